@@ -1,0 +1,46 @@
+"""nptorch: PyTorch's API over NumPy (CPU) and CuPy (CUDA), with compiled hot paths.
+
+``import nptorch as torch`` runs ordinary PyTorch scripts.
+"""
+__version__ = "0.1.0"
+
+from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
+                     float64, get_default_dtype, set_default_dtype, promote_types)
+from ._device import device
+from ._tensor import Tensor, Size
+from . import autograd
+from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                       is_inference_mode_enabled)
+from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
+                     default_generator)
+from . import _api
+from . import cuda, backends
+
+globals().update(_api.FUNCTIONS)
+
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+
+del _api
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def numel(input):
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    from ._dtype import result_type as _result_type
+    return _result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to):
+    from ._api._inplace import _can_cast
+    return _can_cast(from_.np_dtype, to.np_dtype)

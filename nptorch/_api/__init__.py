@@ -1,0 +1,32 @@
+"""The op library's public face: ``nptorch.<op>`` functions and Tensor methods.
+
+Each module lists its ``FUNCTIONS`` (exported as ``nptorch.<name>``), ``METHODS`` (attached to
+Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of-place ops).
+"""
+from .._tensor import Tensor
+from . import convert, creation, indexing, linalg, math, reduction, shape
+from ._inplace import apply_inplace
+
+MODULES = [convert, creation, math, reduction, shape, linalg, indexing]
+
+
+def _inplace_method(name, fn):
+    def method(self, *args, **kwargs):
+        return apply_inplace(self, fn, *args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    return method
+
+
+def _attach():
+    functions = {}
+    for module in MODULES:
+        for name, fn in getattr(module, "METHODS", {}).items():
+            setattr(Tensor, name, fn)
+        for name, fn in getattr(module, "INPLACE", {}).items():
+            setattr(Tensor, name, _inplace_method(name, fn))
+        functions.update(getattr(module, "FUNCTIONS", {}))
+    return functions
+
+
+FUNCTIONS = _attach()

@@ -1,0 +1,147 @@
+"""In-place operations: run the out-of-place op, write the result back, rebase the graph.
+
+When autograd records, the op runs on a snapshot of ``self`` that carries ``self``'s place in
+the graph; the result is then written into ``self``'s memory, ``self`` takes the result's
+``grad_fn``, and a view's root base gets a ``CopySlices`` node so that its gradient sees the
+write. Every write bumps the version counter shared by a tensor and its views.
+"""
+import numpy as np
+
+from .. import _dtype
+from .._device import xp_of
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.function import Function
+
+_state = grad_mode.state
+
+
+def _can_cast(src, dst):
+    # PyTorch refuses to write floats into integer tensors and non-bools into bool tensors.
+    if src.kind == "f" and dst.kind != "f":
+        return False
+    if dst.kind == "b" and src.kind != "b":
+        return False
+    return True
+
+
+def write(self, data):
+    """Copy ``data`` into ``self``'s memory (validated) and bump its version."""
+    dst = self._data
+    if data.shape != dst.shape:
+        raise RuntimeError(
+            f"output with shape {list(dst.shape)} doesn't match the broadcast shape {list(data.shape)}")
+    if not _can_cast(data.dtype, dst.dtype):
+        raise RuntimeError(
+            f"result type {_dtype.from_numpy_dtype(data.dtype).name.capitalize()} can't be cast to "
+            f"the desired output type {_dtype.from_numpy_dtype(dst.dtype).name.capitalize()}")
+    if not dst.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+    dst[...] = data
+    self._version_counter[0] += 1
+
+
+def check_inplace(self):
+    """PyTorch's errors for in-place writes that would corrupt a leaf's gradient."""
+    if not _state.enabled:
+        return
+    if self._requires_grad and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = self._base
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def apply_inplace(self, op, *args, **kwargs):
+    """``self = op(self, *args)`` in place, recorded by autograd when needed; returns self."""
+    check_inplace(self)
+    recording = _state.enabled and (
+        self._requires_grad
+        or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        or (self._base is not None and self._base._requires_grad))
+    if not recording:
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            out = op(self, *args, **kwargs)
+        finally:
+            _state.enabled = prev
+        write(self, out._data)
+        return self
+    snapshot = Tensor._make(self._data.copy(), self._requires_grad)
+    snapshot.grad_fn, snapshot._output_nr = self.grad_fn, self._output_nr
+    out = op(snapshot, *args, **kwargs)
+    write(self, out._data)
+    _rebase(self, out)
+    return self
+
+
+def _rebase(self, out):
+    node = out.grad_fn
+    if node is not None:
+        # the node may have saved its output: make it watch self's memory and versions instead
+        for saved in node._saved or ():
+            if saved is not None and saved.output_nr is not None and saved.data is out._data:
+                saved.data, saved.counter = self._data, self._version_counter
+                saved.version = self._version_counter[0]
+    self.grad_fn, self._output_nr = node, out._output_nr
+    self._requires_grad = out._requires_grad
+    base = self._base
+    if base is not None:
+        alias = Tensor._make(base._data, base._requires_grad)
+        alias.grad_fn, alias._output_nr = base.grad_fn, base._output_nr
+        new_base = CopySlices.apply(alias, self, _geometry(base._data, self._data))
+        base.grad_fn, base._output_nr = new_base.grad_fn, 0
+        base._requires_grad = new_base._requires_grad
+
+
+def _geometry(base, view):
+    """Where ``view`` sits in ``base``'s memory: (shape, element strides, element offset)."""
+    if not (base.flags.c_contiguous or base.flags.f_contiguous):
+        raise RuntimeError(
+            "in-place modification of a view of a non-contiguous tensor that requires grad is not "
+            "supported; call .contiguous() on the base tensor first")
+    item = base.itemsize
+    offset = (_address(view) - _address(base)) // item
+    return view.shape, tuple(s // item for s in view.strides), offset
+
+
+def _address(array):
+    return array.__array_interface__["data"][0] if type(array) is np.ndarray else array.data.ptr
+
+
+def _region(array, geometry):
+    """The view ``geometry`` of a dense array laid out like the base it was taken from."""
+    shape, strides, offset = geometry
+    xp = xp_of(array)
+    flat = array.ravel(order="K")
+    return xp.lib.stride_tricks.as_strided(
+        flat[offset:], shape=shape, strides=tuple(s * array.itemsize for s in strides))
+
+
+class CopySlices(Function):
+    """The new value of a base one of whose views was written in place.
+
+    Its gradient flows to the base's old value outside the written region, and to the
+    written value inside it.
+    """
+
+    _builtin = True
+    _node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, base, view, geometry):
+        ctx.geometry, ctx.template = geometry, base._data
+        return base._data
+
+    @staticmethod
+    def backward(ctx, g):
+        g_base = xp_of(g._data).empty_like(ctx.template)
+        g_base[...] = g._data
+        region = _region(g_base, ctx.geometry)
+        g_view = Tensor._make(region.copy())
+        region[...] = 0
+        return Tensor._make(g_base), g_view, None

@@ -1,0 +1,3 @@
+"""indexing ops: nptorch functions and Tensor methods."""
+METHODS = {}
+FUNCTIONS = {}

@@ -1,0 +1,3 @@
+"""linalg ops: nptorch functions and Tensor methods."""
+METHODS = {}
+FUNCTIONS = {}

@@ -1,0 +1,110 @@
+"""The device model: ``device("cpu" | "cuda" | "cuda:N")``; CPU arrays are NumPy, CUDA arrays CuPy."""
+import numpy as np
+
+from . import _compat
+
+
+class device:
+    """Where a tensor's data lives, as PyTorch's ``torch.device``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        elif isinstance(type, int):
+            type, index = "cuda", type
+        elif isinstance(type, str) and ":" in type:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+            type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {type}")
+        if type == "cpu" and index not in (None, 0):
+            raise RuntimeError(f"CPU device index must be 0 or None, got {index}")
+        self.type = type
+        self.index = None if type == "cpu" else index
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+
+CPU = device("cpu")
+
+
+def to_device(d):
+    """Accept a device, a string, an index or None (returns None)."""
+    if d is None or isinstance(d, device):
+        return d
+    return device(d)
+
+
+def device_of(array):
+    """The device of a NumPy or CuPy array."""
+    if type(array) is np.ndarray:
+        return CPU
+    return device("cuda", array.device.id)
+
+
+def require_cuda():
+    """Raise a clear error unless a CUDA GPU is usable through CuPy."""
+    if _compat.cupy is None:
+        raise RuntimeError("CUDA is not available: CuPy is not installed (pip install 'nptorch[cuda]')")
+    if not _compat.has_cuda():
+        raise RuntimeError("CUDA is not available: no NVIDIA GPU was found by CuPy")
+
+
+def xp_for(d):
+    """The array module (numpy or cupy) for a device."""
+    if d is None or d.type == "cpu":
+        return np
+    require_cuda()
+    return _compat.cupy
+
+
+def xp_of(array):
+    """The array module (numpy or cupy) of an array."""
+    return np if type(array) is np.ndarray else _compat.cupy
+
+
+def move(array, d):
+    """Copy an array to device ``d`` (no copy when it is already there)."""
+    if d.type == "cpu":
+        if type(array) is np.ndarray:
+            return array
+        return array.get()
+    require_cuda()
+    cp = _compat.cupy
+    index = d.index if d.index is not None else cp.cuda.runtime.getDevice()
+    if type(array) is not np.ndarray and array.device.id == index:
+        return array
+    with cp.cuda.Device(index):
+        return cp.asarray(array)
+
+
+def check_same_device(op_name, arrays):
+    """Raise PyTorch's error when the arrays of one op live on different devices."""
+    first = device_of(arrays[0])
+    for a in arrays[1:]:
+        other = device_of(a)
+        if other != first:
+            raise RuntimeError(
+                f"Expected all tensors to be on the same device, but found at least two devices, "
+                f"{first} and {other}! (when checking arguments for {op_name})")

@@ -1,0 +1,355 @@
+"""``Function``: PyTorch's API for differentiable operations, used by built-ins and users alike.
+
+``Function.apply`` runs ``forward`` with grad mode off, wraps its arrays into Tensors and,
+when grad mode is on and an input requires grad, links the outputs into the backward graph
+through a context object (``ctx``), which is also the graph node (``y.grad_fn``).
+"""
+import functools
+import weakref
+
+import numpy as _np
+
+from .. import _backend
+from . import grad_mode
+
+if _backend.PURE_PYTHON:
+    from . import engine as _engine
+else:
+    _engine = _backend.load_extension("engine")
+
+Node = _engine.Node
+run_backward = _engine.run_backward
+
+_state = grad_mode.state
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+Tensor = None  # set by nptorch._tensor, which imports this module first
+_np_ndarray = _np.ndarray
+_may_share_memory = _np.may_share_memory
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor: adds the incoming gradient into ``tensor.grad``."""
+
+    is_accumulator = True
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+
+    def apply(self, grads):
+        variable = self.variable
+        grad = grads[0]
+        if grad._data.dtype != variable._data.dtype:
+            grad = grad.to(variable.dtype)
+        if _state.enabled:  # create_graph: the gradient keeps its own graph
+            variable.grad = grad if variable.grad is None else variable.grad + grad
+        elif variable.grad is None:
+            variable._grad = Tensor._make(grad._data.copy())
+        else:
+            variable._grad._data += grad._data
+        return ()
+
+
+def grad_accumulator(tensor):
+    """The AccumulateGrad node of a leaf, shared by every graph that uses it."""
+    ref = tensor._grad_acc
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(tensor)
+        tensor._grad_acc = weakref.ref(node)
+    return node
+
+
+def gradient_edge(tensor):
+    """The ``(node, input_nr)`` edge through which a tensor receives its gradient."""
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (grad_accumulator(tensor), 0)
+
+
+class _Saved:
+    """A tensor saved for backward, with the version it had when saved."""
+
+    __slots__ = ("tensor", "data", "counter", "version", "output_nr")
+
+    def __init__(self, tensor, output_nr=None):
+        self.counter = tensor._version_counter
+        self.version = self.counter[0]
+        self.output_nr = output_nr
+        if output_nr is None:
+            self.tensor, self.data = tensor, None
+        else:  # keep only the data: a node holding its own output would be a reference cycle
+            self.tensor, self.data = None, tensor._data
+
+
+class BackwardFunction(Node):
+    """The ctx of a Function call, and its node in the backward graph."""
+
+    _forward_cls = None
+    _validate = True
+
+    def __init__(self):
+        Node.__init__(self)
+        self._to_save = None
+        self._saved = None
+        self._freed = False
+        self._outputs = None  # (shape, np dtype) of each output, for zero gradients
+        self._inputs = None   # (shape, np dtype) of each tensor input, for checks
+        self._non_differentiable = ()
+        self.materialize_grads = True
+
+    # -- PyTorch's ctx API -------------------------------------------------------------
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(FREED_MESSAGE)
+        if self._saved is None:
+            return ()
+        return tuple(self._unpack(s) for s in self._saved)
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = value
+
+    def mark_dirty(self, *tensors):
+        for t in tensors:
+            t._version_counter[0] += 1
+
+    # -- graph --------------------------------------------------------------------------
+    def num_outputs(self):
+        return len(self._outputs)
+
+    def release(self):
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    def _unpack(self, saved):
+        if saved is None:
+            return None
+        if saved.counter[0] != saved.version:
+            name = self.name()
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{_type_string(saved)}], which is output {saved.output_nr or 0} "
+                f"of {name}, is at version {saved.counter[0]}; expected version {saved.version} "
+                "instead. Hint: the backtrace further above can help you find the operation that "
+                "failed to compute its gradient.")
+        if saved.output_nr is None:
+            return saved.tensor
+        t = Tensor._make(saved.data)
+        t._version_counter = saved.counter
+        t._requires_grad = True
+        t.grad_fn = self
+        t._output_nr = saved.output_nr
+        return t
+
+    def apply(self, grads):
+        if self.materialize_grads:
+            for i, g in enumerate(grads):
+                if g is None:
+                    shape, dt, xp = self._outputs[i]
+                    grads[i] = Tensor._make(xp.zeros(shape, dt))
+        result = self._forward_cls.backward(self, *grads)
+        if type(result) is not tuple:
+            result = (result,)
+        if self._validate:
+            result = self._check_grads(result)
+        return result
+
+    def _check_grads(self, result):
+        expected = len(self.next_edges)
+        if len(result) < expected or any(g is not None for g in result[expected:]):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(result)})")
+        checked = []
+        for i, g in enumerate(result[:expected]):
+            if g is not None and self.next_edges[i] is not None:
+                if not isinstance(g, Tensor):
+                    raise TypeError(f"function {self.name()} returned a gradient of type "
+                                    f"{type(g).__name__} at index {i}, expected a Tensor or None")
+                shape, dt = self._inputs[i]
+                if tuple(g.shape) != shape:
+                    raise RuntimeError(
+                        f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                        f"{list(g.shape)} but expected shape compatible with {list(shape)}")
+                if g._data.dtype != dt:
+                    g = g.to(Tensor._dtype_of(dt))
+            checked.append(g)
+        return tuple(checked)
+
+
+def _type_string(saved):
+    data = saved.data if saved.tensor is None else saved.tensor._data
+    return f"nptorch.{data.dtype.name} {list(data.shape)}"
+
+
+class _FunctionMeta(type):
+    """Gives every Function subclass its own node class, named ``<Name>Backward``."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        builtin = getattr(cls, "_builtin", False)
+        node_name = attrs.get("_node_name") or f"{name}Backward{0 if builtin else ''}"
+        cls._backward_cls = type(node_name, (BackwardFunction,), {
+            "_forward_cls": cls, "_validate": not builtin, "__module__": cls.__module__})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class of differentiable operations with static ``forward`` and ``backward``.
+
+    Example::
+
+        class Exp(Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x.exp()
+                ctx.save_for_backward(y)
+                return y
+
+            @staticmethod
+            def backward(ctx, gy):
+                y, = ctx.saved_tensors
+                return gy * y
+    """
+
+    # Index of the input whose memory output 0 may share (view ops), else None.
+    _view_of_input = None
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._backward_cls()
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        if len(tensors) > 1:
+            _check_devices(cls, tensors)
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        ctx.needs_input_grad = needs
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _state.enabled = prev
+        return _wrap_outputs(cls, ctx, args, out, prev and True in needs)
+
+
+def _check_devices(cls, tensors):
+    kind = type(tensors[0]._data)
+    for t in tensors:
+        if type(t._data) is not kind or kind is not _np_ndarray:
+            from .._device import check_same_device
+            check_same_device(cls.__name__.lower(), [t._data for t in tensors])
+            return
+
+
+def _wrap_outputs(cls, ctx, args, out, record):
+    single = type(out) is not tuple
+    outputs = (out,) if single else out
+    wrapped = []
+    for o in outputs:
+        if isinstance(o, Tensor):
+            if any(o is a for a in args):  # an input returned as is becomes a new alias
+                alias = Tensor._make(o._data)
+                alias._version_counter = o._version_counter
+                o = alias
+        elif o is not None and not isinstance(o, (int, float, bool)):
+            o = Tensor._make(o)
+        wrapped.append(o)
+    if record:
+        ctx.next_edges = tuple([gradient_edge(a) if isinstance(a, Tensor) and a._requires_grad
+                                else None for a in args])
+        if ctx._validate:
+            ctx._inputs = [(tuple(a.shape), a._data.dtype) if isinstance(a, Tensor) else None
+                           for a in args]
+        nondiff = ctx._non_differentiable
+        metas = []
+        for i, o in enumerate(wrapped):
+            if isinstance(o, Tensor):
+                data = o._data
+                metas.append((data.shape, data.dtype, _xp(data)))
+                if data.dtype.kind == "f" and not any(o is n for n in nondiff):
+                    o._requires_grad = True
+                    o.grad_fn = ctx
+                    o._output_nr = i
+            else:
+                metas.append(None)
+        ctx._outputs = metas
+        if ctx._to_save is not None:
+            ctx._saved = tuple([_save(t, wrapped) for t in ctx._to_save])
+            ctx._to_save = None
+        if cls._view_of_input is not None:
+            _mark_view(wrapped[0], args[cls._view_of_input])
+    elif cls._view_of_input is not None and isinstance(wrapped[0], Tensor):
+        _mark_view(wrapped[0], args[cls._view_of_input])
+    return wrapped[0] if single else tuple(wrapped)
+
+
+def _save(t, outputs):
+    if t is None:
+        return None
+    for i, o in enumerate(outputs):
+        if o is t:
+            return _Saved(t, i)
+    return _Saved(t)
+
+
+def _mark_view(view, base):
+    """Record that ``view`` shares ``base``'s memory: one version counter, one root base."""
+    if view is None or not _may_share_memory(view._data, base._data):
+        return
+    root = base._base if base._base is not None else base
+    view._base = root
+    view._version_counter = base._version_counter
+
+
+def once_differentiable(fn):
+    """Decorate a ``backward`` that cannot itself be differentiated (runs it under no_grad)."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            result = fn(ctx, *grads)
+        if not _state.enabled or not any(isinstance(g, Tensor) and g._requires_grad for g in grads):
+            return result
+        single = type(result) is not tuple
+        marked = tuple(_DelayedError.apply(r) if isinstance(r, Tensor) else r
+                       for r in ((result,) if single else result))
+        return marked[0] if single else marked
+    return wrapper
+
+
+class _DelayedError(Function):
+    """Identity whose backward raises: marks results of a once-differentiable backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data
+
+    @staticmethod
+    def backward(ctx, gy):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
+def _xp(array):
+    from .._device import xp_of
+    return xp_of(array)

@@ -1,0 +1,27 @@
+"""``nptorch.cuda``: GPU availability and control through CuPy."""
+from .. import _compat
+
+
+def is_available():
+    """True when CuPy is installed and sees a GPU."""
+    return _compat.has_cuda()
+
+
+def device_count():
+    if not is_available():
+        return 0
+    return _compat.cupy.cuda.runtime.getDeviceCount()
+
+
+def manual_seed(seed):
+    """Seed CUDA generators (they derive from nptorch's generators, so this seeds those)."""
+    from ..random import manual_seed as _manual_seed
+    _manual_seed(seed)
+
+
+manual_seed_all = manual_seed
+
+
+def synchronize(device=None):
+    if is_available():
+        _compat.cupy.cuda.Device().synchronize()

@@ -1,0 +1,120 @@
+"""One helper that checks an op against PyTorch and by finite differences.
+
+``check_op(fn, *shapes_or_arrays)`` runs ``fn`` on nptorch tensors and on PyTorch tensors built
+from the same data, compares the forward result (values, shape, dtype) and the gradient of
+every floating input, runs float64 ``gradcheck``, and repeats on non-contiguous inputs.
+``fn`` receives the library module (nptorch or torch) first, so one lambda serves both:
+``check_op(lambda lib, x, y: lib.atan2(x, y), (3, 4), (4,))``.
+"""
+import numpy as np
+import pytest
+
+import nptorch
+from nptorch.autograd import gradcheck
+
+
+def _array(spec, rng, dtype, low, high):
+    if isinstance(spec, np.ndarray):
+        return spec
+    return rng.uniform(low, high, size=spec).astype(dtype)
+
+
+def _noncontiguous(a):
+    """The same values in a non-contiguous array (a transposed copy, transposed back)."""
+    if a.ndim < 2:
+        big = np.empty(a.shape + (2,), a.dtype)
+        big[..., 0] = a
+        return big[..., 0]
+    return np.ascontiguousarray(a.swapaxes(-1, -2)).swapaxes(-1, -2)
+
+
+def _outputs(result):
+    return result if isinstance(result, (tuple, list)) else (result,)
+
+
+def _to_numpy(t):
+    if hasattr(t, "detach"):
+        t = t.detach()
+    return np.asarray(t.cpu().numpy() if hasattr(t, "cpu") else t)
+
+
+def _compare(ours, theirs, rtol, atol, what):
+    ours, theirs = _outputs(ours), _outputs(theirs)
+    assert len(ours) == len(theirs), what
+    for o, t in zip(ours, theirs):
+        if t is None:
+            assert o is None, what
+            continue
+        if not hasattr(t, "shape"):
+            assert o == t, what
+            continue
+        assert tuple(o.shape) == tuple(t.shape), f"{what}: shape {tuple(o.shape)} != {tuple(t.shape)}"
+        assert str(o.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], \
+            f"{what}: dtype {o.dtype} != {t.dtype}"
+        np.testing.assert_allclose(_to_numpy(o).astype(np.float64), _to_numpy(t).astype(np.float64),
+                                   rtol=rtol, atol=atol, err_msg=what)
+
+
+def check_op(fn, *specs, low=-2.0, high=2.0, grad=True, rtol=1e-5, atol=1e-6, dtype=np.float32,
+             gradcheck_inputs=True, noncontiguous=True, seed=0):
+    """Compare ``fn(lib, *inputs)`` on nptorch and PyTorch, forward and backward.
+
+    ``specs`` are shapes (random uniform in ``[low, high)``) or explicit arrays; floating inputs
+    require grad when ``grad``. PyTorch parts are skipped when it is not installed, the
+    float64 gradcheck always runs.
+    """
+    rng = np.random.default_rng(seed)
+    arrays = [_array(s, rng, dtype, low, high) for s in specs]
+    variants = [arrays]
+    if noncontiguous:
+        variants.append([_noncontiguous(a) for a in arrays])
+    torch = _torch()
+    for variant in variants:
+        ours = [nptorch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in variant]
+        ours = [o if o.requires_grad else nptorch.from_numpy(a) for o, a in zip(ours, variant)]
+        out = fn(nptorch, *ours)
+        if torch is not None:
+            theirs = [torch.from_numpy(np.array(a)).requires_grad_(grad and a.dtype.kind == "f")
+                      for a in variant]
+            ref = fn(torch, *theirs)
+            _compare(out, ref, rtol, atol, "forward")
+            if grad:
+                _compare_grads(ours, theirs, out, ref, rng, rtol, atol)
+    if grad and gradcheck_inputs:
+        doubles = [nptorch.tensor(a.astype(np.float64) if a.dtype.kind == "f" else a,
+                                  requires_grad=a.dtype.kind == "f") for a in arrays]
+        assert gradcheck(lambda *xs: _differentiable(fn(nptorch, *xs)), doubles, eps=1e-6,
+                         atol=1e-5, rtol=1e-3)
+
+
+def _differentiable(result):
+    outs = [o for o in _outputs(result) if hasattr(o, "requires_grad") and o.requires_grad]
+    return tuple(outs)
+
+
+def _compare_grads(ours, theirs, out, ref, rng, rtol, atol):
+    outs = [o for o in _outputs(out) if hasattr(o, "requires_grad") and o.requires_grad]
+    refs = [r for r in _outputs(ref) if hasattr(r, "requires_grad") and r.requires_grad]
+    if not outs:
+        return
+    seeds = [rng.standard_normal(tuple(o.shape)).astype(_to_numpy(o).dtype) for o in outs]
+    nptorch.autograd.backward(outs, [nptorch.tensor(s) for s in seeds])
+    torch = _torch()
+    torch.autograd.backward(refs, [torch.from_numpy(s) for s in seeds])
+    for i, (o, t) in enumerate(zip(ours, theirs)):
+        if t.requires_grad:
+            _compare(o.grad, t.grad, max(rtol, 1e-4), max(atol, 1e-5), f"grad of input {i}")
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def check_error(fn, exc, match):
+    """Assert that ``fn()`` raises ``exc`` with a message matching ``match``."""
+    with pytest.raises(exc, match=match):
+        fn()
