@@ -32,3 +32,17 @@ def load_extension(name):
             f"expected {EXTENSION_ABI}). {_HOW_TO_BUILD}"
         )
     return module
+
+
+_engine = None
+
+
+def engine():
+    """The autograd core: ``nptorch._C.engine`` or its pure twin ``nptorch.autograd.engine``."""
+    global _engine
+    if _engine is None:
+        if PURE_PYTHON:
+            _engine = importlib.import_module("nptorch.autograd.engine")
+        else:
+            _engine = load_extension("engine")
+    return _engine

@@ -7,7 +7,7 @@ import weakref
 
 import numpy as np
 
-from . import _compat, _dtype
+from . import _backend, _compat, _dtype
 from ._device import device_of
 from ._formatting import tensor_repr
 from .autograd import function as _function
@@ -21,18 +21,20 @@ def _is_gpu_array(data):
     return _compat.cupy is not None and isinstance(data, _compat.cupy.ndarray)
 
 
-class Tensor:
+_engine = _backend.engine()
+
+
+class Tensor(_engine.TensorBase):
     """A multi-dimensional array that can record operations for automatic differentiation."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter",
-                 "_grad_acc", "_base", "_hooks_node", "__dict__", "__weakref__")
+    __slots__ = ()
 
     # Make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
 
     def __init__(self, *args, dtype=None, device=None):
         """``Tensor(data)`` or ``Tensor(*sizes)``: a tensor of the default float dtype."""
-        from ._creation import tensor, empty
+        from ._api.creation import tensor, empty
         if len(args) == 1 and not isinstance(args[0], int):
             src = tensor(args[0], dtype=dtype or _dtype.get_default_dtype(), device=device)
         else:
@@ -50,22 +52,8 @@ class Tensor:
         self._base = None
         self._hooks_node = None
 
-    @classmethod
-    def _make(cls, data, requires_grad=False):
-        """Wrap an array without copying (internal constructor)."""
-        if not isinstance(data, _ndarray) and not _is_gpu_array(data):
-            data = np.asarray(data)
-        t = object.__new__(cls)
-        t._data = data
-        t._requires_grad = requires_grad
-        t._grad = None
-        t.grad_fn = None
-        t._output_nr = 0
-        t._version_counter = [0]
-        t._grad_acc = None
-        t._base = None
-        t._hooks_node = None
-        return t
+    # Wrap an array without copying (internal constructor).
+    _make = classmethod(_engine.make_tensor)
 
     @staticmethod
     def _dtype_of(np_dtype):
@@ -384,3 +372,5 @@ def _wrap_dim(dim, ndim):
 
 
 _function.Tensor = Tensor
+_engine.configure(Tensor, _is_gpu_array, _function._save, _function._mark_view,
+                  _function.grad_accumulator, _function._check_devices)

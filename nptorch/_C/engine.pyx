@@ -15,14 +15,16 @@ cdef class Node:
     cdef public tuple needs_input_grad
     cdef public dict _pre_hooks
     cdef public dict _retains
+    cdef public Py_ssize_t _num_outputs
     cdef object __weakref__
     cdef dict __dict__
 
     is_accumulator = False
 
-    def __init__(self):
+    def __cinit__(self):
         self.next_edges = ()
         self.needs_input_grad = ()
+        self._num_outputs = 1
 
     def apply(self, grads):
         raise NotImplementedError
@@ -30,8 +32,6 @@ cdef class Node:
     def release(self):
         """Free what was saved for backward (called unless retain_graph)."""
 
-    def num_outputs(self):
-        return 1
 
     def name(self):
         return type(self).__name__
@@ -112,7 +112,7 @@ cdef void _call_hooks(Node node, list grads) except *:
 cdef inline void _add_to_buffer(dict buffers, object node, Py_ssize_t nr, object grad) except *:
     cdef list buf = buffers.get(node)
     if buf is None:
-        buf = [None] * node.num_outputs()
+        buf = [None] * node._num_outputs
         buffers[node] = buf
     if buf[nr] is None:
         buf[nr] = grad
@@ -150,7 +150,7 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
         node = ready.pop()
         grads = buffers.pop(node, None)
         if grads is None:
-            grads = [None] * node.num_outputs()
+            grads = [None] * node._num_outputs
         if needed is not None and node not in needed:
             continue
         _call_hooks(<Node>node, grads)
@@ -184,3 +184,161 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
             if count == 0:
                 ready.append(child)
     return results
+
+
+# -- Tensor core and Function.apply -----------------------------------------------------------
+# Twin of the same section of nptorch/autograd/engine.py: the per-op path (grad-mode check,
+# Tensor construction, graph linking) without Python overhead.
+
+import numpy as _np
+cimport numpy as cnp
+
+cnp.import_array()
+
+cdef type _ndarray = _np.ndarray
+
+
+cdef class GradState:
+    """Whether operations are recorded for autograd (see ``nptorch.autograd.grad_mode``)."""
+
+    cdef public bint enabled
+
+    def __cinit__(self):
+        self.enabled = True
+
+
+cdef GradState _grad = GradState()
+grad_state = _grad
+
+
+cdef class TensorBase:
+    """The fields of a Tensor; ``nptorch.Tensor`` adds the methods."""
+
+    cdef public object _data
+    cdef public bint _requires_grad
+    cdef public object _grad
+    cdef public object grad_fn
+    cdef public Py_ssize_t _output_nr
+    cdef public list _version_counter
+    cdef public object _grad_acc
+    cdef public object _base
+    cdef public object _hooks_node
+    cdef dict __dict__
+    cdef object __weakref__
+
+
+cdef object _tensor_cls = None
+cdef object _is_array = None
+cdef object _save = None
+cdef object _mark_view = None
+cdef object _grad_accumulator = None
+cdef object _check_devices = None
+
+
+def configure(tensor_cls, is_array, save, mark_view, grad_accumulator, check_devices):
+    """Install the Python-side pieces used by ``make_tensor`` and ``function_apply``."""
+    global _tensor_cls, _is_array, _save, _mark_view, _grad_accumulator, _check_devices
+    _tensor_cls, _is_array, _save = tensor_cls, is_array, save
+    _mark_view, _grad_accumulator, _check_devices = mark_view, grad_accumulator, check_devices
+
+
+cdef inline TensorBase _make(object cls, object data):
+    if type(data) is not _ndarray and not _is_array(data):
+        data = _np.asarray(data)
+    cdef TensorBase t = TensorBase.__new__(cls)
+    t._data = data
+    t._requires_grad = False
+    t._output_nr = 0
+    t._version_counter = [0]
+    return t
+
+
+def make_tensor(cls, data, requires_grad=False):
+    """Wrap an array as a ``cls`` instance without copying (NumPy scalars become 0-d arrays)."""
+    cdef TensorBase t = _make(cls, data)
+    t._requires_grad = requires_grad
+    return t
+
+
+cpdef tuple gradient_edge(TensorBase tensor):
+    """The ``(node, input_nr)`` edge through which a tensor receives its gradient."""
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (_grad_accumulator(tensor), 0)
+
+
+def function_apply(cls, *args, **kwargs):
+    """``Function.apply``: run forward with grad mode off, wrap and link the outputs."""
+    cdef Node ctx = cls._backward_cls()
+    cdef Py_ssize_t n = len(args), i
+    cdef list needs = [False] * n
+    cdef bint any_needs = False, prev, record
+    cdef object a, kind = None, out
+    for i in range(n):
+        a = args[i]
+        if isinstance(a, TensorBase):
+            if (<TensorBase>a)._requires_grad:
+                needs[i] = True
+                any_needs = True
+            if kind is None:
+                kind = type((<TensorBase>a)._data)
+            elif type((<TensorBase>a)._data) is not kind or kind is not _ndarray:
+                _check_devices(cls, args)
+    ctx.needs_input_grad = tuple(needs)
+    prev = _grad.enabled
+    _grad.enabled = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        _grad.enabled = prev
+    record = prev and any_needs
+    if type(out) is _ndarray and not record and cls._view_of_input is None:
+        return _make(_tensor_cls, out)  # the common no-grad case, kept short
+    return _wrap_outputs(cls, ctx, args, out, record)
+
+
+cdef object _wrap_outputs(object cls, Node ctx, tuple args, object out, bint record):
+    cdef bint single = type(out) is not tuple
+    cdef tuple outputs = (out,) if single else out
+    cdef list wrapped = []
+    cdef list metas
+    cdef object o, a, data, nondiff, alias
+    cdef Py_ssize_t i
+    for o in outputs:
+        if isinstance(o, TensorBase):
+            for a in args:
+                if o is a:  # an input returned as is becomes a new alias
+                    alias = _make(_tensor_cls, (<TensorBase>o)._data)
+                    (<TensorBase>alias)._version_counter = (<TensorBase>o)._version_counter
+                    o = alias
+                    break
+        elif o is not None and not isinstance(o, (int, float, bool)):
+            o = _make(_tensor_cls, o)
+        wrapped.append(o)
+    if record:
+        ctx.next_edges = tuple([gradient_edge(a) if isinstance(a, TensorBase) and (<TensorBase>a)._requires_grad
+                                else None for a in args])
+        if ctx._validate:
+            ctx._inputs = [(tuple((<TensorBase>a)._data.shape), (<TensorBase>a)._data.dtype)
+                           if isinstance(a, TensorBase) else None for a in args]
+        nondiff = ctx._non_differentiable
+        metas = []
+        for i in range(len(wrapped)):
+            o = wrapped[i]
+            if isinstance(o, TensorBase):
+                data = (<TensorBase>o)._data
+                metas.append((data.shape, data.dtype, type(data) is _ndarray))
+                if data.dtype.kind == "f" and not (nondiff and any([o is x for x in nondiff])):
+                    (<TensorBase>o)._requires_grad = True
+                    (<TensorBase>o).grad_fn = ctx
+                    (<TensorBase>o)._output_nr = i
+            else:
+                metas.append(None)
+        ctx._outputs = metas
+        ctx._num_outputs = len(metas)
+        if ctx._to_save is not None:
+            ctx._saved = tuple([_save(t, wrapped) for t in ctx._to_save])
+            ctx._to_save = None
+    if cls._view_of_input is not None and isinstance(wrapped[0], TensorBase):
+        _mark_view(wrapped[0], args[cls._view_of_input])
+    return wrapped[0] if single else tuple(wrapped)

@@ -16,16 +16,12 @@ EXTENSION_ABI = 1
 class Node:
     """A backward function: maps gradients of its outputs to gradients of its inputs."""
 
-    __slots__ = ("next_edges", "needs_input_grad", "_pre_hooks", "_retains", "__weakref__",
-                 "__dict__")
-
     is_accumulator = False
-
-    def __init__(self):
-        self.next_edges = ()
-        self.needs_input_grad = ()
-        self._pre_hooks = None
-        self._retains = None
+    next_edges = ()
+    needs_input_grad = ()
+    _pre_hooks = None
+    _retains = None
+    _num_outputs = 1
 
     def apply(self, grads):
         raise NotImplementedError
@@ -33,8 +29,6 @@ class Node:
     def release(self):
         """Free what was saved for backward (called unless retain_graph)."""
 
-    def num_outputs(self):
-        return 1
 
     def name(self):
         return type(self).__name__
@@ -127,7 +121,7 @@ def run_backward(root_edges, grad_roots, keep_graph, capture_edges=None, accumul
         node, nr = edge
         buf = buffers.get(node)
         if buf is None:
-            buf = buffers[node] = [None] * node.num_outputs()
+            buf = buffers[node] = [None] * node._num_outputs
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
     roots = list(buffers)
@@ -148,7 +142,7 @@ def run_backward(root_edges, grad_roots, keep_graph, capture_edges=None, accumul
         node = ready.pop()
         grads = buffers.pop(node, None)
         if grads is None:
-            grads = [None] * node.num_outputs()
+            grads = [None] * node._num_outputs
         if needed is not None and node not in needed:
             continue
         _call_hooks(node, grads)
@@ -173,10 +167,145 @@ def run_backward(root_edges, grad_roots, keep_graph, capture_edges=None, accumul
             if grad is not None:
                 buf = buffers.get(child)
                 if buf is None:
-                    buf = buffers[child] = [None] * child.num_outputs()
+                    buf = buffers[child] = [None] * child._num_outputs
                 buf[nr] = grad if buf[nr] is None else buf[nr] + grad
             count = dependencies[child] - 1
             dependencies[child] = count
             if count == 0:
                 ready.append(child)
     return results
+
+
+# -- Tensor core and Function.apply -----------------------------------------------------------
+# The per-op path (grad-mode check, Tensor construction, graph linking) lives here so that
+# the compiled twin can run it without Python overhead. ``configure`` hands in the pieces
+# defined in Python (the Tensor class, saving, view tracking, leaf accumulators).
+
+import numpy as _np
+
+_ndarray = _np.ndarray
+
+
+class GradState:
+    """Whether operations are recorded for autograd (see ``nptorch.autograd.grad_mode``)."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self):
+        self.enabled = True
+
+
+grad_state = GradState()
+
+
+class TensorBase:
+    """The fields of a Tensor; ``nptorch.Tensor`` adds the methods."""
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter",
+                 "_grad_acc", "_base", "_hooks_node", "__dict__", "__weakref__")
+
+
+_hooks = {}
+
+
+def configure(tensor_cls, is_array, save, mark_view, grad_accumulator, check_devices):
+    """Install the Python-side pieces used by ``make_tensor`` and ``function_apply``."""
+    _hooks.update(tensor=tensor_cls, is_array=is_array, save=save, mark_view=mark_view,
+                  grad_accumulator=grad_accumulator, check_devices=check_devices)
+
+
+def make_tensor(cls, data, requires_grad=False):
+    """Wrap an array as a ``cls`` instance without copying (NumPy scalars become 0-d arrays)."""
+    if type(data) is not _ndarray and not _hooks["is_array"](data):
+        data = _np.asarray(data)
+    t = TensorBase.__new__(cls)
+    t._data = data
+    t._requires_grad = requires_grad
+    t._grad = None
+    t.grad_fn = None
+    t._output_nr = 0
+    t._version_counter = [0]
+    t._grad_acc = None
+    t._base = None
+    t._hooks_node = None
+    return t
+
+
+def gradient_edge(tensor):
+    """The ``(node, input_nr)`` edge through which a tensor receives its gradient."""
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (_hooks["grad_accumulator"](tensor), 0)
+
+
+def function_apply(cls, *args, **kwargs):
+    """``Function.apply``: run forward with grad mode off, wrap and link the outputs."""
+    ctx = cls._backward_cls()
+    needs = []
+    kind = None
+    for a in args:
+        if isinstance(a, TensorBase):
+            needs.append(a._requires_grad)
+            if kind is None:
+                kind = type(a._data)
+            elif type(a._data) is not kind or kind is not _ndarray:
+                _hooks["check_devices"](cls, args)
+        else:
+            needs.append(False)
+    needs = tuple(needs)
+    ctx.needs_input_grad = needs
+    prev = grad_state.enabled
+    grad_state.enabled = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        grad_state.enabled = prev
+    record = prev and True in needs
+    if type(out) is _ndarray and not record and cls._view_of_input is None:
+        return make_tensor(_hooks["tensor"], out)  # the common no-grad case, kept short
+    return _wrap_outputs(cls, ctx, args, out, record)
+
+
+def _wrap_outputs(cls, ctx, args, out, record):
+    tensor_cls = _hooks["tensor"]
+    single = type(out) is not tuple
+    outputs = (out,) if single else out
+    wrapped = []
+    for o in outputs:
+        if isinstance(o, TensorBase):
+            for a in args:
+                if o is a:  # an input returned as is becomes a new alias
+                    alias = make_tensor(tensor_cls, o._data)
+                    alias._version_counter = o._version_counter
+                    o = alias
+                    break
+        elif o is not None and not isinstance(o, (int, float, bool)):
+            o = make_tensor(tensor_cls, o)
+        wrapped.append(o)
+    if record:
+        ctx.next_edges = tuple([gradient_edge(a) if isinstance(a, TensorBase) and a._requires_grad
+                                else None for a in args])
+        if ctx._validate:
+            ctx._inputs = [(tuple(a._data.shape), a._data.dtype) if isinstance(a, TensorBase)
+                           else None for a in args]
+        nondiff = ctx._non_differentiable
+        metas = []
+        for i, o in enumerate(wrapped):
+            if isinstance(o, TensorBase):
+                data = o._data
+                metas.append((data.shape, data.dtype, type(data) is _ndarray))
+                if data.dtype.kind == "f" and not (nondiff and any(o is n for n in nondiff)):
+                    o._requires_grad = True
+                    o.grad_fn = ctx
+                    o._output_nr = i
+            else:
+                metas.append(None)
+        ctx._outputs = metas
+        ctx._num_outputs = len(metas)
+        if ctx._to_save is not None:
+            save = _hooks["save"]
+            ctx._saved = tuple([save(t, wrapped) for t in ctx._to_save])
+            ctx._to_save = None
+    if cls._view_of_input is not None and isinstance(wrapped[0], TensorBase):
+        _hooks["mark_view"](wrapped[0], args[cls._view_of_input])
+    return wrapped[0] if single else tuple(wrapped)

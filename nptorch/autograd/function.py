@@ -9,16 +9,14 @@ import weakref
 
 import numpy as _np
 
-from .. import _backend
+from .. import _backend, _compat
 from . import grad_mode
 
-if _backend.PURE_PYTHON:
-    from . import engine as _engine
-else:
-    _engine = _backend.load_extension("engine")
-
+_engine = _backend.engine()
 Node = _engine.Node
 run_backward = _engine.run_backward
+gradient_edge = _engine.gradient_edge
+_function_apply = _engine.function_apply
 
 _state = grad_mode.state
 
@@ -39,7 +37,6 @@ class AccumulateGrad(Node):
     is_accumulator = True
 
     def __init__(self, variable):
-        Node.__init__(self)
         self.variable = variable
 
     def apply(self, grads):
@@ -66,13 +63,6 @@ def grad_accumulator(tensor):
     return node
 
 
-def gradient_edge(tensor):
-    """The ``(node, input_nr)`` edge through which a tensor receives its gradient."""
-    if tensor.grad_fn is not None:
-        return (tensor.grad_fn, tensor._output_nr)
-    return (grad_accumulator(tensor), 0)
-
-
 class _Saved:
     """A tensor saved for backward, with the version it had when saved."""
 
@@ -93,16 +83,14 @@ class BackwardFunction(Node):
 
     _forward_cls = None
     _validate = True
-
-    def __init__(self):
-        Node.__init__(self)
-        self._to_save = None
-        self._saved = None
-        self._freed = False
-        self._outputs = None  # (shape, np dtype) of each output, for zero gradients
-        self._inputs = None   # (shape, np dtype) of each tensor input, for checks
-        self._non_differentiable = ()
-        self.materialize_grads = True
+    # Defaults live on the class so that creating a node (once per op) sets nothing.
+    _to_save = None
+    _saved = None
+    _freed = False
+    _outputs = None  # (shape, np dtype, is_cpu) of each output, for zero gradients
+    _inputs = None   # (shape, np dtype) of each tensor input, for checks
+    _non_differentiable = ()
+    materialize_grads = True
 
     # -- PyTorch's ctx API -------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -127,9 +115,6 @@ class BackwardFunction(Node):
             t._version_counter[0] += 1
 
     # -- graph --------------------------------------------------------------------------
-    def num_outputs(self):
-        return len(self._outputs)
-
     def release(self):
         if self._saved is not None:
             self._saved = None
@@ -159,7 +144,8 @@ class BackwardFunction(Node):
         if self.materialize_grads:
             for i, g in enumerate(grads):
                 if g is None:
-                    shape, dt, xp = self._outputs[i]
+                    shape, dt, is_cpu = self._outputs[i]
+                    xp = _np if is_cpu else _compat.cupy
                     grads[i] = Tensor._make(xp.zeros(shape, dt))
         result = self._forward_cls.backward(self, *grads)
         if type(result) is not tuple:
@@ -236,72 +222,13 @@ class Function(metaclass=_FunctionMeta):
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
 
-    @classmethod
-    def apply(cls, *args, **kwargs):
-        ctx = cls._backward_cls()
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        if len(tensors) > 1:
-            _check_devices(cls, tensors)
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        ctx.needs_input_grad = needs
-        prev = _state.enabled
-        _state.enabled = False
-        try:
-            out = cls.forward(ctx, *args, **kwargs)
-        finally:
-            _state.enabled = prev
-        return _wrap_outputs(cls, ctx, args, out, prev and True in needs)
+    # Runs forward with grad mode off, wraps its arrays into Tensors and links the graph.
+    apply = classmethod(_function_apply)
 
 
-def _check_devices(cls, tensors):
-    kind = type(tensors[0]._data)
-    for t in tensors:
-        if type(t._data) is not kind or kind is not _np_ndarray:
-            from .._device import check_same_device
-            check_same_device(cls.__name__.lower(), [t._data for t in tensors])
-            return
-
-
-def _wrap_outputs(cls, ctx, args, out, record):
-    single = type(out) is not tuple
-    outputs = (out,) if single else out
-    wrapped = []
-    for o in outputs:
-        if isinstance(o, Tensor):
-            if any(o is a for a in args):  # an input returned as is becomes a new alias
-                alias = Tensor._make(o._data)
-                alias._version_counter = o._version_counter
-                o = alias
-        elif o is not None and not isinstance(o, (int, float, bool)):
-            o = Tensor._make(o)
-        wrapped.append(o)
-    if record:
-        ctx.next_edges = tuple([gradient_edge(a) if isinstance(a, Tensor) and a._requires_grad
-                                else None for a in args])
-        if ctx._validate:
-            ctx._inputs = [(tuple(a.shape), a._data.dtype) if isinstance(a, Tensor) else None
-                           for a in args]
-        nondiff = ctx._non_differentiable
-        metas = []
-        for i, o in enumerate(wrapped):
-            if isinstance(o, Tensor):
-                data = o._data
-                metas.append((data.shape, data.dtype, _xp(data)))
-                if data.dtype.kind == "f" and not any(o is n for n in nondiff):
-                    o._requires_grad = True
-                    o.grad_fn = ctx
-                    o._output_nr = i
-            else:
-                metas.append(None)
-        ctx._outputs = metas
-        if ctx._to_save is not None:
-            ctx._saved = tuple([_save(t, wrapped) for t in ctx._to_save])
-            ctx._to_save = None
-        if cls._view_of_input is not None:
-            _mark_view(wrapped[0], args[cls._view_of_input])
-    elif cls._view_of_input is not None and isinstance(wrapped[0], Tensor):
-        _mark_view(wrapped[0], args[cls._view_of_input])
-    return wrapped[0] if single else tuple(wrapped)
+def _check_devices(cls, args):
+    from .._device import check_same_device
+    check_same_device(cls.__name__.lower(), [a._data for a in args if isinstance(a, Tensor)])
 
 
 def _save(t, outputs):
@@ -348,8 +275,3 @@ class _DelayedError(Function):
     def backward(ctx, gy):
         raise RuntimeError("trying to differentiate twice a function that was marked with "
                            "@once_differentiable")
-
-
-def _xp(array):
-    from .._device import xp_of
-    return xp_of(array)

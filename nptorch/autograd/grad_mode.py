@@ -2,11 +2,9 @@
 import functools
 
 
-class _State:
-    enabled = True
+from .. import _backend
 
-
-state = _State()
+state = _backend.engine().grad_state  # read and set on every op: lives in the compiled core
 
 
 def is_grad_enabled():
