@@ -58,7 +58,7 @@ cdef tuple _collect(list roots):
     while stack:
         node = stack.pop()
         order.append(node)
-        for edge in (<Node>node).next_edges:
+        for edge in (<Node?>node).next_edges:
             if edge is None:
                 continue
             child = (<tuple>edge)[0]
@@ -78,7 +78,7 @@ cdef set _needed(list order, object targets):
         for node in reversed(order):
             if node in needed:
                 continue
-            for edge in (<Node>node).next_edges:
+            for edge in (<Node?>node).next_edges:
                 if edge is not None and (<tuple>edge)[0] in needed:
                     needed.add(node)
                     changed = True
@@ -161,7 +161,7 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
                 continue
         if not accumulate and node.is_accumulator:
             continue
-        edges = (<Node>node).next_edges
+        edges = (<Node?>node).next_edges
         any_grad = False
         for grad in grads:
             if grad is not None:
