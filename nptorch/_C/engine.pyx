@@ -191,9 +191,6 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
 # Tensor construction, graph linking) without Python overhead.
 
 import numpy as _np
-cimport numpy as cnp
-
-cnp.import_array()
 
 cdef type _ndarray = _np.ndarray
 
