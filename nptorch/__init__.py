@@ -14,7 +14,7 @@ from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, i
 from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
                      default_generator)
 from . import _api
-from . import cuda, backends
+from . import cuda, backends, nn
 
 globals().update(_api.FUNCTIONS)
 

@@ -1,0 +1,4 @@
+"""``nptorch.nn``: modules, parameters and the functional API, as ``torch.nn``."""
+from .parameter import Parameter, Buffer
+from .modules import *  # noqa: F401,F403
+from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
