@@ -1,0 +1,2 @@
+"""nn.functional: distance."""
+__all__ = []
