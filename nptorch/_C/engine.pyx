@@ -309,7 +309,7 @@ cdef object _wrap_outputs(object cls, Node ctx, tuple args, object out, bint rec
                     (<TensorBase>alias)._version_counter = (<TensorBase>o)._version_counter
                     o = alias
                     break
-        elif o is not None and not isinstance(o, (int, float, bool)):
+        elif o is not None and type(o) not in (int, float, bool):
             o = _make(_tensor_cls, o)
         wrapped.append(o)
     if record:

@@ -1,26 +1,366 @@
-"""Reductions: ``sum``, ``mean``, ... with PyTorch's ``dim`` / ``keepdim``."""
+"""Reductions: ``sum``, ``mean``, ``max``, ``var``, ... with PyTorch's ``dim`` / ``keepdim``.
+
+Value/index reductions (``max(dim=...)``, ``median``, ``mode``, ...) return named tuples
+``(values, indices)`` like ``torch.return_types``.
+"""
+import collections
+import functools
+
+import numpy as np
+
 from .. import _dtype
+from .._device import xp_of
 from .._functions import reduction as F
-from .._functions._utils import wrap_dims
+from .._functions._utils import wrap_dim, wrap_dims
+from .._tensor import Tensor
+
+_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
 
 
-def _dims(dim, ndim, kwargs):
-    if dim is None:
-        dim = kwargs.pop("axis", None)
-    return wrap_dims(dim, ndim)
+def scalar_type_name(t):
+    """PyTorch's ScalarType name of a tensor's dtype (``Float``, ``Long``, ...)."""
+    return _SCALAR_NAMES[t._data.dtype.name]
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
-    """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
-    keepdim = kwargs.pop("keepdims", keepdim)
-    dims = _dims(dim, input._data.ndim, kwargs)
+def _return_type(name, fields=("values", "indices")):
+    """A named tuple type printed as PyTorch's ``torch.return_types.<name>``."""
+    base = collections.namedtuple(name, fields)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"nptorch.return_types.{name}(\n{body})"
+
+    cls = type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+    cls.__module__ = "nptorch.return_types"
+    return cls
+
+
+# Shared with the sorting ops (sort, topk, kthvalue, cummax, cummin) of ``_api.indexing``.
+return_types = {name: _return_type(name) for name in (
+    "max", "min", "median", "nanmedian", "mode", "kthvalue", "sort", "topk", "cummax", "cummin")}
+return_types["aminmax"] = _return_type("aminmax", ("min", "max"))
+
+
+def _numpy_aliases(fn):
+    """Accept NumPy's ``axis`` / ``keepdims`` for ``dim`` / ``keepdim``."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if "axis" in kwargs:
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def _dims(dim, ndim):
+    """``dim`` (None, an int or a sequence; an empty sequence means all) as Function dims."""
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        return None
+    dims = wrap_dims(dim, ndim)
+    if dims is not None and ndim == 0:
+        return None
+    return dims
+
+
+def _cast(input, dtype):
     dt = _dtype.to_dtype(dtype)
-    if dt is None and input._data.dtype.kind in "iub":
-        dt = _dtype.int64
-    if dims == () and dim is not None:
-        dims = None if isinstance(dim, (list, tuple)) and len(dim) == 0 else dims
-    return F.Sum.apply(input, dims, keepdim, dt.np_dtype if dt is not None else None)
+    return input if dt is None else input.to(dt)
 
 
-METHODS = {"sum": sum}
-FUNCTIONS = {"sum": sum}
+def _integral(input):
+    return input._data.dtype.kind in "iub"
+
+
+def _floating(input):
+    """Integer inputs of float-valued reductions go to the default float dtype."""
+    return input.to(_dtype.get_default_dtype()) if _integral(input) else input
+
+
+def _check_nonempty(name, input, dim):
+    if dim is None and input._data.size == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument.")
+    if dim is not None and input._data.ndim and input._data.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+# -- sums and products -------------------------------------------------------------------
+@_numpy_aliases
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
+    if dtype is None and _integral(input):
+        dtype = _dtype.int64
+    return F.Sum.apply(_cast(input, dtype), _dims(dim, input._data.ndim), keepdim)
+
+
+@_numpy_aliases
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean over ``dim``; the input (or ``dtype``) must be floating point."""
+    input = _cast(input, dtype)
+    if _integral(input):
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {scalar_type_name(input)}")
+    return F.Mean.apply(input, _dims(dim, input._data.ndim), keepdim)
+
+
+@_numpy_aliases
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product over one ``dim`` (all elements when None); integers give int64."""
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+    if dtype is None and _integral(input):
+        dtype = _dtype.int64
+    return F.Prod.apply(_cast(input, dtype), _dims(dim, input._data.ndim), keepdim)
+
+
+def _cumulative(name, function):
+    def op(input, dim, *, dtype=None):
+        if dtype is None and _integral(input):
+            dtype = _dtype.int64
+        input = _cast(input, dtype)
+        if input._data.ndim == 0:
+            wrap_dim(dim, 0)
+            return function(input.reshape(1), 0).reshape(())
+        return function(input, wrap_dim(dim, input._data.ndim))
+    op.__name__ = name
+    op.__doc__ = f"Cumulative {name[3:]} of elements along ``dim``; integers give int64."
+    return op
+
+
+cumsum = _cumulative("cumsum", lambda x, dim: F.Cumsum.apply(x, dim, False))
+cumprod = _cumulative("cumprod", F.Cumprod.apply)
+
+
+# -- max / min and friends ---------------------------------------------------------------
+def _extreme(name, reducer, index_fn):
+    @_numpy_aliases
+    def op(input, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            from . import math
+            return getattr(math, "maximum" if name == "max" else "minimum")(input, dim)
+        if dim is None:
+            _check_nonempty(name, input, None)
+            return F.Extreme.apply(input, None, False, reducer)
+        return _select(name, input, dim, keepdim, index_fn)
+    op.__name__ = name
+    op.__doc__ = (f"The {name}imum of all elements, the elementwise {name}imum with a tensor, or "
+                  f"``(values, indices)`` of the {name}imum along ``dim``.")
+    return op
+
+
+def _select(name, input, dim, keepdim, index_fn):
+    """``(values, indices)`` for the positions ``index_fn(array, dim)`` picks along ``dim``."""
+    x = input.reshape(1) if input._data.ndim == 0 else input
+    dim = wrap_dim(dim, input._data.ndim)
+    _check_nonempty(name, x, dim)
+    index = index_fn(x._data, dim)
+    values = F.TakeAlong.apply(x, index, dim, keepdim)
+    index = index.astype(np.int64, copy=False)
+    indices = Tensor._make(index if keepdim else index.squeeze(dim))
+    if input._data.ndim == 0:
+        values, indices = values.reshape(()), indices.reshape(())
+    return return_types[name](values, indices)
+
+
+def _arg_first(fn):
+    return lambda a, dim: xp_of(a).expand_dims(fn(a, axis=dim), dim)
+
+
+def _max_all(a, dims):
+    return a.max(axis=dims, keepdims=True)
+
+
+def _min_all(a, dims):
+    return a.min(axis=dims, keepdims=True)
+
+
+max = _extreme("max", _max_all, _arg_first(lambda a, axis: a.argmax(axis=axis)))
+min = _extreme("min", _min_all, _arg_first(lambda a, axis: a.argmin(axis=axis)))
+
+
+def _amax_like(name, reducer):
+    @_numpy_aliases
+    def op(input, dim=(), keepdim=False):
+        dims = _dims(dim, input._data.ndim)
+        if dims is None:
+            _check_nonempty(name, input, None)
+        for d in dims or ():
+            _check_nonempty(name, input, d)
+        return F.Extreme.apply(input, dims, keepdim, reducer)
+    op.__name__ = name
+    op.__doc__ = (f"The {name[1:]}imum over ``dim`` (a dim or tuple); ties share the "
+                  "gradient evenly.")
+    return op
+
+
+amax = _amax_like("amax", _max_all)
+amin = _amax_like("amin", _min_all)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` over ``dim`` (all elements when None)."""
+    dim = () if dim is None else dim
+    return return_types["aminmax"](amin(input, dim, keepdim), amax(input, dim, keepdim))
+
+
+@_numpy_aliases
+def argmax(input, dim=None, keepdim=False):
+    """Index (int64) of the maximum along ``dim``, or into the flattened tensor when None."""
+    return _arg(max, "argmax", input, dim, keepdim)
+
+
+@_numpy_aliases
+def argmin(input, dim=None, keepdim=False):
+    """Index (int64) of the minimum along ``dim``, or into the flattened tensor when None."""
+    return _arg(min, "argmin", input, dim, keepdim)
+
+
+def _arg(select, name, input, dim, keepdim):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if dim is None:
+        _check_nonempty(name, input, None)
+        index = getattr(input._data, name)().astype(np.int64)
+        return Tensor._make(index.reshape((1,) * input._data.ndim if keepdim else ()))
+    return select(input.detach(), dim, keepdim).indices
+
+
+def _lower_median_index(a, dim):
+    order = xp_of(a).argsort(a, axis=dim, kind="stable")
+    pos = (a.shape[dim] - 1) // 2
+    return order.take([pos], axis=dim)
+
+
+def _median_all(a, dims):
+    flat = a.reshape(-1)
+    return flat[_lower_median_index(flat, 0)].reshape((1,) * a.ndim)
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("\"median_cpu\" not implemented for 'Bool'")
+    if dim is None:
+        if input._data.size == 0:
+            return Tensor._make(xp_of(input._data).full((), np.nan, input._data.dtype))
+        return F.Extreme.apply(input, None, False, _median_all)
+    return _select("median", input, dim, keepdim, _lower_median_index)
+
+
+def _mode_index(a, dim):
+    """The last index of the smallest most frequent value along ``dim`` (torch's choice)."""
+    xp = xp_of(a)
+    moved = xp.moveaxis(a, dim, -1)
+    s = xp.sort(moved, axis=-1)
+    n = s.shape[-1]
+    # Runs of equal values in each sorted row; a row always starts a new run.
+    starts = xp.ones(s.shape, bool)
+    starts[..., 1:] = s[..., 1:] != s[..., :-1]
+    flat = starts.reshape(-1)
+    run_start = xp.flatnonzero(flat)[xp.cumsum(flat) - 1]
+    count = (xp.arange(flat.size) - run_start).reshape(s.shape)
+    value = xp.take_along_axis(s, count.argmax(axis=-1)[..., None], axis=-1)
+    last = n - 1 - (moved == value)[..., ::-1].argmax(axis=-1)
+    return xp.moveaxis(last[..., None], -1, dim)
+
+
+def mode(input, dim=-1, keepdim=False):
+    """``(values, indices)`` of the most frequent value along ``dim`` (the smallest on ties)."""
+    return _select("mode", input, dim, keepdim, _mode_index)
+
+
+# -- statistics --------------------------------------------------------------------------
+def _moment_args(name, input, dim, unbiased, correction):
+    if isinstance(dim, bool):  # var(x, True): the old positional ``unbiased``
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got both "
+                        "'unbiased' and 'correction'")
+    if _integral(input):
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return _dims(dim, input._data.ndim), correction
+
+
+def _moment(name, function):
+    @_numpy_aliases
+    def op(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        dims, correction = _moment_args(name, input, dim, unbiased, correction)
+        return function.apply(input, dims, correction, keepdim)
+    op.__name__ = name
+    op.__doc__ = (f"The {'variance' if name == 'var' else 'standard deviation'} over ``dim`` "
+                  "with Bessel's ``correction`` (1 unless ``unbiased=False``).")
+    return op
+
+
+var = _moment("var", F.Var)
+std = _moment("std", F.Std)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` over ``dim``."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, None if isinstance(dim, bool) else dim, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` over ``dim``."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, None if isinstance(dim, bool) else dim, keepdim))
+
+
+@_numpy_aliases
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(input), dim))``, computed stably."""
+    input = _floating(input)
+    return F.LogSumExp.apply(input, _dims(dim, input._data.ndim), keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The vector p-norm over ``dim`` (``'fro'`` is the 2-norm; p may be 0, 1, inf, any float)."""
+    if _integral(input):
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {scalar_type_name(input)}")
+    input = _cast(input, dtype)
+    if p == "nuc":
+        raise NotImplementedError("norm(): the nuclear norm is not supported")
+    if p == "fro" or p is None:
+        p = 2
+    if not isinstance(p, (int, float)):
+        raise RuntimeError(f"norm(): unsupported norm type {p!r}")
+    return F.Norm.apply(input, float(p), _dims(dim, input._data.ndim), keepdim)
+
+
+# -- logical -----------------------------------------------------------------------------
+def _logical(name):
+    @_numpy_aliases
+    def op(input, dim=None, keepdim=False):
+        a = input._data
+        r = getattr(a, name)(axis=_dims(dim, a.ndim), keepdims=keepdim)
+        return Tensor._make(r.astype(np.uint8) if a.dtype == np.uint8 else r)
+    op.__name__ = name
+    op.__doc__ = (f"Whether {name} elements over ``dim`` are non-zero (bool; uint8 for uint8 "
+                  "input).")
+    return op
+
+
+all = _logical("all")
+any = _logical("any")
+
+
+def count_nonzero(input, dim=None):
+    """The number (int64) of non-zero elements over ``dim``."""
+    a = input._data
+    return Tensor._make((a != 0).sum(axis=_dims(dim, a.ndim)).astype(np.int64))
+
+
+_NAMES = ("sum", "mean", "prod", "cumsum", "cumprod", "max", "min", "amax", "amin", "aminmax",
+          "argmax", "argmin", "median", "mode", "var", "std", "logsumexp", "norm", "all", "any",
+          "count_nonzero")
+METHODS = {name: globals()[name] for name in _NAMES}
+FUNCTIONS = dict(METHODS, var_mean=var_mean, std_mean=std_mean)

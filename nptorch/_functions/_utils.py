@@ -30,10 +30,11 @@ def wrap_dims(dim, ndim):
         return None
     if isinstance(dim, int):
         return (wrap_dim(dim, ndim),)
-    dims = tuple(sorted(wrap_dim(d, ndim) for d in dim))
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
-    return dims
+    dims = [wrap_dim(d, ndim) for d in dim]
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(dims))
 
 
 def sum_to(g, shape):

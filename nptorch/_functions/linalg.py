@@ -1,1 +1,109 @@
-"""linalg ops."""
+"""Matrix products, einsum and the transposes they need for their gradients."""
+from .._device import xp_of
+from .._tensor import Tensor
+from ._utils import BuiltinFunction, sum_to
+from .reduction import as_output
+
+
+class Permute(BuiltinFunction):
+    """``x`` with its dims reordered by ``axes`` (a view)."""
+
+    _view_of_input = 0
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return x._data.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, gy):
+        inverse = [0] * len(ctx.axes)
+        for i, a in enumerate(ctx.axes):
+            inverse[a] = i
+        return Permute.apply(gy, tuple(inverse)), None
+
+
+def swap_last(x):
+    """``x.mT``: the last two dims swapped."""
+    axes = list(range(x._data.ndim))
+    axes[-2], axes[-1] = axes[-1], axes[-2]
+    return Permute.apply(x, tuple(axes))
+
+
+class Matmul(BuiltinFunction):
+    """``a @ b`` with NumPy/PyTorch semantics: 1-D promotion and broadcast batch dims."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return as_output(xp_of(a._data).matmul(a._data, b._data))
+
+    @staticmethod
+    def backward(ctx, gy):
+        a, b = ctx.saved_tensors
+        # Undo the 1-D promotions so that every gradient is a (batched) matrix product.
+        if a.ndim == 1 and b.ndim == 1:
+            gy = gy.reshape((1, 1))
+        elif a.ndim == 1:
+            gy = gy.unsqueeze(-2)
+        elif b.ndim == 1:
+            gy = gy.unsqueeze(-1)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = sum_to(Matmul.apply(gy, swap_last(b2)), a2.shape).reshape(a.shape)
+        if nb:
+            gb = sum_to(Matmul.apply(swap_last(a2), gy), b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+class Einsum(BuiltinFunction):
+    """``einsum`` of operands with explicit subscripts ``inputs`` (one string each) -> ``output``.
+
+    Every labelled dim has one size across operands (the caller expands broadcast dims). The
+    gradient of an operand is the einsum of the output gradient with the other operands, with
+    identity matrices for labels repeated in the operand (diagonals) and ones for labels that
+    appear in no other operand.
+    """
+
+    @staticmethod
+    def forward(ctx, inputs, output, *operands):
+        ctx.inputs, ctx.output = inputs, output
+        ctx.sizes = {c: s for subs, x in zip(inputs, operands) for c, s in zip(subs, x._data.shape)}
+        ctx.save_for_backward(*operands)
+        arrays = [x._data for x in operands]
+        equation = ",".join(inputs) + "->" + output
+        return as_output(xp_of(arrays[0]).einsum(equation, *arrays, optimize=len(arrays) > 1))
+
+    @staticmethod
+    def backward(ctx, gy):
+        operands = ctx.saved_tensors
+        return (None, None) + tuple(_einsum_grad(ctx, gy, operands, k)
+                                    if ctx.needs_input_grad[k + 2] else None
+                                    for k in range(len(operands)))
+
+
+def _einsum_grad(ctx, gy, operands, k):
+    xp = xp_of(gy._data)
+    subs = [ctx.output] + [s for j, s in enumerate(ctx.inputs) if j != k]
+    args = [gy] + [x for j, x in enumerate(operands) if j != k]
+    used = set("".join(subs))
+    free = iter(c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                if c not in used and c not in ctx.inputs[k])
+    target, seen = "", set()
+    for c in ctx.inputs[k]:
+        if c in seen:  # a repeated label: a fresh one tied to it by an identity matrix
+            fresh = next(free)
+            subs.append(c + fresh)
+            args.append(Tensor._make(xp.eye(ctx.sizes[c], dtype=gy._data.dtype)))
+            target += fresh
+            continue
+        if c not in used:
+            subs.append(c)
+            args.append(Tensor._make(xp.ones(ctx.sizes[c], dtype=gy._data.dtype)))
+            used.add(c)
+        seen.add(c)
+        target += c
+    return Einsum.apply(tuple(subs), target, *args)

@@ -279,7 +279,7 @@ def _wrap_outputs(cls, ctx, args, out, record):
                     alias._version_counter = o._version_counter
                     o = alias
                     break
-        elif o is not None and not isinstance(o, (int, float, bool)):
+        elif o is not None and type(o) not in (int, float, bool):
             o = make_tensor(tensor_cls, o)
         wrapped.append(o)
     if record:
