@@ -7,7 +7,6 @@ write. Every write bumps the version counter shared by a tensor and its views.
 """
 import numpy as np
 
-from .. import _dtype
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -32,9 +31,10 @@ def write(self, data):
         raise RuntimeError(
             f"output with shape {list(dst.shape)} doesn't match the broadcast shape {list(data.shape)}")
     if not _can_cast(data.dtype, dst.dtype):
+        from .reduction import _SCALAR_NAMES
         raise RuntimeError(
-            f"result type {_dtype.from_numpy_dtype(data.dtype).name.capitalize()} can't be cast to "
-            f"the desired output type {_dtype.from_numpy_dtype(dst.dtype).name.capitalize()}")
+            f"result type {_SCALAR_NAMES[data.dtype.name]} can't be cast to "
+            f"the desired output type {_SCALAR_NAMES[dst.dtype.name]}")
     if not dst.flags.writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
@@ -61,6 +61,7 @@ def apply_inplace(self, op, *args, **kwargs):
     recording = _state.enabled and (
         self._requires_grad
         or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        or any(isinstance(a, Tensor) and a._requires_grad for a in kwargs.values())
         or (self._base is not None and self._base._requires_grad))
     if not recording:
         prev = _state.enabled

@@ -1,12 +1,25 @@
-"""Shape ops: ``reshape``, ``view``, ``expand``, ``unsqueeze``, ..."""
+"""Shape ops: reshaping, permuting, joining, splitting, flipping and diagonals."""
+import functools
+
+from .. import _dtype
 from .._functions import shape as F
-from .._functions._utils import wrap_dim
+from .._functions.indexing import Index
+from .._functions._utils import cast, wrap_dim
 
 
 def _shape_args(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
+        return tuple(int(s) for s in shape[0])
     return tuple(int(s) for s in shape)
+
+
+def _dim_list(dims, ndim):
+    """Wrap a sequence of dims keeping its order; repeated dims are PyTorch's error."""
+    out = [wrap_dim(d, ndim) for d in ((dims,) if isinstance(dims, int) else dims)]
+    for i, d in enumerate(out):
+        if d in out[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return out
 
 
 def _infer(shape, numel):
@@ -27,12 +40,69 @@ def _infer(shape, numel):
     return tuple(shape)
 
 
+# -- reshaping -------------------------------------------------------------------------------
 def reshape(input, *shape):
-    """Same data, new shape; a view when possible."""
-    shape = _infer(_shape_args(shape), input._data.size)
-    if shape == input._data.shape:
-        return F.Reshape.apply(input, shape)
-    return F.Reshape.apply(input, shape)
+    """Same data, new shape (one dim may be -1); a view when the strides allow it."""
+    return F.Reshape.apply(input, _infer(_shape_args(shape), input._data.size))
+
+
+def view(input, *shape):
+    """A view with a new shape, or of the same memory as another ``dtype``.
+
+    Raises when the memory layout does not allow the shape without a copy (use ``reshape``).
+    """
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        return F.ViewDtype.apply(input, shape[0].np_dtype)
+    return F.Reshape.apply(input, _infer(_shape_args(shape), input._data.size), True)
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one."""
+    shape = input._data.shape
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if not shape:
+        return reshape(input, 1)
+    return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
+
+
+def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into ``sizes`` (one of which may be -1)."""
+    shape = input._data.shape
+    dim = wrap_dim(dim, len(shape))
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = _infer(sizes, shape[dim])
+    except RuntimeError as e:
+        if "inferred" in str(e):
+            raise
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({shape[dim]}) in the input tensor") from None
+    return reshape(input, shape[:dim] + sizes + shape[dim + 1:])
+
+
+def squeeze(input, dim=None):
+    """Remove size-1 dims: all of them, or those among ``dim`` (an int or a tuple)."""
+    shape = input._data.shape
+    dims = range(len(shape)) if dim is None else _dim_list(dim, len(shape))
+    drop = {d for d in dims if d < len(shape) and shape[d] == 1}
+    return F.Reshape.apply(input, tuple(s for i, s in enumerate(shape) if i not in drop))
+
+
+def unsqueeze(input, dim):
+    """Insert a size-1 dim at ``dim``."""
+    return F.Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
 
 
 def expand(input, *sizes):
@@ -61,9 +131,320 @@ def expand(input, *sizes):
     return F.Expand.apply(input, tuple(target))
 
 
-def unsqueeze(input, dim):
-    return F.Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
+def expand_as(input, other):
+    return expand(input, other.shape)
 
 
-METHODS = {"reshape": reshape, "view": reshape, "expand": expand, "unsqueeze": unsqueeze}
-FUNCTIONS = {"reshape": reshape, "unsqueeze": unsqueeze}
+def repeat(input, *sizes):
+    """Tile the tensor ``sizes[i]`` times along each dim (leading new dims allowed)."""
+    sizes = _shape_args(sizes)
+    if len(sizes) < input._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    return F.Repeat.apply(input, sizes)
+
+
+def tile(input, dims):
+    """``repeat`` where missing leading ``dims`` count as 1."""
+    dims = _shape_args((dims,))
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+# -- permuting -------------------------------------------------------------------------------
+def permute(input, *dims):
+    """Reorder the dims (a view)."""
+    dims = _shape_args(dims)
+    ndim = input._data.ndim
+    if len(dims) != ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            "length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{ndim} is not equal to len(dims) = {len(dims)}")
+    dims = tuple(wrap_dim(d, ndim) for d in dims)
+    if len(set(dims)) != ndim:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return F.Permute.apply(input, dims)
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dims (a view)."""
+    ndim = input._data.ndim
+    d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
+    dims = list(range(ndim))
+    if ndim:
+        dims[d0], dims[d1] = d1, d0
+    return F.Permute.apply(input, tuple(dims))
+
+
+def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination`` (ints or sequences); a view."""
+    ndim = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+            f"same number of dims as destination ({dst} dims)")
+    src = [wrap_dim(d, ndim) for d in src]
+    dst = [wrap_dim(d, ndim) for d in dst]
+    for name, ds in (("source", src), ("destination", dst)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({ds})")
+    rest = iter(d for d in range(ndim) if d not in src)
+    placed = dict(zip(dst, src))
+    return F.Permute.apply(input, tuple(placed[i] if i in placed else next(rest) for i in range(ndim)))
+
+
+# -- joining ---------------------------------------------------------------------------------
+def cat(tensors, dim=0, *, out=None, axis=None):
+    """Concatenate along an existing dim; inputs are promoted to a common dtype.
+
+    1-D empty tensors are skipped, as in PyTorch.
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    dim = axis if axis is not None else dim
+    dt = functools.reduce(_dtype.promote_types, [t.dtype for t in tensors])
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [(i, t) for i, t in enumerate(tensors) if t._data.shape != (0,)] or [(0, tensors[0])]
+    ref = kept[0][1]._data.shape
+    dim = wrap_dim(dim, len(ref))
+    for i, t in kept:
+        shape = t._data.shape
+        if len(shape) != len(ref):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} and {len(shape)}")
+        for d, (a, b) in enumerate(zip(ref, shape)):
+            if d != dim and a != b:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size {a} but "
+                    f"got size {b} for tensor number {i} in the list.")
+    result = F.Cat.apply(dim, *[cast(t, dt) for _, t in kept])
+    if out is not None:
+        from .math import _out
+        return _out(result, out)
+    return result
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join equally shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != ref:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} at "
+                               f"entry 0 and {list(t._data.shape)} at entry {i}")
+    dim = wrap_dim(dim, len(ref) + 1)
+    return cat([unsqueeze(t, dim) for t in tensors], dim, out=out)
+
+
+# NumPy's (and PyTorch's) placement of the new dims, by target and input ndim
+_ATLEAST = {1: {0: lambda s: (1,)},
+            2: {0: lambda s: (1, 1), 1: lambda s: (1,) + s},
+            3: {0: lambda s: (1, 1, 1), 1: lambda s: (1,) + s + (1,), 2: lambda s: s + (1,)}}
+
+
+def _atleast(n, *tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tensors[0]
+    elif len(tensors) == 1:
+        x = tensors[0]
+        shape = x._data.shape
+        return x if len(shape) >= n else reshape(x, _ATLEAST[n][len(shape)](shape))
+    return tuple(_atleast(n, t) for t in tensors)
+
+
+atleast_1d = functools.partial(_atleast, 1)
+atleast_2d = functools.partial(_atleast, 2)
+atleast_3d = functools.partial(_atleast, 3)
+
+
+def hstack(tensors, *, out=None):
+    """Concatenate column-wise (along dim 0 for 1-D inputs, else dim 1)."""
+    tensors = atleast_1d(list(tensors))
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    """Concatenate row-wise, 1-D inputs becoming rows."""
+    return cat(atleast_2d(list(tensors)), 0, out=out)
+
+
+def dstack(tensors, *, out=None):
+    """Concatenate depth-wise (along dim 2)."""
+    return cat(atleast_3d(list(tensors)), 2, out=out)
+
+
+# -- splitting -------------------------------------------------------------------------------
+def narrow(input, dim, start, length):
+    """The view ``input[..., start:start + length, ...]`` along ``dim``."""
+    shape = input._data.shape
+    dim = wrap_dim(dim, len(shape))
+    start, length, size = int(start), int(length), shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return _slice(input, dim, slice(start, start + length))
+
+
+def select(input, dim, index):
+    """The view of ``input`` at ``index`` along ``dim`` (that dim removed)."""
+    shape = input._data.shape
+    dim = wrap_dim(dim, len(shape))
+    index = int(index)
+    if not -shape[dim] <= index < shape[dim]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(shape)} at dimension {dim}")
+    return _slice(input, dim, index)
+
+
+def _slice(input, dim, item):
+    return Index.apply(input, ((slice(None),) * dim + (item, Ellipsis), None))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Views of consecutive pieces along ``dim``: of one size (the last may be smaller), or of
+    the listed sizes."""
+    dim = wrap_dim(dim, tensor._data.ndim)
+    size = tensor._data.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step == 0 and size:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
+                               f"size of {size}")
+        sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                f"size at dimension {dim}), but got split_sizes={sizes}")
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    return tuple(_slice(tensor, dim, slice(s, s + n)) for s, n in zip(starts, sizes))
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer when they run out)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    dim = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[dim]
+    if size == 0:
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-size // chunks), dim)
+
+
+def unbind(input, dim=0):
+    """The views ``select(dim, i)`` for every ``i``."""
+    dim = wrap_dim(dim, input._data.ndim)
+    return tuple(_slice(input, dim, i) for i in range(input._data.shape[dim]))
+
+
+def _iter(self):
+    if self._data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(unbind(self, 0))
+
+
+# -- reordering ------------------------------------------------------------------------------
+def flip(input, *dims):
+    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    dims = _shape_args(dims)
+    return F.Flip.apply(input, tuple(_dim_list(dims, input._data.ndim)))
+
+
+def fliplr(input):
+    return flip(input, 1)
+
+
+def flipud(input):
+    return flip(input, 0)
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements circularly along ``dims`` (over the flattened tensor when None)."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return F.Roll.apply(input, shifts, None)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    return F.Roll.apply(input, shifts, tuple(wrap_dim(d, input._data.ndim) for d in dims))
+
+
+# -- triangles and diagonals -----------------------------------------------------------------
+def _triangle(name, upper):
+    def op(input, diagonal=0):
+        if input._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        return F.Triangle.apply(input, int(diagonal), upper)
+    op.__name__ = name
+    op.__doc__ = f"The {'upper' if upper else 'lower'} triangle of the last two dims, from ``diagonal`` on."
+    return op
+
+
+tril, triu = _triangle("tril", False), _triangle("triu", True)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The view of the diagonal of dims ``dim1``/``dim2`` (``offset`` above it), as the last dim."""
+    ndim = input._data.ndim
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return F.Diagonal.apply(input, int(offset), d1, d2)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Tensors whose ``dim1``/``dim2`` diagonals (``offset`` above) hold the last dim of ``input``."""
+    ndim = input._data.ndim + 1
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = input._data.shape[-1] + abs(offset)
+    shape = list(input._data.shape[:-1])
+    for d in sorted((d1, d2)):
+        shape.insert(d, n)
+    return F.Embed.apply(input, tuple(shape), F.Diagonal, (int(offset), d1, d2))
+
+
+def diag(input, diagonal=0):
+    """A matrix with ``input`` (1-D) on a diagonal, or a copy of a matrix's diagonal (2-D)."""
+    ndim = input._data.ndim
+    if ndim == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if ndim == 2:
+        return F.Diagonal.apply(input, int(diagonal), 0, 1).clone()
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+
+
+_COMMON = {
+    "reshape": reshape, "flatten": flatten, "unflatten": unflatten, "squeeze": squeeze,
+    "unsqueeze": unsqueeze, "permute": permute, "transpose": transpose, "swapaxes": transpose,
+    "swapdims": transpose, "movedim": movedim, "moveaxis": movedim, "tile": tile,
+    "split": split, "chunk": chunk, "unbind": unbind, "narrow": narrow, "select": select,
+    "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "tril": tril, "triu": triu,
+    "diagonal": diagonal, "diag_embed": diag_embed, "diag": diag,
+}
+
+METHODS = dict(_COMMON, **{
+    "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
+    "expand_as": expand_as, "repeat": repeat, "__iter__": _iter,
+})
+
+FUNCTIONS = dict(_COMMON, **{
+    "cat": cat, "concat": cat, "concatenate": cat, "stack": stack, "hstack": hstack,
+    "vstack": vstack, "dstack": dstack, "atleast_1d": atleast_1d, "atleast_2d": atleast_2d,
+    "atleast_3d": atleast_3d,
+})
