@@ -1,73 +1,53 @@
-"""Elementwise arithmetic and math: ``nptorch.<op>`` functions, Tensor methods and operators."""
+"""Elementwise math: ``nptorch.<op>`` functions, Tensor methods, operators and in-place forms."""
+import numpy as np
+
+from .. import _dtype
+from .._device import xp_of
 from .._tensor import Tensor
 from .._functions import elementwise as F
 from .._functions._utils import promote, cast
-from .. import _dtype
-from ._inplace import apply_inplace
+from ..random import generator_for
+
+# PyTorch's names for dtypes in messages: ScalarType names and C++ type names.
+_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+_CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char",
+              "int16": "short int", "int32": "int", "int64": "long int", "float16": "c10::Half",
+              "float32": "float", "float64": "double"}
+_NUMBERS = (bool, int, float, np.number, np.bool_)
 
 
-def _check_number(name, v):
-    if not isinstance(v, (Tensor, int, float, bool)):
-        raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not {type(v).__name__}")
+def _scalar_name(t):
+    return _SCALAR_NAMES[t._data.dtype.name]
 
 
-def add(input, other, *, alpha=1, out=None):
-    """``input + alpha * other`` with broadcasting and type promotion."""
-    _check_number("add", other)
-    if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    if isinstance(input, Tensor):
-        a, b = promote(input, other)
-    else:
-        b, a = promote(other, input)
-    return _out(F.Add.apply(a, b), out)
+def _cpp_name(t):
+    return _CPP_NAMES[t._data.dtype.name]
 
 
-def sub(input, other, *, alpha=1, out=None):
-    """``input - alpha * other``."""
-    _check_number("sub", other)
-    if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    if isinstance(input, Tensor):
-        a, b = promote(input, other)
-    else:
-        b, a = promote(other, input)
-    return _out(F.Sub.apply(a, b), out)
+def _not_implemented(kernel, dtype, like):
+    """PyTorch's error for a kernel without a ``dtype`` loop, on ``like``'s device."""
+    device = "cpu" if like.is_cpu else "cuda"
+    return NotImplementedError(
+        f'"{kernel}_{device}" not implemented for \'{_SCALAR_NAMES[dtype.name]}\'')
 
 
-def mul(input, other, *, out=None):
-    """``input * other``."""
-    _check_number("mul", other)
-    if isinstance(input, Tensor):
-        a, b = promote(input, other)
-    else:
-        b, a = promote(other, input)
-    return _out(F.Mul.apply(a, b), out)
+# -- argument handling ---------------------------------------------------------------------
+def _operand(fn, name, position, v):
+    """A Tensor or Python number; NumPy scalars become Python numbers (weakly typed)."""
+    if isinstance(v, Tensor):
+        return v
+    if isinstance(v, _NUMBERS):
+        return v.item() if isinstance(v, np.generic) else v
+    raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not "
+                    f"{type(v).__name__}")
 
 
-def div(input, other, *, rounding_mode=None, out=None):
-    """True division (integers give the default float dtype) or rounded division."""
-    _check_number("div", other)
-    if rounding_mode is not None:
-        from .math_extra import floor_divide, _trunc_divide
-        return floor_divide(input, other) if rounding_mode == "floor" else _trunc_divide(input, other)
-    if isinstance(input, Tensor):
-        a, b = promote(input, other)
-    else:
-        b, a = promote(other, input)
-    if not _dtype.result_type(a, b).is_floating_point:
-        default = _dtype.get_default_dtype()
-        a = cast(a, default) if isinstance(a, Tensor) else float(a)
-        b = cast(b, default) if isinstance(b, Tensor) else float(b)
-    return _out(F.Div.apply(a, b), out)
-
-
-def neg(input):
-    return F.Neg.apply(input)
-
-
-def exp(input):
-    return F.Exp.apply(_floating(input))
+def _tensor_arg(fn, v, name="input", position=1):
+    if not isinstance(v, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not "
+                        f"{type(v).__name__}")
+    return v
 
 
 def _floating(x):
@@ -75,6 +55,47 @@ def _floating(x):
     if x._data.dtype.kind in "iub":
         return x.to(_dtype.get_default_dtype())
     return x
+
+
+def _to_floating(a, b):
+    if _dtype.result_type(a, b).is_floating_point:
+        return a, b
+    default = _dtype.get_default_dtype()
+    return tuple(cast(v, default) if isinstance(v, Tensor) else float(v) for v in (a, b))
+
+
+def _size_mismatch(a, b):
+    """PyTorch's broadcasting error for two shapes, or None when they broadcast."""
+    sa, sb = (v._data.shape if isinstance(v, Tensor) else () for v in (a, b))
+    n = max(len(sa), len(sb))
+    for i in range(1, n + 1):
+        da, db = sa[-i] if i <= len(sa) else 1, sb[-i] if i <= len(sb) else 1
+        if da != db and 1 not in (da, db):
+            return RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b "
+                                f"({db}) at non-singleton dimension {n - i}")
+    return None
+
+
+def _apply(cls, a, b):
+    try:
+        return cls.apply(a, b)
+    except ValueError:
+        error = _size_mismatch(a, b)
+        if error is None:
+            raise
+        raise error from None
+
+
+def _binary(fn, cls, input, other, *, floating=False, kernel=None, out=None):
+    """Validate, promote and apply a binary Function; ``kernel`` names an op without bool
+    support."""
+    a, b = promote(_operand(fn, "input", 1, input), _operand(fn, "other", 2, other))
+    if floating:
+        a, b = _to_floating(a, b)
+    like = a if isinstance(a, Tensor) else b
+    if kernel is not None and like._data.dtype.kind == "b":
+        raise _not_implemented(kernel, like.dtype, like)
+    return _out(_apply(cls, a, b), out)
 
 
 def _out(result, out):
@@ -90,36 +111,481 @@ def _out(result, out):
     return out
 
 
-# -- Tensor methods and operators ----------------------------------------------------------
-def _reflect(fn):
-    return lambda self, other: fn(other, self) if isinstance(other, Tensor) else fn(
-        _scalar_tensor_like(other, self), self)
+def _raw_operands(fn, input, other, integral=False):
+    """The arrays (or numbers) of two operands cast to their promoted dtype, outside autograd.
+
+    ``integral`` ops (bitwise) reject floating dtypes with PyTorch's error.
+    """
+    a, b = _operand(fn, "input", 1, input), _operand(fn, "other", 2, other)
+    dt = _dtype.result_type(a, b)
+    if integral and dt.is_floating_point:
+        raise _not_implemented(fn, dt, a if isinstance(a, Tensor) else b)
+    return [v._data.astype(dt.np_dtype, copy=False) if isinstance(v, Tensor) else v for v in (a, b)]
 
 
-def _scalar_tensor_like(v, like):
-    from .._functions._utils import to_tensor_operand
-    return to_tensor_operand(v, like)
+def _is_bool(v):
+    return isinstance(v, (bool, np.bool_)) or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
 
+
+# -- arithmetic ----------------------------------------------------------------------------
+def _scaled(fn, other, alpha, input):
+    other = _operand(fn, "other", 2, other)
+    if alpha == 1:
+        return other
+    if isinstance(alpha, float) and not _dtype.result_type(input, other).is_floating_point:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number.")
+    return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other``, broadcasting, with PyTorch's type promotion."""
+    return _binary("add", F.Add, input, _scaled("add", other, alpha, input), out=out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``."""
+    if _is_bool(input) or _is_bool(other):
+        which = "two bool tensors" if _is_bool(input) and _is_bool(other) else "a bool tensor"
+        hint = ("Use the `^` or `logical_xor()` operator instead." if which == "two bool tensors"
+                else "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                     "operator instead.")
+        raise RuntimeError(f"Subtraction, the `-` operator, with {which} is not supported. {hint}")
+    return _binary("sub", F.Sub, input, _scaled("sub", other, alpha, input), out=out)
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    return sub(other, input, alpha=alpha)
+
+
+def mul(input, other, *, out=None):
+    """``input * other``."""
+    return _binary("mul", F.Mul, input, other, out=out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division (integers give the default float dtype), or rounded with ``rounding_mode``
+    ``'trunc'`` or ``'floor'`` (which keeps integer dtypes and has a zero gradient)."""
+    if rounding_mode is None:
+        return _binary("div", F.Div, input, other, floating=True, out=out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                           f"found '{rounding_mode}'")
+    cls = F.DivFloor if rounding_mode == "floor" else F.DivTrunc
+    return _binary("div", cls, input, other, kernel=f"div_{rounding_mode}", out=out)
+
+
+def floor_divide(input, other, *, out=None):
+    """``floor(input / other)``, Python's ``//``."""
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def fmod(input, other, *, out=None):
+    """C-style remainder: the result has the sign of ``input``."""
+    return _binary("fmod", F.Fmod, input, other, kernel="fmod", out=out)
+
+
+def remainder(input, other, *, out=None):
+    """Python-style remainder: the result has the sign of ``other``."""
+    return _binary("remainder", F.Remainder, input, other, kernel="remainder", out=out)
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``; either may be a number. Integer powers of integer tensors stay
+    integer."""
+    a, b = promote(_operand("pow", "input", 1, input), _operand("pow", "exponent", 2, exponent))
+    if (isinstance(b, (int, float)) and b < 0 and isinstance(a, Tensor)
+            and a._data.dtype.kind in "iub"):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return _out(_apply(F.Pow, a, b), out)
+
+
+def square(input, *, out=None):
+    """``input * input`` (integer and bool inputs give int64 as in PyTorch)."""
+    return pow(_tensor_arg("square", input), 2, out=out)
+
+
+def atan2(input, other, *, out=None):
+    """The angle of ``(other, input)`` (elementwise ``arctan(input / other)`` with quadrant)."""
+    return _binary("atan2", F.Atan2, input, other, floating=True, out=out)
+
+
+def hypot(input, other, *, out=None):
+    """``sqrt(input ** 2 + other ** 2)``."""
+    if not _tensor_arg("hypot", input).is_floating_point():
+        raise _not_implemented("hypot", input.dtype, input)
+    return _binary("hypot", F.Hypot, input, _tensor_arg("hypot", other, "other", 2), out=out)
+
+
+def maximum(input, other, *, out=None):
+    """Elementwise maximum; ties share the gradient equally."""
+    _tensor_arg("maximum", input), _tensor_arg("maximum", other, "other", 2)
+    return _binary("maximum", F.Maximum, input, other, out=out)
+
+
+def minimum(input, other, *, out=None):
+    """Elementwise minimum; ties share the gradient equally."""
+    _tensor_arg("minimum", input), _tensor_arg("minimum", other, "other", 2)
+    return _binary("minimum", F.Minimum, input, other, out=out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``."""
+    prod = mul(tensor1, tensor2)
+    return add(input, prod if value == 1 else mul(prod, value), out=out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2`` (floating inputs only)."""
+    if not (tensor1.is_floating_point() or tensor2.is_floating_point()):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    quot = div(tensor1, tensor2)
+    return add(input, quot if value == 1 else mul(quot, value), out=out)
+
+
+def lerp(input, end, weight, *, out=None):
+    """``input + weight * (end - input)``; ``weight`` is a number or a tensor."""
+    _tensor_arg("lerp", input), _tensor_arg("lerp", end, "end", 2)
+    if not input.is_floating_point():
+        raise _not_implemented("lerp", input.dtype, input)
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype and (
+                name == "end" or t._data.ndim):
+            raise RuntimeError(f"expected dtype {_cpp_name(input)} for `{name}` but got dtype "
+                               f"{_cpp_name(t)}")
+    weight = cast(_operand("lerp", "weight", 3, weight), input.dtype)
+    return _out(F.Lerp.apply(input, end, weight), out)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit ``input`` to ``[min, max]``; either bound may be None, a number or a tensor."""
+    _tensor_arg("clamp", input)
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    bounds = [None if b is None else _operand("clamp", name, i + 2, b)
+              for i, (name, b) in enumerate((("min", min), ("max", max)))]
+    dt = _dtype.result_type(input, *(b for b in bounds if b is not None))
+    lo, hi = (cast(b, dt) for b in bounds)
+    return _out(F.Clamp.apply(cast(input, dt), lo, hi), out)
+
+
+def clamp_min(input, min):
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other`` (tensors or numbers, broadcast).
+
+    With only ``condition``, the indices of its non-zero elements (``nonzero(as_tuple=True)``).
+    """
+    _tensor_arg("where", condition, "condition")
+    if input is None and other is None:
+        return tuple(Tensor._make(i) for i in xp_of(condition._data).nonzero(condition._data))
+    if condition._data.dtype.kind != "b":
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with "
+                           f"dtype {_scalar_name(condition)}")
+    a, b = _operand("where", "input", 2, input), _operand("where", "other", 3, other)
+    dt = _dtype.result_type(a, b)
+    xp = xp_of(condition._data)
+    a, b = (cast(v, dt) if isinstance(v, Tensor) else Tensor._make(xp.asarray(v, dt.np_dtype))
+            for v in (a, b))
+    return F.Where.apply(condition._data, a, b)
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` (a number or 0-dim tensor) where the bool ``mask`` is True."""
+    _tensor_arg("masked_fill", input), _tensor_arg("masked_fill", mask, "mask", 2)
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_cpp_name(mask)}")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    value = _operand("masked_fill", "value", 3, value)
+    try:
+        return F.MaskedFill.apply(input, mask._data, value)
+    except ValueError:
+        raise _size_mismatch(mask, input) from None
+
+
+# -- unary ops -----------------------------------------------------------------------------
+def _unary(name, cls, doc, floating=True):
+    def op(input, *, out=None):
+        x = _tensor_arg(name, input)
+        return _out(cls.apply(_floating(x) if floating else x), out)
+    op.__name__, op.__doc__ = name, doc
+    return op
+
+
+exp = _unary("exp", F.Exp, "``e ** input``.")
+expm1 = _unary("expm1", F.Expm1, "``exp(input) - 1``, accurate near 0.")
+log = _unary("log", F.Log, "Natural logarithm.")
+log1p = _unary("log1p", F.Log1p, "``log(1 + input)``, accurate near 0.")
+log2 = _unary("log2", F.Log2, "Base-2 logarithm.")
+log10 = _unary("log10", F.Log10, "Base-10 logarithm.")
+sqrt = _unary("sqrt", F.Sqrt, "Square root.")
+rsqrt = _unary("rsqrt", F.Rsqrt, "``1 / sqrt(input)``.")
+reciprocal = _unary("reciprocal", F.Reciprocal, "``1 / input``.")
+sin = _unary("sin", F.Sin, "Sine.")
+cos = _unary("cos", F.Cos, "Cosine.")
+tan = _unary("tan", F.Tan, "Tangent.")
+asin = _unary("asin", F.Asin, "Inverse sine.")
+acos = _unary("acos", F.Acos, "Inverse cosine.")
+atan = _unary("atan", F.Atan, "Inverse tangent.")
+sinh = _unary("sinh", F.Sinh, "Hyperbolic sine.")
+cosh = _unary("cosh", F.Cosh, "Hyperbolic cosine.")
+tanh = _unary("tanh", F.Tanh, "Hyperbolic tangent.")
+sigmoid = _unary("sigmoid", F.Sigmoid, "``1 / (1 + exp(-input))``.")
+erf = _unary("erf", F.Erf, "The error function.")
+erfinv = _unary("erfinv", F.Erfinv, "The inverse error function.")
+relu = _unary("relu", F.Relu, "``max(input, 0)``; the gradient at 0 is 0.", floating=False)
+sign = _unary("sign", F.Sign, "-1, 0 or 1 by the sign of each element.", floating=False)
+floor = _unary("floor", F.Floor, "Largest integer not above each element.", floating=False)
+ceil = _unary("ceil", F.Ceil, "Smallest integer not below each element.", floating=False)
+trunc = _unary("trunc", F.Trunc, "Each element rounded toward zero.", floating=False)
+
+
+def abs(input, *, out=None):
+    """Absolute value (the gradient at 0 is 0)."""
+    if _tensor_arg("abs", input)._data.dtype.kind == "b":
+        raise _not_implemented("abs", input.dtype, input)
+    return _out(F.Abs.apply(input), out)
+
+
+def neg(input, *, out=None):
+    """``-input``."""
+    if _tensor_arg("neg", input)._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead.")
+    return _out(F.Neg.apply(input), out)
+
+
+def frac(input, *, out=None):
+    """``input - trunc(input)``."""
+    if not _tensor_arg("frac", input).is_floating_point():
+        raise _not_implemented("frac", input.dtype, input)
+    return _out(F.Frac.apply(input), out)
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even, to ``decimals`` decimal places."""
+    return _out(F.Round.apply(_tensor_arg("round", input), decimals), out)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN, +inf and -inf (by default with 0 and the dtype's largest/lowest values)."""
+    return _out(F.NanToNum.apply(_tensor_arg("nan_to_num", input), nan, posinf, neginf), out)
+
+
+def _predicate(name, ufunc, doc):
+    def op(input):
+        return Tensor._make(ufunc(_tensor_arg(name, input)._data))
+    op.__name__, op.__doc__ = name, doc
+    return op
+
+
+isnan = _predicate("isnan", np.isnan, "Where elements are NaN (a bool tensor).")
+isinf = _predicate("isinf", np.isinf, "Where elements are +inf or -inf (a bool tensor).")
+isfinite = _predicate("isfinite", np.isfinite, "Where elements are finite (a bool tensor).")
+logical_not = _predicate("logical_not", np.logical_not, "Elementwise NOT of truth values.")
+
+
+# -- comparisons and logic (bool results, outside autograd) --------------------------------
+def _compare(name, ufunc, doc):
+    def op(input, other, *, out=None):
+        a, b = _raw_operands(name, input, other)
+        return _out(Tensor._make(ufunc(a, b)), out)
+    op.__name__, op.__doc__ = name, doc
+    return op
+
+
+eq = _compare("eq", np.equal, "``input == other`` elementwise.")
+ne = _compare("ne", np.not_equal, "``input != other`` elementwise.")
+lt = _compare("lt", np.less, "``input < other`` elementwise.")
+le = _compare("le", np.less_equal, "``input <= other`` elementwise.")
+gt = _compare("gt", np.greater, "``input > other`` elementwise.")
+ge = _compare("ge", np.greater_equal, "``input >= other`` elementwise.")
+logical_and = _compare("logical_and", np.logical_and, "Elementwise AND of truth values.")
+logical_or = _compare("logical_or", np.logical_or, "Elementwise OR of truth values.")
+logical_xor = _compare("logical_xor", np.logical_xor, "Elementwise XOR of truth values.")
+
+
+def _bitwise(name, ufunc, doc):
+    def op(input, other, *, out=None):
+        a, b = _raw_operands(name, input, other, integral=True)
+        return _out(Tensor._make(ufunc(a, b)), out)
+    op.__name__, op.__doc__ = name, doc
+    return op
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "Bitwise AND of integer or bool tensors.")
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "Bitwise OR of integer or bool tensors.")
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "Bitwise XOR of integer or bool tensors.")
+
+
+def bitwise_not(input, *, out=None):
+    """Bitwise NOT of an integer or bool tensor (logical NOT for bool)."""
+    if _tensor_arg("bitwise_not", input).is_floating_point():
+        raise _not_implemented("bitwise_not", input.dtype, input)
+    return _out(Tensor._make(np.invert(input._data)), out)
+
+
+def _invert(self):
+    if self.is_floating_point():
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(self)
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and elements."""
+    return input._data.shape == other._data.shape and bool(eq(input, other)._data.all())
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|input - other| <= atol + rtol * |other|`` elementwise (same dtypes required)."""
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{_scalar_name(input)} did not match {_scalar_name(other)}")
+    xp = xp_of(input._data)
+    return Tensor._make(xp.isclose(input._data, other._data, rtol=rtol, atol=atol,
+                                   equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when ``isclose`` holds everywhere."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+# -- fills (in-place only; through Copy so that autograd sees the overwrite) ---------------
+def _fill(input, value):
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return F.Copy.apply(input, _operand("fill_", "value", 1, value))
+
+
+def _zero(input):
+    return F.Copy.apply(input, 0)
+
+
+def _copy(input, src, non_blocking=False):
+    _tensor_arg("copy_", src, "src")
+    src = src.to(input.device)
+    shape = input._data.shape
+    error = _size_mismatch(input, src)
+    if error is None and np.broadcast_shapes(shape, src._data.shape) != shape:
+        error = RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                             f"{list(np.broadcast_shapes(shape, src._data.shape))}")
+    if error is not None:
+        raise error
+    return F.Copy.apply(input, src)
+
+
+def _random_fill(name, draw):
+    """An in-place random fill: ``draw(xp_generator, shape, *args)`` gives float64 values."""
+    def fill(input, *args, generator=None):
+        if not input.is_floating_point():
+            raise _not_implemented(name, input.dtype, input)
+        g = generator_for(generator, xp_of(input._data))
+        return F.Copy.apply(input, draw(g, input._data.shape, *args))
+    return fill
+
+
+def _uniform(g, shape, a=0.0, b=1.0):
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > "
+                           f"to={b}")
+    return a + (b - a) * g.random(shape, dtype=np.float64)  # the draws of ``rand``
+
+
+def _normal(g, shape, mean=0.0, std=1.0):
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return mean + std * g.standard_normal(shape)  # the draws of ``randn``
+
+
+def _bernoulli(g, shape, p=0.5):
+    if isinstance(p, Tensor):
+        p = p._data
+    elif not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return g.random(shape) < p
+
+
+# -- Tensor methods, operators and in-place forms ------------------------------------------
+def _operator(fn, reflected=False):
+    """A binary operator: unsupported operand types give Python's TypeError (NotImplemented)."""
+    def method(self, other):
+        if not isinstance(other, (Tensor,) + _NUMBERS):
+            return NotImplemented
+        return fn(other, self) if reflected else fn(self, other)
+    return method
+
+
+def _where_method(self, condition, other):
+    return where(condition, self, other)
+
+
+_UNARY = {
+    "abs": abs, "neg": neg, "exp": exp, "expm1": expm1, "log": log, "log1p": log1p,
+    "log2": log2, "log10": log10, "sqrt": sqrt, "rsqrt": rsqrt, "square": square,
+    "reciprocal": reciprocal, "sin": sin, "cos": cos, "tan": tan, "asin": asin, "acos": acos,
+    "atan": atan, "sinh": sinh, "cosh": cosh, "tanh": tanh, "sigmoid": sigmoid, "relu": relu,
+    "erf": erf, "erfinv": erfinv, "sign": sign, "floor": floor, "ceil": ceil, "round": round,
+    "trunc": trunc, "frac": frac, "nan_to_num": nan_to_num,
+    "absolute": abs, "negative": neg, "arcsin": asin, "arccos": acos, "arctan": atan, "fix": trunc,
+}
+_BINARY = {
+    "add": add, "sub": sub, "mul": mul, "div": div, "floor_divide": floor_divide, "fmod": fmod,
+    "remainder": remainder, "pow": pow, "atan2": atan2, "hypot": hypot, "maximum": maximum,
+    "minimum": minimum, "addcmul": addcmul, "addcdiv": addcdiv, "lerp": lerp, "clamp": clamp,
+    "clamp_min": clamp_min, "clamp_max": clamp_max, "clip": clamp, "masked_fill": masked_fill,
+    "subtract": sub, "multiply": mul, "divide": div, "true_divide": div, "arctan2": atan2,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
+    "greater_equal": ge, "less_equal": le, "not_equal": ne,
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
+    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+}
+_OTHER = {"rsub": rsub, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "equal": equal,
+          "isclose": isclose, "allclose": allclose}
+
+FUNCTIONS = {**_UNARY, **_BINARY, **_OTHER, "where": where}
+
+_OPERATORS = {"add": add, "sub": sub, "mul": mul, "truediv": div, "floordiv": floor_divide,
+              "mod": remainder, "pow": pow, "and": bitwise_and, "or": bitwise_or,
+              "xor": bitwise_xor}
 
 METHODS = {
-    "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "exp": exp,
-    "subtract": sub, "multiply": mul, "divide": div, "true_divide": div, "negative": neg,
-    "__add__": add, "__radd__": lambda self, other: add(self, other),
-    "__sub__": sub, "__rsub__": lambda self, other: add(neg(self), other),
-    "__mul__": mul, "__rmul__": lambda self, other: mul(self, other),
-    "__truediv__": div, "__rtruediv__": lambda self, other: div(_scalar_tensor_like(other, self), self),
-    "__neg__": neg, "__pos__": lambda self: self,
+    **_UNARY, **_BINARY, **{k: v for k, v in _OTHER.items() if k != "rsub"},
+    "where": _where_method,
+    **{f"__{name}__": _operator(fn) for name, fn in _OPERATORS.items()},
+    **{f"__r{name}__": _operator(fn, reflected=True) for name, fn in _OPERATORS.items()},
+    "__eq__": _operator(eq), "__ne__": _operator(ne), "__lt__": _operator(lt),
+    "__le__": _operator(le), "__gt__": _operator(gt), "__ge__": _operator(ge),
+    "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs, "__invert__": _invert,
+    "__hash__": Tensor.__hash__,  # defining __eq__ must not make tensors unhashable
 }
 
-INPLACE = {"add_": add, "sub_": sub, "mul_": mul, "div_": div, "neg_": neg, "exp_": exp,
-           "__iadd__": add, "__isub__": sub, "__imul__": mul, "__itruediv__": div}
-
-FUNCTIONS = {"add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-             "divide": div, "true_divide": div, "neg": neg, "negative": neg, "exp": exp}
-
-
-def inplace_method(fn):
-    def method(self, *args, **kwargs):
-        return apply_inplace(self, fn, *args, **kwargs)
-    method.__name__ = fn.__name__ + "_"
-    return method
+INPLACE = {
+    **{f"{name}_": fn for name, fn in {**_UNARY, **_BINARY}.items()},
+    **{f"__i{name}__": fn for name, fn in _OPERATORS.items()},
+    "zero_": _zero, "fill_": _fill, "copy_": _copy,
+    "uniform_": _random_fill("check_uniform_bounds", _uniform),
+    "normal_": _random_fill("normal_kernel", _normal),
+    "bernoulli_": _random_fill("bernoulli_scalar", _bernoulli),
+}
