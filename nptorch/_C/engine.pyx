@@ -109,7 +109,7 @@ cdef void _call_hooks(Node node, list grads) except *:
                 tensor._retain(grads[nr])
 
 
-cdef inline void _add_to_buffer(dict buffers, object node, Py_ssize_t nr, object grad) except *:
+cdef inline void _add_to_buffer(dict buffers, Node node, Py_ssize_t nr, object grad) except *:
     cdef list buf = buffers.get(node)
     if buf is None:
         buf = [None] * node._num_outputs
@@ -128,12 +128,13 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
     cdef dict captures = None
     cdef set needed = None
     cdef object node, edge, grad, child, input_grads
+    cdef Node n
     cdef Py_ssize_t nr, i, count
     cdef tuple edges
     cdef bint any_grad
 
     for edge, grad in zip(root_edges, grad_roots):
-        _add_to_buffer(buffers, edge[0], edge[1], grad)
+        _add_to_buffer(buffers, <Node?>edge[0], edge[1], grad)
 
     roots = list(buffers)
     dependencies, order = _collect(roots)
@@ -147,30 +148,31 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
 
     ready = [node for node in roots if node not in dependencies]
     while ready:
-        node = ready.pop()
-        grads = buffers.pop(node, None)
+        n = <Node?>ready.pop()
+        grads = buffers.pop(n, None)
         if grads is None:
-            grads = [None] * node._num_outputs
-        if needed is not None and node not in needed:
+            grads = [None] * n._num_outputs
+        if needed is not None and n not in needed:
             continue
-        _call_hooks(<Node>node, grads)
+        if n._pre_hooks or n._retains:
+            _call_hooks(n, grads)
         if captures is not None:
-            for nr, i in captures.get(node, ()):
+            for nr, i in captures.get(n, ()):
                 results[i] = grads[nr]
-            if not _leads_to(<Node>node, needed):
+            if not _leads_to(n, needed):
                 continue
-        if not accumulate and node.is_accumulator:
+        if not accumulate and n.is_accumulator:
             continue
-        edges = (<Node?>node).next_edges
+        edges = n.next_edges
         any_grad = False
         for grad in grads:
             if grad is not None:
                 any_grad = True
                 break
         if any_grad:
-            input_grads = node.apply(grads)
+            input_grads = n.apply(grads)
             if not keep_graph:
-                node.release()
+                n.release()
         else:
             input_grads = (None,) * len(edges)
         for edge, grad in zip(edges, input_grads):
@@ -178,7 +180,7 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
                 continue
             child = (<tuple>edge)[0]
             if grad is not None:
-                _add_to_buffer(buffers, child, (<tuple>edge)[1], grad)
+                _add_to_buffer(buffers, <Node?>child, (<tuple>edge)[1], grad)
             count = <Py_ssize_t>dependencies[child] - 1
             dependencies[child] = count
             if count == 0:

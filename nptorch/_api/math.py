@@ -527,9 +527,21 @@ def _bernoulli(g, shape, p=0.5):
 
 
 # -- Tensor methods, operators and in-place forms ------------------------------------------
-def _operator(fn, reflected=False):
-    """A binary operator: unsupported operand types give Python's TypeError (NotImplemented)."""
+def _operator(fn, reflected=False, fast=None):
+    """A binary operator: unsupported operand types give Python's TypeError (NotImplemented).
+
+    ``fast`` is the Function to apply directly when promotion and validation have nothing to
+    do (a float tensor with a Python float or a tensor of its dtype): the per-op overhead of
+    small-tensor code is dominated by this path.
+    """
     def method(self, other):
+        if fast is not None and self._data.dtype.kind == "f" and (
+                type(other) is float
+                or type(other) is Tensor and other._data.dtype == self._data.dtype):
+            try:
+                return fast.apply(other, self) if reflected else fast.apply(self, other)
+            except ValueError:
+                pass  # not broadcastable: the full path below raises PyTorch's error
         if not isinstance(other, (Tensor,) + _NUMBERS):
             return NotImplemented
         return fn(other, self) if reflected else fn(self, other)
@@ -570,11 +582,14 @@ _OPERATORS = {"add": add, "sub": sub, "mul": mul, "truediv": div, "floordiv": fl
               "mod": remainder, "pow": pow, "and": bitwise_and, "or": bitwise_or,
               "xor": bitwise_xor}
 
+_FAST = {"add": F.Add, "sub": F.Sub, "mul": F.Mul, "truediv": F.Div}
+
 METHODS = {
     **_UNARY, **_BINARY, **{k: v for k, v in _OTHER.items() if k != "rsub"},
     "where": _where_method,
-    **{f"__{name}__": _operator(fn) for name, fn in _OPERATORS.items()},
-    **{f"__r{name}__": _operator(fn, reflected=True) for name, fn in _OPERATORS.items()},
+    **{f"__{name}__": _operator(fn, fast=_FAST.get(name)) for name, fn in _OPERATORS.items()},
+    **{f"__r{name}__": _operator(fn, reflected=True, fast=_FAST.get(name))
+       for name, fn in _OPERATORS.items()},
     "__eq__": _operator(eq), "__ne__": _operator(ne), "__lt__": _operator(lt),
     "__le__": _operator(le), "__gt__": _operator(gt), "__ge__": _operator(ge),
     "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs, "__invert__": _invert,
