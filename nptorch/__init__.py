@@ -44,3 +44,6 @@ def result_type(tensor1, tensor2):
 def can_cast(from_, to):
     from ._api._inplace import _can_cast
     return _can_cast(from_.np_dtype, to.np_dtype)
+
+
+from ._formatting import set_printoptions, get_printoptions  # noqa: E402

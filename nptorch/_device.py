@@ -1,7 +1,11 @@
 """The device model: ``device("cpu" | "cuda" | "cuda:N")``; CPU arrays are NumPy, CUDA arrays CuPy."""
+import builtins
+
 import numpy as np
 
 from . import _compat
+
+_builtin_type = builtins.type  # ``type`` is an argument name in device()
 
 
 class device:
@@ -12,27 +16,35 @@ class device:
     def __init__(self, type, index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        elif isinstance(type, int):
+        elif isinstance(type, int) and not isinstance(type, bool):
             type, index = "cuda", type
-        elif isinstance(type, str) and ":" in type:
-            if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
-            type, _, idx = type.partition(":")
-            if not idx.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
-            index = int(idx)
+        elif isinstance(type, str):
+            if not type:
+                raise RuntimeError("Device string must not be empty")
+            if ":" in type:
+                if index is not None:
+                    raise RuntimeError("type (string) must not include an index because index was "
+                                       f"passed explicitly: {type}")
+                name, _, idx = type.partition(":")
+                if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
+                    raise RuntimeError(f"Invalid device string: '{type}'")
+                type, index = name, int(idx)
+        else:
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({_builtin_type(type).__name__}), but expected one of: (device "
+                            "device), (str type, int index = -1)")
         if type not in ("cpu", "cuda"):
             raise RuntimeError(
                 f"Expected one of cpu, cuda device type at start of device string: {type}")
-        if type == "cpu" and index not in (None, 0):
-            raise RuntimeError(f"CPU device index must be 0 or None, got {index}")
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         self.type = type
-        self.index = None if type == "cpu" else index
+        self.index = index
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and self.type == other.type and self.index == other.index
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
 
     def __hash__(self):
         return hash((self.type, self.index))

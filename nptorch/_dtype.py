@@ -23,7 +23,7 @@ class dtype:
         return f"nptorch.{self.name}"
 
     def __reduce__(self):
-        return self.name
+        return _from_name, (self.name,)
 
 
 bool_ = dtype("bool", np.bool_, 0)
@@ -40,6 +40,13 @@ ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64,
            "int": int32, "short": int16, "bool": bool_}
 _FROM_NUMPY = {d.np_dtype: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+
+
+def _from_name(name):
+    """The dtype called ``name`` (used by pickle)."""
+    return _BY_NAME[name]
+
 
 _default = [float32]
 
@@ -62,17 +69,20 @@ def from_numpy_dtype(np_dtype):
         return _FROM_NUMPY[np.dtype(np_dtype)]
     except (KeyError, TypeError):
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
-        ) from None
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only "
+            "supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, "
+            "and bool.") from None
 
 
 def to_dtype(d):
-    """Accept an nptorch dtype, a NumPy dtype, a Python type or None (returns None)."""
+    """Accept an nptorch dtype, a NumPy dtype, a Python type or None (returns None).
+
+    As in PyTorch, the Python type ``float`` means float64 (not the default dtype).
+    """
     if d is None or isinstance(d, dtype):
         return d
     if d is float:
-        return get_default_dtype()
+        return float64
     if d is int:
         return int64
     if d is bool:

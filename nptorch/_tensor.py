@@ -38,7 +38,7 @@ class Tensor(_engine.TensorBase):
         if len(args) == 1 and not isinstance(args[0], int):
             src = tensor(args[0], dtype=dtype or _dtype.get_default_dtype(), device=device)
         else:
-            src = empty(*args, dtype=dtype, device=device)
+            src = empty(args or (0,), dtype=dtype, device=device)
         self._init_from(src._data)
 
     def _init_from(self, data, requires_grad=False):
@@ -169,7 +169,10 @@ class Tensor(_engine.TensorBase):
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor "
+                    f"of size '{list(self._data.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size")
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
             if type(value._data) is not type(self._data):
@@ -271,7 +274,7 @@ class Tensor(_engine.TensorBase):
 
     def _scalar(self, kind):
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return kind(self.item())
 
     def __bool__(self):

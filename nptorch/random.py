@@ -22,8 +22,13 @@ class Generator:
             seed += 2 ** 64
         self._seed = seed
         self._np = np.random.Generator(np.random.PCG64(seed))
-        self._cupy = None
+        self.seed_cuda(seed)
         return self
+
+    def seed_cuda(self, seed):
+        """Seed only the CUDA stream (``nptorch.cuda.manual_seed``); the CPU stream is kept."""
+        self._cuda_seed = int(seed) % 2 ** 64
+        self._cupy = None
 
     def seed(self):
         s = np.random.SeedSequence().entropy % (2 ** 63)
@@ -50,11 +55,11 @@ class Generator:
         return self
 
     def xp_generator(self, xp):
-        """The array library's generator: NumPy's, or a CuPy one derived from this seed."""
+        """The array library's generator: NumPy's, or a CuPy one seeded alike."""
         if xp is np:
             return self._np
         if self._cupy is None:
-            self._cupy = _compat.cupy.random.default_rng(self._np.integers(2 ** 63))
+            self._cupy = _compat.cupy.random.default_rng(self._cuda_seed)
         return self._cupy
 
 

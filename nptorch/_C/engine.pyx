@@ -268,7 +268,7 @@ cpdef tuple gradient_edge(TensorBase tensor):
 
 def function_apply(cls, *args, **kwargs):
     """``Function.apply``: run forward with grad mode off, wrap and link the outputs."""
-    cdef Node ctx = cls._backward_cls()
+    cdef Node ctx
     cdef Py_ssize_t n = len(args), i
     cdef list needs = [False] * n
     cdef bint any_needs = False, prev, record
@@ -283,8 +283,14 @@ def function_apply(cls, *args, **kwargs):
                 kind = type((<TensorBase>a)._data)
             elif type((<TensorBase>a)._data) is not kind or kind is not _ndarray:
                 _check_devices(cls, args)
-    ctx.needs_input_grad = tuple(needs)
     prev = _grad.enabled
+    if not (prev and any_needs) and cls._raw_forward is not None:
+        # nothing to record: compute on the arrays, with no ctx (the no-grad fast path)
+        out = cls._raw_forward(*[(<TensorBase>a)._data if isinstance(a, TensorBase) else a
+                                 for a in args], **kwargs)
+        return _make(_tensor_cls, out)
+    ctx = cls._backward_cls()
+    ctx.needs_input_grad = tuple(needs)
     _grad.enabled = False
     try:
         out = cls.forward(ctx, *args, **kwargs)

@@ -30,7 +30,8 @@ def to(self, *args, **kwargs):
     copy = kwargs.get("copy", False)
     dtype, device = _parse_to(args, kwargs)
     same_dtype = dtype is None or dtype.np_dtype == self._data.dtype
-    same_device = device is None or device == device_of(self._data) or (
+    same_device = device is None or (device.type == "cpu" and self.is_cpu) or (
+        device == device_of(self._data)) or (
         device.type == "cuda" and device.index is None and not self.is_cpu)
     if same_dtype and same_device and not copy:
         return self

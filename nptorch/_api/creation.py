@@ -24,37 +24,104 @@ def _finish(data, dtype, device, requires_grad):
     return t
 
 
-def _infer_array(data):
-    """An array from Python data with PyTorch's dtype inference (floats -> default dtype)."""
-    if isinstance(data, Tensor):
-        return data._host().copy()
-    if isinstance(data, (list, tuple)):
-        data = [_infer_array(d) if isinstance(d, Tensor) else d for d in data]
-    arr = np.array(data)
-    numpy_input = isinstance(data, (np.ndarray, np.generic))
-    if arr.dtype.kind == "f" and not numpy_input:
-        return arr.astype(_dtype.get_default_dtype().np_dtype)
-    if arr.dtype.kind in "iu" and not numpy_input:
-        return arr.astype(np.int64)
-    if arr.dtype.kind not in "biuf":
-        if arr.dtype.kind == "O" or arr.dtype.kind in "USV":
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}" if arr.dtype.kind == "O"
-                            else f"new(): invalid data type '{type(data).__name__}'")
-        raise TypeError(f"can't convert np.ndarray of type {arr.dtype}. The only supported types "
-                        "are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
-    _dtype.from_numpy_dtype(arr.dtype)
-    return arr
+_SEQUENCES = (list, tuple, range)
+
+
+def _leaf_dtype(leaf):
+    """The dtype PyTorch infers for one element of nested data."""
+    kind = type(leaf)
+    if kind is bool:
+        return _dtype.bool_
+    if kind is int:
+        return _dtype.int64
+    if kind is float:
+        return _dtype.get_default_dtype()
+    if isinstance(leaf, Tensor):
+        return leaf.dtype
+    if isinstance(leaf, (np.ndarray, np.generic)):
+        return _dtype.from_numpy_dtype(leaf.dtype)
+    if isinstance(leaf, str):
+        raise ValueError("too many dimensions 'str'")
+    raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
+
+
+def _infer_dtype(data):
+    """PyTorch's dtype for nested sequences: the promotion of every element's dtype."""
+    found = set()
+    stack = [data]
+    while stack:
+        seq = stack.pop()
+        kinds = set(map(type, seq))
+        if kinds <= {bool, int, float}:  # the common case, without a Python loop
+            found.update(_leaf_dtype(k()) for k in kinds)
+            continue
+        for item in seq:
+            if isinstance(item, _SEQUENCES):
+                stack.append(item)
+            else:
+                found.add(_leaf_dtype(item))
+    result = None
+    for d in found:
+        result = d if result is None else _dtype.promote_types(result, d)
+    return result or _dtype.get_default_dtype()
+
+
+def _ragged_error(data):
+    """PyTorch's error for nested sequences whose lengths do not match."""
+    shape, item = [], data
+    while isinstance(item, _SEQUENCES):
+        shape.append(len(item))
+        if not len(item):
+            break
+        item = item[0]
+    stack = [(data, 0)]
+    while stack:
+        seq, dim = stack.pop()
+        if len(seq) != shape[dim]:
+            return ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})")
+        for item in seq:
+            if isinstance(item, _SEQUENCES) != (dim + 1 < len(shape)):
+                return TypeError("not a sequence")
+            if dim + 1 < len(shape):
+                stack.append((item, dim + 1))
+    return ValueError("expected a rectangular nested sequence")
+
+
+def _array_from(data, dtype):
+    """A new host array from Python data or a NumPy array, with PyTorch's dtype inference."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        inferred = _dtype.from_numpy_dtype(data.dtype)
+    elif isinstance(data, _SEQUENCES):
+        inferred = _infer_dtype(data)
+    else:
+        if isinstance(data, str):
+            raise TypeError("new(): invalid data type 'str'")
+        inferred = _leaf_dtype(data)
+    dt = dtype or inferred
+    try:
+        return np.array(data, dtype=dt.np_dtype)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    except ValueError:
+        if isinstance(data, _SEQUENCES):
+            raise _ragged_error(data) from None
+        raise
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of ``data`` (a number, nested sequence or array)."""
-    if type(data).__module__.startswith("cupy"):
-        arr = data.copy()
+    """A new tensor holding a copy of ``data`` (a number, nested sequence or array).
+
+    The dtype is inferred as PyTorch does: Python floats give the default dtype, ints
+    ``int64``, bools ``bool``; NumPy arrays keep theirs; mixed elements are promoted.
+    """
+    dt = _dtype.to_dtype(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data.astype(dt.np_dtype) if dt is not None else data._data.copy()
+    elif type(data).__module__.startswith("cupy"):
+        arr = data.astype(dt.np_dtype) if dt is not None else data.copy()
     else:
-        arr = _infer_array(data)
-    if isinstance(data, Tensor) and dtype is None:
-        dtype = data.dtype
-    return _finish(arr, dtype, device, requires_grad)
+        arr = _array_from(data, dt)
+    return _finish(arr, None, device, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -72,19 +139,39 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy_dtype(ndarray.dtype)
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with negative "
+            "strides are not currently supported. (You can probably work around this by making a "
+            "copy of your array  with array.copy().) ")
     return Tensor._make(ndarray)
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, numbers.Integral) and not (isinstance(s, Tensor) and s.numel() == 1):
-            raise TypeError(f"expected a sequence of integers as size, but got {type(s).__name__}")
-    size = tuple(int(s) for s in size)
-    if any(s < 0 for s in size):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
-    return size
+def _is_int(v):
+    return isinstance(v, numbers.Integral) or (
+        isinstance(v, Tensor) and v._data.size == 1 and v._data.dtype.kind in "iu")
+
+
+def _size(name, args, size=None):
+    """Validate a size given as ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``."""
+    if size is not None:
+        args = (size,)
+    if not args:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    elif len(args) == 1 and not _is_int(args[0]):
+        raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(args[0]).__name__}")
+    for i, s in enumerate(args):
+        if not _is_int(s):
+            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {i + 1} "
+                            f"with error \"type must be tuple of ints,but got {type(s).__name__}\"")
+    shape = tuple(int(s) for s in args)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
 
 
 def _float_default(dtype):
@@ -92,13 +179,13 @@ def _float_default(dtype):
 
 
 def _filled(name, fill):
-    def create(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-               pin_memory=False, memory_format=None):
+    def create(*args, size=None, out=None, dtype=None, layout=None, device=None,
+               requires_grad=False, pin_memory=False, memory_format=None):
+        shape = _size(name, args, size)
         xp = xp_for(to_device(device))
-        data = fill(xp, _size(size), _float_default(dtype))
-        return _finish(data, None, device, requires_grad)
+        return _finish(fill(xp, shape, _float_default(dtype)), None, device, requires_grad)
     create.__name__ = name
-    create.__doc__ = f"A tensor of the given size filled with {name}."
+    create.__doc__ = f"A tensor of the given size filled with {name} (default float dtype)."
     return create
 
 
@@ -110,19 +197,76 @@ empty = _filled("empty", lambda xp, s, dt: xp.empty(s, dt))
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred as PyTorch does)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
     dt = _dtype.to_dtype(dtype) or _dtype.scalar_dtype(
         fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     xp = xp_for(to_device(device))
-    data = xp.full(_size((size,) if isinstance(size, int) else tuple(size)), fill_value, dt.np_dtype)
+    data = xp.full(_size("full", (size,)), fill_value, dt.np_dtype)
     return _finish(data, None, device, requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
+           layout=None):
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float."""
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    is_float = any(isinstance(v, float) for v in values)
+    dt = _dtype.to_dtype(dtype) or (_dtype.get_default_dtype() if is_float else _dtype.int64)
+    lo, hi, st = (float(v) for v in values)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"unsupported range: {values[0]} -> {values[1]}")
+    n = math.ceil((hi - lo) / st) if st else 0
+    if not dt.is_floating_point:  # the bounds and step are used as integers, the count is not
+        values = [int(v) for v in values]
+    if values[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    if n < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    xp = xp_for(to_device(device))
+    kind = np.float64 if dt.is_floating_point else np.int64
+    data = (values[0] + values[2] * xp.arange(n, dtype=kind)).astype(dt.np_dtype)
+    return _finish(data, None, device, requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if not _is_int(steps):
+        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not "
+                        f"{type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    xp = xp_for(to_device(device))
+    data = xp.linspace(float(start), float(end), int(steps)).astype(_float_default(dtype))
+    return _finish(data, None, device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in log scale."""
+    xp = xp_for(to_device(device))
+    data = (base ** xp.linspace(float(start), float(end), int(steps))).astype(_float_default(dtype))
+    return _finish(data, None, device, requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """The identity matrix (``n`` x ``m``)."""
+    m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    xp = xp_for(to_device(device))
+    return _finish(xp.eye(n, m, dtype=_float_default(dtype)), None, device, requires_grad)
 
 
 def _like(factory):
     def create(input, *, dtype=None, device=None, requires_grad=False, layout=None,
                memory_format=None, pin_memory=False, **kwargs):
-        return factory(*input._data.shape, dtype=dtype or input.dtype,
+        return factory(input._data.shape, dtype=dtype or input.dtype,
                        device=device or input.device, requires_grad=requires_grad, **kwargs)
     create.__name__ = factory.__name__ + "_like"
+    create.__doc__ = f"``{factory.__name__}`` with the size (and by default dtype, device) of input."
     return create
 
 
@@ -132,94 +276,58 @@ empty_like = _like(empty)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, **kwargs):
+    """A tensor like ``input`` filled with ``fill_value``."""
     return full(input._data.shape, fill_value, dtype=dtype or input.dtype,
                 device=device or input.device, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
-           layout=None):
-    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float."""
-    if end is None:
-        start, end = 0, start
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if values[2] == 0:
-        raise RuntimeError("step must be nonzero")
-    if (values[1] - values[0]) / values[2] < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    is_float = any(isinstance(v, float) for v in values)
-    dt = _dtype.to_dtype(dtype) or (_dtype.get_default_dtype() if is_float else _dtype.int64)
-    n = max(0, math.ceil((values[1] - values[0]) / values[2]))
-    xp = xp_for(to_device(device))
-    data = (values[0] + values[2] * xp.arange(n, dtype=np.float64)).astype(dt.np_dtype) \
-        if is_float or dt.is_floating_point else xp.arange(values[0], values[1], values[2], dtype=dt.np_dtype)
-    return _finish(data, None, device, requires_grad)
-
-
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    xp = xp_for(to_device(device))
-    data = xp.linspace(float(start), float(end), int(steps)).astype(_float_default(dtype))
-    return _finish(data, None, device, requires_grad)
-
-
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    xp = xp_for(to_device(device))
-    data = (base ** xp.linspace(float(start), float(end), int(steps))).astype(_float_default(dtype))
-    return _finish(data, None, device, requires_grad)
-
-
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    """The identity matrix (``n`` x ``m``)."""
-    xp = xp_for(to_device(device))
-    return _finish(xp.eye(n, n if m is None else m, dtype=_float_default(dtype)), None, device,
-                   requires_grad)
-
-
 # -- random ---------------------------------------------------------------------------------
-def _random(name, draw):
-    def create(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+_C_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+            "int64": "Long"}
+
+
+def _random(name, kernel, draw):
+    def create(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
                requires_grad=False, pin_memory=False):
+        shape = _size(name, args, size)
+        dt = _dtype.to_dtype(dtype) or _dtype.get_default_dtype()
+        if not dt.is_floating_point:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{_C_NAMES[dt.name]}\'')
         device = to_device(device)
-        xp = xp_for(device)
-        dt = _float_default(dtype)
-        data = draw(generator_for(generator, xp), _size(size)).astype(dt, copy=False)
+        data = draw(generator_for(generator, xp_for(device)), shape).astype(dt.np_dtype, copy=False)
         return _finish(data, None, device, requires_grad)
     create.__name__ = name
     return create
 
 
-rand = _random("rand", lambda g, s: g.random(s, dtype=np.float64))
-randn = _random("randn", lambda g, s: g.standard_normal(s))
-
-
-def rand_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    return rand(*input._data.shape, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
-
-
-def randn_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    return randn(*input._data.shape, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
+rand = _random("rand", "check_uniform_bounds", lambda g, s: g.random(s, dtype=np.float64))
+rand.__doc__ = "Uniform samples from [0, 1)."
+randn = _random("randn", "normal_kernel_cpu", lambda g, s: g.standard_normal(s))
+randn.__doc__ = "Standard normal samples."
+rand_like = _like(rand)
+randn_like = _like(randn)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False, out=None, layout=None):
     """Integers uniformly drawn from ``[low, high)`` (``randint(high, size)`` also works)."""
-    if size is None:
+    if size is None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
-    if high is None:
+    elif high is None:
         low, high = 0, low
+    if size is None:
+        raise TypeError("randint() received an invalid combination of arguments: expected "
+                        "(int high, tuple of ints size) or (int low, int high, tuple of ints size)")
+    shape = _size("randint", (size,))
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     device = to_device(device)
-    xp = xp_for(device)
-    data = generator_for(generator, xp).integers(low, high, _size((size,)))
+    data = generator_for(generator, xp_for(device)).integers(low, high, shape)
     return _finish(data, dtype or _dtype.int64, device, requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, **kwargs):
+    """``randint`` with the size (and by default dtype, device) of ``input``."""
     return randint(low, high, input._data.shape, dtype=dtype or input.dtype,
                    device=device or input.device)
 
@@ -227,10 +335,10 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, **kwargs):
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
              layout=None, pin_memory=False):
     """A random permutation of ``0 .. n-1``."""
+    _size("randperm", (n,))
     device = to_device(device)
-    xp = xp_for(device)
-    return _finish(generator_for(generator, xp).permutation(int(n)), dtype or _dtype.int64,
-                   device, requires_grad)
+    return _finish(generator_for(generator, xp_for(device)).permutation(int(n)),
+                   dtype or _dtype.int64, device, requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
@@ -247,10 +355,10 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         data = m + s * generator_for(generator, xp).standard_normal(shape)
         return _finish(data.astype(like._data.dtype), None, None, requires_grad)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     device = to_device(device)
     xp = xp_for(device)
-    data = mean + std * generator_for(generator, xp).standard_normal(_size((size,) if isinstance(size, int) else tuple(size)))
+    data = mean + std * generator_for(generator, xp).standard_normal(_size("normal", (size,)))
     return _finish(data.astype(_float_default(dtype)), None, device, requires_grad)
 
 

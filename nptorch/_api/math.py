@@ -536,7 +536,7 @@ def _operator(fn, reflected=False, fast=None):
     """
     def method(self, other):
         if fast is not None and self._data.dtype.kind == "f" and (
-                type(other) is float
+                type(other) is float or type(other) is int
                 or type(other) is Tensor and other._data.dtype == self._data.dtype):
             try:
                 return fast.apply(other, self) if reflected else fast.apply(self, other)

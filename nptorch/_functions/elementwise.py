@@ -71,6 +71,7 @@ class _Unary(BuiltinFunction):
 
 def _unary(name, compute, derivative, saves="x"):
     return type(name, (_Unary,), {"compute": staticmethod(compute),
+                                  "_raw_forward": staticmethod(compute),
                                   "derivative": staticmethod(derivative), "saves": saves})
 
 
@@ -164,7 +165,8 @@ class _Binary(BuiltinFunction):
 
 def _binary(name, compute, dx, dy, saves="xy"):
     return type(name, (_Binary,), {
-        "compute": staticmethod(compute), "dx": staticmethod(dx), "dy": staticmethod(dy),
+        "compute": staticmethod(compute), "_raw_forward": staticmethod(compute),
+        "dx": staticmethod(dx), "dy": staticmethod(dy),
         "saves": saves, "_save_x": "x" in saves, "_save_y": "y" in saves,
         "_save_out": "o" in saves, "_save_out_for_y": "O" in saves})
 

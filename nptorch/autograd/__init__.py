@@ -78,7 +78,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     inputs = _as_tuple(inputs)
     grads = _make_grads(outputs, grad_tensors)
     edges = _root_edges(outputs)
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(bool(create_graph)):
         if not inputs:
             _run_backward(edges, grads, retain_graph)
             return
@@ -110,7 +110,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     grads = _make_grads(outputs, grad_outputs)
     edges = _root_edges(outputs)
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(bool(create_graph)):
         result = _run_backward(edges, grads, retain_graph, _input_edges(inputs), False)
     for i, g in enumerate(result):
         if g is None:

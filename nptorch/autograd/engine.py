@@ -240,7 +240,6 @@ def gradient_edge(tensor):
 
 def function_apply(cls, *args, **kwargs):
     """``Function.apply``: run forward with grad mode off, wrap and link the outputs."""
-    ctx = cls._backward_cls()
     needs = []
     kind = None
     for a in args:
@@ -253,8 +252,14 @@ def function_apply(cls, *args, **kwargs):
         else:
             needs.append(False)
     needs = tuple(needs)
-    ctx.needs_input_grad = needs
     prev = grad_state.enabled
+    if not (prev and True in needs) and cls._raw_forward is not None:
+        # nothing to record: compute on the arrays, with no ctx (the no-grad fast path)
+        out = cls._raw_forward(*[a._data if isinstance(a, TensorBase) else a for a in args],
+                               **kwargs)
+        return make_tensor(_hooks["tensor"], out)
+    ctx = cls._backward_cls()
+    ctx.needs_input_grad = needs
     grad_state.enabled = False
     try:
         out = cls.forward(ctx, *args, **kwargs)

@@ -124,11 +124,15 @@ class BackwardFunction(Node):
         if saved is None:
             return None
         if saved.counter[0] != saved.version:
-            name = self.name()
+            # name the op that now produces the tensor, as PyTorch does ("output 0 of Mul")
+            tensor = saved.tensor
+            node = self if tensor is None else tensor.grad_fn
+            nr = saved.output_nr if tensor is None else tensor._output_nr
+            origin = "" if node is None else f", which is output {nr} of {_op_name(node)},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{_type_string(saved)}], which is output {saved.output_nr or 0} "
-                f"of {name}, is at version {saved.counter[0]}; expected version {saved.version} "
+                f"inplace operation: [{_type_string(saved)}]{origin} "
+                f"is at version {saved.counter[0]}; expected version {saved.version} "
                 "instead. Hint: the backtrace further above can help you find the operation that "
                 "failed to compute its gradient.")
         if saved.output_nr is None:
@@ -177,6 +181,12 @@ class BackwardFunction(Node):
         return tuple(checked)
 
 
+def _op_name(node):
+    name = node.name()
+    head, sep, _ = name.rpartition("Backward")
+    return head if sep else name
+
+
 def _type_string(saved):
     data = saved.data if saved.tensor is None else saved.tensor._data
     return f"nptorch.{data.dtype.name} {list(data.shape)}"
@@ -213,6 +223,9 @@ class Function(metaclass=_FunctionMeta):
 
     # Index of the input whose memory output 0 may share (view ops), else None.
     _view_of_input = None
+    # Optional forward on raw arrays (Tensors replaced by their arrays) used when nothing is
+    # recorded; only for ops whose forward does no more than compute its output.
+    _raw_forward = None
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -258,7 +271,10 @@ def once_differentiable(fn):
         if not _state.enabled or not any(isinstance(g, Tensor) and g._requires_grad for g in grads):
             return result
         single = type(result) is not tuple
-        marked = tuple(_DelayedError.apply(r) if isinstance(r, Tensor) else r
+        # the results were computed under no_grad: a detached copy that requires grad gives
+        # _DelayedError an input to record, so differentiating its output raises
+        marked = tuple(_DelayedError.apply(r.detach().requires_grad_()) if isinstance(r, Tensor)
+                       and r._data.dtype.kind == "f" else r
                        for r in ((result,) if single else result))
         return marked[0] if single else marked
     return wrapper

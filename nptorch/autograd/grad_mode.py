@@ -1,5 +1,6 @@
 """Grad mode: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``."""
 import functools
+import inspect
 
 
 from .. import _backend
@@ -12,10 +13,59 @@ def is_grad_enabled():
     return state.enabled
 
 
+class _Inference:
+    depth = 0  # > 0 inside inference_mode()
+
+
+_inference = _Inference()
+
+
+def _decorate(make, fn):
+    """Run ``fn`` (a function or a generator function) inside a fresh ``make()`` context."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with make():  # the mode holds while the generator runs, not between yields
+                    request = gen.send(None)
+                while True:
+                    try:
+                        response = yield request
+                    except GeneratorExit:
+                        with make():
+                            gen.close()
+                        raise
+                    except BaseException as exc:
+                        with make():
+                            request = gen.throw(exc)
+                    else:
+                        with make():
+                            request = gen.send(response)
+            except StopIteration as stop:
+                return stop.value
+        return generator
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with make():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
 class _GradModeContext:
-    """Base of the grad-mode context managers; each one also works as a decorator."""
+    """Base of the grad-mode context managers; each one also works as a decorator,
+    with or without parentheses (``@no_grad`` and ``@no_grad()``)."""
 
     _mode = True
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func=None):
+        pass
 
     def __enter__(self):
         self._prev = state.enabled
@@ -26,21 +76,20 @@ class _GradModeContext:
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__(*self._ctor_args()):
-                return fn(*args, **kwargs)
-        return wrapper
-
-    def _ctor_args(self):
-        return ()
+        return _decorate(self.clone, fn)
 
     def clone(self):
-        return self.__class__(*self._ctor_args())
+        return self.__class__()
 
 
 class no_grad(_GradModeContext):
-    """Disable gradient recording inside a block or a decorated function."""
+    """Disable gradient recording inside a block or a decorated function.
+
+    Example::
+
+        >>> with nptorch.no_grad():
+        ...     y = x * 2        # y.requires_grad is False
+    """
 
     _mode = False
 
@@ -54,33 +103,53 @@ class enable_grad(_GradModeContext):
 class set_grad_enabled(_GradModeContext):
     """Set grad mode to ``mode``; takes effect at once, and as a context manager restores it."""
 
+    def __new__(cls, mode):
+        return object.__new__(cls)
+
     def __init__(self, mode):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self._prev = state.enabled
-        self._mode = bool(mode)
-        state.enabled = self._mode
+        self._mode = mode
+        state.enabled = mode
 
     def __enter__(self):
         pass
 
-    def _ctor_args(self):
-        return (self._mode,)
+    def __call__(self, fn):
+        state.enabled = self._prev  # as a decorator it only acts when the function runs
+        return super().__call__(fn)
+
+    def clone(self):
+        return self.__class__(self._mode)
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad`` (``mode=True``); with ``mode=False`` it changes nothing."""
+    """Like ``no_grad``, and ``is_inference_mode_enabled()`` is True inside; ``mode=False``
+    enables grad mode instead."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return object.__new__(cls)
+        return cls()(mode)
 
     def __init__(self, mode=True):
-        self._mode_flag = mode
-        self._mode = False if mode else None
+        self.mode = mode
 
     def __enter__(self):
-        self._prev = state.enabled
-        if self._mode is not None:
-            state.enabled = False
+        self._prev = state.enabled, _inference.depth
+        state.enabled = not self.mode
+        _inference.depth = _inference.depth + 1 if self.mode else 0
 
-    def _ctor_args(self):
-        return (self._mode_flag,)
+    def __exit__(self, *exc):
+        state.enabled, _inference.depth = self._prev
+        return False
+
+    def clone(self):
+        return self.__class__(self.mode)
 
 
 def is_inference_mode_enabled():
-    return False
+    """True inside ``inference_mode()``."""
+    return _inference.depth > 0

@@ -19,24 +19,24 @@ def _outputs(func, inputs):
 
 
 def _numerical_jacobian(func, inputs, i, eps):
-    """Central differences d(outputs)/d(inputs[i]), one column per input element."""
-    from .grad_mode import no_grad
+    """Central differences d(outputs)/d(inputs[i]), one column per input element.
+
+    Grad mode stays on: ``func`` may itself differentiate (gradgradcheck's first gradients).
+    """
     x = inputs[i]
-    flat = x._data.reshape(-1) if x._data.flags.c_contiguous else None
-    if flat is None:
+    if not x._data.flags.c_contiguous:
         raise GradcheckError("gradcheck needs contiguous inputs to perturb")
-    with no_grad():
-        outs = _outputs(func, inputs)
-        columns = [np.zeros((o.numel(), x.numel())) for o in outs]
-        for k in range(flat.size):
-            orig = flat[k].item()
-            flat[k] = orig + eps
-            plus = [o._host().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
-            flat[k] = orig - eps
-            minus = [o._host().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
-            flat[k] = orig
-            for col, p, m in zip(columns, plus, minus):
-                col[:, k] = (p - m) / (2 * eps)
+    flat = x._data.reshape(-1)
+    columns = [np.zeros((o.numel(), x.numel())) for o in _outputs(func, inputs)]
+    for k in range(flat.size):
+        orig = flat[k].item()
+        flat[k] = orig + eps
+        plus = [o._host().astype(np.float64).ravel() for o in _outputs(func, inputs)]
+        flat[k] = orig - eps
+        minus = [o._host().astype(np.float64).ravel() for o in _outputs(func, inputs)]
+        flat[k] = orig
+        for col, p, m in zip(columns, plus, minus):
+            col[:, k] = (p - m) / (2 * eps)
     return columns
 
 

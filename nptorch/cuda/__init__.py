@@ -14,9 +14,9 @@ def device_count():
 
 
 def manual_seed(seed):
-    """Seed CUDA generators (they derive from nptorch's generators, so this seeds those)."""
-    from ..random import manual_seed as _manual_seed
-    _manual_seed(seed)
+    """Seed the CUDA random stream; CPU draws are not affected, as in PyTorch."""
+    from ..random import default_generator
+    default_generator.seed_cuda(seed)
 
 
 manual_seed_all = manual_seed
