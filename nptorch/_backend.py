@@ -9,7 +9,7 @@ PURE_PYTHON = os.environ.get("NPTORCH_PURE_PYTHON", "") == "1"
 
 # Bumped whenever the interface between the Python layer and nptorch/_C changes,
 # so that an extension built from older sources is refused instead of misbehaving.
-EXTENSION_ABI = 1
+EXTENSION_ABI = 2
 
 _HOW_TO_BUILD = (
     "Build it with `pip install .` (or `python setup.py build_ext --inplace` in a source "

@@ -375,5 +375,5 @@ def _wrap_dim(dim, ndim):
 
 
 _function.Tensor = Tensor
-_engine.configure(Tensor, _is_gpu_array, _function._save, _function._mark_view,
+_engine.configure(Tensor, _is_gpu_array, _function._mark_view,
                   _function.grad_accumulator, _function._check_devices)

@@ -5,7 +5,7 @@ behaviour; see that module for the algorithm. Imports nothing from nptorch.
 Notation: a node's ``next_edges`` holds one ``(node, input_nr)`` per input, or None.
 """
 
-EXTENSION_ABI = 1
+EXTENSION_ABI = 2
 
 
 cdef class Node:
@@ -228,16 +228,15 @@ cdef class TensorBase:
 
 cdef object _tensor_cls = None
 cdef object _is_array = None
-cdef object _save = None
 cdef object _mark_view = None
 cdef object _grad_accumulator = None
 cdef object _check_devices = None
 
 
-def configure(tensor_cls, is_array, save, mark_view, grad_accumulator, check_devices):
+def configure(tensor_cls, is_array, mark_view, grad_accumulator, check_devices):
     """Install the Python-side pieces used by ``make_tensor`` and ``function_apply``."""
-    global _tensor_cls, _is_array, _save, _mark_view, _grad_accumulator, _check_devices
-    _tensor_cls, _is_array, _save = tensor_cls, is_array, save
+    global _tensor_cls, _is_array, _mark_view, _grad_accumulator, _check_devices
+    _tensor_cls, _is_array = tensor_cls, is_array
     _mark_view, _grad_accumulator, _check_devices = mark_view, grad_accumulator, check_devices
 
 
@@ -341,9 +340,98 @@ cdef object _wrap_outputs(object cls, Node ctx, tuple args, object out, bint rec
                 metas.append(None)
         ctx._outputs = metas
         ctx._num_outputs = len(metas)
-        if ctx._to_save is not None:
-            ctx._saved = tuple([_save(t, wrapped) for t in ctx._to_save])
-            ctx._to_save = None
+        if (<FunctionNode?>ctx)._to_save is not None:
+            (<FunctionNode>ctx)._saved = tuple([_pack(t, wrapped) for t in (<FunctionNode>ctx)._to_save])
+            (<FunctionNode>ctx)._to_save = None
     if cls._view_of_input is not None and isinstance(wrapped[0], TensorBase):
         _mark_view(wrapped[0], args[cls._view_of_input])
     return wrapped[0] if single else tuple(wrapped)
+
+
+# -- saved tensors and the nodes of Functions -------------------------------------------------
+
+cdef class SavedTensor:
+    """A tensor saved for backward, with the version it had when saved.
+
+    An output of the saving node keeps only its data: holding the Tensor would make a
+    reference cycle (tensor -> grad_fn -> saved tensor).
+    """
+
+    cdef public object tensor
+    cdef public object data
+    cdef public list counter
+    cdef public Py_ssize_t version
+    cdef public object output_nr
+
+
+cdef SavedTensor _pack(object t, list outputs):
+    if t is None:
+        return None
+    cdef SavedTensor saved = SavedTensor.__new__(SavedTensor)
+    saved.counter = (<TensorBase?>t)._version_counter
+    saved.version = saved.counter[0]
+    cdef Py_ssize_t i
+    for i in range(len(outputs)):
+        if outputs[i] is t:
+            saved.output_nr = i
+            saved.data = (<TensorBase>t)._data
+            return saved
+    saved.tensor = t
+    return saved
+
+
+cdef class FunctionNode(Node):
+    """The ctx of a Function call and its node in the backward graph (hot parts; see
+    ``nptorch.autograd.function.BackwardFunction`` for the rest)."""
+
+    cdef public object _to_save
+    cdef public tuple _saved
+    cdef public bint _freed
+    cdef public list _outputs
+    cdef public bint materialize_grads
+
+    def __cinit__(self):
+        self.materialize_grads = True
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(self.FREED_MESSAGE)
+        if self._saved is None:
+            return ()
+        return tuple([self._unpack(s) for s in self._saved])
+
+    cdef object _unpack(self, SavedTensor saved):
+        if saved is None:
+            return None
+        if saved.counter[0] != saved.version:
+            self._raise_modified(saved)
+        if saved.output_nr is None:
+            return saved.tensor
+        cdef TensorBase t = _make(_tensor_cls, saved.data)
+        t._version_counter = saved.counter
+        t._requires_grad = True
+        t.grad_fn = self
+        t._output_nr = saved.output_nr
+        return t
+
+    def release(self):
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    def apply(self, list grads):
+        cdef Py_ssize_t i
+        if self.materialize_grads:
+            for i in range(len(grads)):
+                if grads[i] is None:
+                    grads[i] = self._zeros_for(i)
+        result = self._forward_cls.backward(self, *grads)
+        if type(result) is not tuple:
+            result = (result,)
+        if self._validate:
+            result = self._check_grads(result)
+        return result

@@ -38,15 +38,20 @@ def wrap_dims(dim, ndim):
 
 
 def sum_to(g, shape):
-    """Sum a broadcast gradient back to ``shape`` (the one place broadcasting is undone)."""
-    gshape = g._data.shape
+    """Sum a broadcast gradient back to ``shape`` (the one place broadcasting is undone).
+
+    Works on Tensors and, inside no-graph backward formulas, on raw arrays.
+    """
+    is_tensor = isinstance(g, Tensor)
+    gshape = g._data.shape if is_tensor else g.shape
     if gshape == tuple(shape):
         return g
     lead = len(gshape) - len(shape)
     dims = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
-    out = g.sum(dims, keepdim=True) if dims else g
-    return out.reshape(shape) if lead else out
+    if dims:
+        g = g.sum(dims, keepdim=True) if is_tensor else g.sum(axis=dims, keepdims=True)
+    return g.reshape(shape) if lead else g
 
 
 def to_tensor_operand(v, like):

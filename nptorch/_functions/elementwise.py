@@ -12,6 +12,7 @@ import numpy as np
 
 from .._device import xp_of
 from .._tensor import Tensor
+from ..autograd.grad_mode import state as _grad_state
 from ._utils import BuiltinFunction, raw, sum_to
 
 
@@ -54,6 +55,7 @@ class _Unary(BuiltinFunction):
     """
 
     saves = "x"
+    array_formula = False
 
     @classmethod
     def forward(cls, ctx, x, *args):
@@ -66,13 +68,25 @@ class _Unary(BuiltinFunction):
     @classmethod
     def backward(cls, ctx, gy):
         x, y = ctx.saved_tensors or (None, None)
-        return (cls.derivative(gy, x, y, *ctx.args),) + (None,) * len(ctx.args)
+        if cls.array_formula and not _grad_state.enabled:
+            # no graph wanted: the same formula on the arrays skips the Tensor layer
+            gx = Tensor._make(cls.derivative(gy._data, _array(x), _array(y), *ctx.args))
+        else:
+            gx = cls.derivative(gy, x, y, *ctx.args)
+        return (gx,) + (None,) * len(ctx.args)
 
 
-def _unary(name, compute, derivative, saves="x"):
+def _unary(name, compute, derivative, saves="x", array_formula=False):
+    """A unary Function; ``array_formula`` marks a derivative written with operators only,
+    which therefore also computes on raw arrays."""
     return type(name, (_Unary,), {"compute": staticmethod(compute),
                                   "_raw_forward": staticmethod(compute),
-                                  "derivative": staticmethod(derivative), "saves": saves})
+                                  "derivative": staticmethod(derivative), "saves": saves,
+                                  "array_formula": array_formula})
+
+
+def _array(t):
+    return t._data if isinstance(t, Tensor) else t
 
 
 def _no_gradient(gy, *_):
@@ -84,34 +98,34 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI, _SQRT_PI_OVER_TWO = 2.0 / math.sqrt(math.pi), math.sqrt(math.pi) / 2.0
 
 Abs = _unary("Abs", np.abs, lambda gy, x, y: gy * _const(np.sign(x._data)))
-Neg = _unary("Neg", np.negative, lambda gy, x, y: -gy, saves="")
-Exp = _unary("Exp", np.exp, lambda gy, x, y: gy * y, saves="y")
-Expm1 = _unary("Expm1", np.expm1, lambda gy, x, y: gy * (y + 1), saves="y")
-Log = _unary("Log", np.log, lambda gy, x, y: gy / x)
-Log1p = _unary("Log1p", np.log1p, lambda gy, x, y: gy / (x + 1))
-Log2 = _unary("Log2", np.log2, lambda gy, x, y: gy / (x * _LN2))
-Log10 = _unary("Log10", np.log10, lambda gy, x, y: gy / (x * _LN10))
-Sqrt = _unary("Sqrt", np.sqrt, lambda gy, x, y: gy / (2 * y), saves="y")
+Neg = _unary("Neg", np.negative, lambda gy, x, y: -gy, saves="", array_formula=True)
+Exp = _unary("Exp", np.exp, lambda gy, x, y: gy * y, saves="y", array_formula=True)
+Expm1 = _unary("Expm1", np.expm1, lambda gy, x, y: gy * (y + 1), saves="y", array_formula=True)
+Log = _unary("Log", np.log, lambda gy, x, y: gy / x, array_formula=True)
+Log1p = _unary("Log1p", np.log1p, lambda gy, x, y: gy / (x + 1), array_formula=True)
+Log2 = _unary("Log2", np.log2, lambda gy, x, y: gy / (x * _LN2), array_formula=True)
+Log10 = _unary("Log10", np.log10, lambda gy, x, y: gy / (x * _LN10), array_formula=True)
+Sqrt = _unary("Sqrt", np.sqrt, lambda gy, x, y: gy / (2 * y), saves="y", array_formula=True)
 Rsqrt = _unary("Rsqrt", lambda a: 1 / np.sqrt(a), lambda gy, x, y: gy * y * y * y * -0.5,
-               saves="y")
-Reciprocal = _unary("Reciprocal", np.reciprocal, lambda gy, x, y: -gy * y * y, saves="y")
+               saves="y", array_formula=True)
+Reciprocal = _unary("Reciprocal", np.reciprocal, lambda gy, x, y: -gy * y * y, saves="y", array_formula=True)
 Sin = _unary("Sin", np.sin, lambda gy, x, y: gy * x.cos())
 Cos = _unary("Cos", np.cos, lambda gy, x, y: -gy * x.sin())
-Tan = _unary("Tan", np.tan, lambda gy, x, y: gy * (1 + y * y), saves="y")
+Tan = _unary("Tan", np.tan, lambda gy, x, y: gy * (1 + y * y), saves="y", array_formula=True)
 Asin = _unary("Asin", np.arcsin, lambda gy, x, y: gy * (1 - x * x).rsqrt())
 Acos = _unary("Acos", np.arccos, lambda gy, x, y: -gy * (1 - x * x).rsqrt())
-Atan = _unary("Atan", np.arctan, lambda gy, x, y: gy / (1 + x * x))
+Atan = _unary("Atan", np.arctan, lambda gy, x, y: gy / (1 + x * x), array_formula=True)
 Sinh = _unary("Sinh", np.sinh, lambda gy, x, y: gy * x.cosh())
 Cosh = _unary("Cosh", np.cosh, lambda gy, x, y: gy * x.sinh())
-Tanh = _unary("Tanh", np.tanh, lambda gy, x, y: gy * (1 - y * y), saves="y")
-Sigmoid = _unary("Sigmoid", _special("expit"), lambda gy, x, y: gy * y * (1 - y), saves="y")
+Tanh = _unary("Tanh", np.tanh, lambda gy, x, y: gy * (1 - y * y), saves="y", array_formula=True)
+Sigmoid = _unary("Sigmoid", _special("expit"), lambda gy, x, y: gy * y * (1 - y), saves="y", array_formula=True)
 # relu'(0) = 0, as in PyTorch: the mask is y > 0, not x >= 0
 Relu = _unary("Relu", lambda a: np.maximum(a, 0), lambda gy, x, y: _where(y._data > 0, gy, 0),
               saves="y")
 Erf = _unary("Erf", _special("erf"), lambda gy, x, y: gy * _TWO_OVER_SQRT_PI * (-x * x).exp())
 Erfinv = _unary("Erfinv", _special("erfinv"),
                 lambda gy, x, y: gy * _SQRT_PI_OVER_TWO * (y * y).exp(), saves="y")
-Frac = _unary("Frac", lambda a: a - np.trunc(a), lambda gy, x, y: gy, saves="")
+Frac = _unary("Frac", lambda a: a - np.trunc(a), lambda gy, x, y: gy, saves="", array_formula=True)
 NanToNum = _unary("NanToNum",
                   lambda a, nan, posinf, neginf: np.nan_to_num(a, nan=nan, posinf=posinf,
                                                                neginf=neginf),
@@ -133,6 +147,7 @@ class _Binary(BuiltinFunction):
     """
 
     saves = "xy"
+    array_formula = False
     _save_x = _save_y = True
     _save_out = _save_out_for_y = False
 
@@ -159,14 +174,20 @@ class _Binary(BuiltinFunction):
         x, y = nx if x is None else x, ny if y is None else y
         need_x, need_y = ctx.needs_input_grad
         sx, sy = ctx.shapes
+        if cls.array_formula and not _grad_state.enabled:
+            # no graph wanted: the same formulas on the arrays skip the Tensor layer
+            g, x, y, out = g._data, _array(x), _array(y), _array(out)
+            return (Tensor._make(sum_to(cls.dx(g, x, y, out), sx)) if need_x else None,
+                    Tensor._make(sum_to(cls.dy(g, x, y, out), sy)) if need_y else None)
         return (sum_to(cls.dx(g, x, y, out), sx) if need_x else None,
                 sum_to(cls.dy(g, x, y, out), sy) if need_y else None)
 
 
-def _binary(name, compute, dx, dy, saves="xy"):
+def _binary(name, compute, dx, dy, saves="xy", array_formula=False):
+    """A binary Function; ``array_formula`` as for ``_unary``."""
     return type(name, (_Binary,), {
         "compute": staticmethod(compute), "_raw_forward": staticmethod(compute),
-        "dx": staticmethod(dx), "dy": staticmethod(dy),
+        "dx": staticmethod(dx), "dy": staticmethod(dy), "array_formula": array_formula,
         "saves": saves, "_save_x": "x" in saves, "_save_y": "y" in saves,
         "_save_out": "o" in saves, "_save_out_for_y": "O" in saves})
 
@@ -219,15 +240,15 @@ def _tie_weights(a, b, dtype):
     return _const((1 - (a < b) - 0.5 * (a == b)).astype(dtype))
 
 
-Add = _binary("Add", np.add, lambda g, x, y, o: g, lambda g, x, y, o: g, saves="")
-Sub = _binary("Sub", np.subtract, lambda g, x, y, o: g, lambda g, x, y, o: -g, saves="")
-Mul = _binary("Mul", np.multiply, lambda g, x, y, o: g * y, lambda g, x, y, o: g * x)
-Div = _binary("Div", np.true_divide, lambda g, x, y, o: g / y, lambda g, x, y, o: -g * x / (y * y))
+Add = _binary("Add", np.add, lambda g, x, y, o: g, lambda g, x, y, o: g, saves="", array_formula=True)
+Sub = _binary("Sub", np.subtract, lambda g, x, y, o: g, lambda g, x, y, o: -g, saves="", array_formula=True)
+Mul = _binary("Mul", np.multiply, lambda g, x, y, o: g * y, lambda g, x, y, o: g * x, array_formula=True)
+Div = _binary("Div", np.true_divide, lambda g, x, y, o: g / y, lambda g, x, y, o: -g * x / (y * y), array_formula=True)
 Pow = _binary("Pow", np.power, _pow_dx, _pow_dy, saves="xyO")
 Atan2 = _binary("Atan2", np.arctan2, lambda g, x, y, o: g * y / (x * x + y * y),
-                lambda g, x, y, o: -g * x / (x * x + y * y))
+                lambda g, x, y, o: -g * x / (x * x + y * y), array_formula=True)
 Hypot = _binary("Hypot", np.hypot, lambda g, x, y, o: g * x / o, lambda g, x, y, o: g * y / o,
-                saves="xyo")
+                saves="xyo", array_formula=True)
 Maximum = _binary("Maximum", np.maximum,
                   lambda g, x, y, o: g * _tie_weights(x._data, y._data, g._data.dtype),
                   lambda g, x, y, o: g * _tie_weights(y._data, x._data, g._data.dtype))

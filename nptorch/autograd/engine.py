@@ -10,7 +10,7 @@ then runs every node exactly once, when all the gradients flowing into it have b
 No recursion, so graphs of any depth work, and the cost is linear in the graph size.
 """
 
-EXTENSION_ABI = 1
+EXTENSION_ABI = 2
 
 
 class Node:
@@ -208,9 +208,9 @@ class TensorBase:
 _hooks = {}
 
 
-def configure(tensor_cls, is_array, save, mark_view, grad_accumulator, check_devices):
+def configure(tensor_cls, is_array, mark_view, grad_accumulator, check_devices):
     """Install the Python-side pieces used by ``make_tensor`` and ``function_apply``."""
-    _hooks.update(tensor=tensor_cls, is_array=is_array, save=save, mark_view=mark_view,
+    _hooks.update(tensor=tensor_cls, is_array=is_array, mark_view=mark_view,
                   grad_accumulator=grad_accumulator, check_devices=check_devices)
 
 
@@ -308,9 +308,90 @@ def _wrap_outputs(cls, ctx, args, out, record):
         ctx._outputs = metas
         ctx._num_outputs = len(metas)
         if ctx._to_save is not None:
-            save = _hooks["save"]
-            ctx._saved = tuple([save(t, wrapped) for t in ctx._to_save])
+            ctx._saved = tuple([_pack(t, wrapped) for t in ctx._to_save])
             ctx._to_save = None
     if cls._view_of_input is not None and isinstance(wrapped[0], TensorBase):
         _hooks["mark_view"](wrapped[0], args[cls._view_of_input])
     return wrapped[0] if single else tuple(wrapped)
+
+
+# -- saved tensors and the nodes of Functions -------------------------------------------------
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when saved.
+
+    An output of the saving node keeps only its data: holding the Tensor would make a
+    reference cycle (tensor -> grad_fn -> saved tensor).
+    """
+
+    __slots__ = ("tensor", "data", "counter", "version", "output_nr")
+
+    def __init__(self):
+        self.tensor = self.data = self.output_nr = None
+
+
+def _pack(t, outputs):
+    if t is None:
+        return None
+    saved = SavedTensor()
+    saved.counter = t._version_counter
+    saved.version = saved.counter[0]
+    for i, o in enumerate(outputs):
+        if o is t:
+            saved.output_nr, saved.data = i, t._data
+            return saved
+    saved.tensor = t
+    return saved
+
+
+class FunctionNode(Node):
+    """The ctx of a Function call and its node in the backward graph (hot parts; see
+    ``nptorch.autograd.function.BackwardFunction`` for the rest)."""
+
+    _to_save = None
+    _saved = None
+    _freed = False
+    _outputs = None
+    materialize_grads = True
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(self.FREED_MESSAGE)
+        if self._saved is None:
+            return ()
+        return tuple([self._unpack(s) for s in self._saved])
+
+    def _unpack(self, saved):
+        if saved is None:
+            return None
+        if saved.counter[0] != saved.version:
+            self._raise_modified(saved)
+        if saved.output_nr is None:
+            return saved.tensor
+        t = make_tensor(_hooks["tensor"], saved.data)
+        t._version_counter = saved.counter
+        t._requires_grad = True
+        t.grad_fn = self
+        t._output_nr = saved.output_nr
+        return t
+
+    def release(self):
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    def apply(self, grads):
+        if self.materialize_grads:
+            for i, g in enumerate(grads):
+                if g is None:
+                    grads[i] = self._zeros_for(i)
+        result = self._forward_cls.backward(self, *grads)
+        if type(result) is not tuple:
+            result = (result,)
+        if self._validate:
+            result = self._check_grads(result)
+        return result

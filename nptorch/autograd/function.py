@@ -63,47 +63,17 @@ def grad_accumulator(tensor):
     return node
 
 
-class _Saved:
-    """A tensor saved for backward, with the version it had when saved."""
-
-    __slots__ = ("tensor", "data", "counter", "version", "output_nr")
-
-    def __init__(self, tensor, output_nr=None):
-        self.counter = tensor._version_counter
-        self.version = self.counter[0]
-        self.output_nr = output_nr
-        if output_nr is None:
-            self.tensor, self.data = tensor, None
-        else:  # keep only the data: a node holding its own output would be a reference cycle
-            self.tensor, self.data = None, tensor._data
-
-
-class BackwardFunction(Node):
+class BackwardFunction(_engine.FunctionNode):
     """The ctx of a Function call, and its node in the backward graph."""
 
+    FREED_MESSAGE = FREED_MESSAGE
     _forward_cls = None
     _validate = True
     # Defaults live on the class so that creating a node (once per op) sets nothing.
-    _to_save = None
-    _saved = None
-    _freed = False
-    _outputs = None  # (shape, np dtype, is_cpu) of each output, for zero gradients
     _inputs = None   # (shape, np dtype) of each tensor input, for checks
     _non_differentiable = ()
-    materialize_grads = True
 
-    # -- PyTorch's ctx API -------------------------------------------------------------
-    def save_for_backward(self, *tensors):
-        self._to_save = tensors
-
-    @property
-    def saved_tensors(self):
-        if self._freed:
-            raise RuntimeError(FREED_MESSAGE)
-        if self._saved is None:
-            return ()
-        return tuple(self._unpack(s) for s in self._saved)
-
+    # -- PyTorch's ctx API (save_for_backward and saved_tensors come from FunctionNode) -----
     def mark_non_differentiable(self, *tensors):
         self._non_differentiable = tensors
 
@@ -115,48 +85,24 @@ class BackwardFunction(Node):
             t._version_counter[0] += 1
 
     # -- graph --------------------------------------------------------------------------
-    def release(self):
-        if self._saved is not None:
-            self._saved = None
-            self._freed = True
+    def _raise_modified(self, saved):
+        # name the op that now produces the tensor, as PyTorch does ("output 0 of Mul")
+        tensor = saved.tensor
+        node = self if tensor is None else tensor.grad_fn
+        nr = saved.output_nr if tensor is None else tensor._output_nr
+        origin = "" if node is None else f", which is output {nr} of {_op_name(node)},"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{_type_string(saved)}]{origin} "
+            f"is at version {saved.counter[0]}; expected version {saved.version} "
+            "instead. Hint: the backtrace further above can help you find the operation that "
+            "failed to compute its gradient.")
 
-    def _unpack(self, saved):
-        if saved is None:
-            return None
-        if saved.counter[0] != saved.version:
-            # name the op that now produces the tensor, as PyTorch does ("output 0 of Mul")
-            tensor = saved.tensor
-            node = self if tensor is None else tensor.grad_fn
-            nr = saved.output_nr if tensor is None else tensor._output_nr
-            origin = "" if node is None else f", which is output {nr} of {_op_name(node)},"
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{_type_string(saved)}]{origin} "
-                f"is at version {saved.counter[0]}; expected version {saved.version} "
-                "instead. Hint: the backtrace further above can help you find the operation that "
-                "failed to compute its gradient.")
-        if saved.output_nr is None:
-            return saved.tensor
-        t = Tensor._make(saved.data)
-        t._version_counter = saved.counter
-        t._requires_grad = True
-        t.grad_fn = self
-        t._output_nr = saved.output_nr
-        return t
-
-    def apply(self, grads):
-        if self.materialize_grads:
-            for i, g in enumerate(grads):
-                if g is None:
-                    shape, dt, is_cpu = self._outputs[i]
-                    xp = _np if is_cpu else _compat.cupy
-                    grads[i] = Tensor._make(xp.zeros(shape, dt))
-        result = self._forward_cls.backward(self, *grads)
-        if type(result) is not tuple:
-            result = (result,)
-        if self._validate:
-            result = self._check_grads(result)
-        return result
+    def _zeros_for(self, i):
+        """A zero gradient for output ``i`` (which received none)."""
+        shape, dt, is_cpu = self._outputs[i]
+        xp = _np if is_cpu else _compat.cupy
+        return Tensor._make(xp.zeros(shape, dt))
 
     def _check_grads(self, result):
         expected = len(self.next_edges)
@@ -242,15 +188,6 @@ class Function(metaclass=_FunctionMeta):
 def _check_devices(cls, args):
     from .._device import check_same_device
     check_same_device(cls.__name__.lower(), [a._data for a in args if isinstance(a, Tensor)])
-
-
-def _save(t, outputs):
-    if t is None:
-        return None
-    for i, o in enumerate(outputs):
-        if o is t:
-            return _Saved(t, i)
-    return _Saved(t)
 
 
 def _mark_view(view, base):
