@@ -32,25 +32,14 @@ class Tensor(_engine.TensorBase):
     # Make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
 
-    def __init__(self, *args, dtype=None, device=None):
+    def __new__(cls, *args, dtype=None, device=None):
         """``Tensor(data)`` or ``Tensor(*sizes)``: a tensor of the default float dtype."""
         from ._api.creation import tensor, empty
         if len(args) == 1 and not isinstance(args[0], int):
             src = tensor(args[0], dtype=dtype or _dtype.get_default_dtype(), device=device)
         else:
             src = empty(args or (0,), dtype=dtype, device=device)
-        self._init_from(src._data)
-
-    def _init_from(self, data, requires_grad=False):
-        self._data = data
-        self._requires_grad = requires_grad
-        self._grad = None
-        self.grad_fn = None
-        self._output_nr = 0
-        self._version_counter = [0]
-        self._grad_acc = None
-        self._base = None
-        self._hooks_node = None
+        return cls._make(src._data)
 
     # Wrap an array without copying (internal constructor).
     _make = classmethod(_engine.make_tensor)
