@@ -1,0 +1,87 @@
+"""Conv2d forward + backward: nptorch with the reference (pure NumPy) kernels, with the Cython
+kernels, on CuPy, and PyTorch. ``track_gflops`` reports the achieved rate next to the sgemm rate
+of this machine (run with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for single-thread numbers).
+"""
+import timeit
+
+import numpy as np
+
+from . import load
+
+IMPLS = ["reference", "cython", "cupy", "torch"]
+N, C, O, H, W, K = 32, 64, 64, 32, 32, 3
+# forward, grad of input, grad of weight: three matmuls of 2 * N * O * C * K * K * H * W flops
+FLOPS = 3 * 2 * N * O * C * K * K * H * W
+
+
+def setup_impl(impl):
+    """``(library, device)`` for ``impl``, with the kernels it names switched in; ``undo()``
+    restores the default kernels. NotImplementedError (asv: skipped) when unavailable."""
+    if impl == "torch":
+        return load("torch"), "cpu", lambda: None
+    nptorch = load("nptorch")
+    from nptorch._ops import use
+    device = "cpu"
+    if impl == "reference":
+        from nptorch._ops.reference import Ops
+        ops = Ops()
+    elif impl == "cython":
+        from nptorch._ops.cython_ops import CythonOps
+        ops = CythonOps()
+    else:
+        if not nptorch.cuda.is_available():
+            raise NotImplementedError("no CUDA GPU")
+        from nptorch._ops.cupy_ops import CupyOps
+        ops, device = CupyOps(), "cuda"
+    context = use(ops)
+    context.__enter__()
+    return nptorch, device, lambda: context.__exit__(None, None, None)
+
+
+def sync(lib, device):
+    if device == "cuda":
+        lib.cuda.synchronize()
+
+
+class Conv2d:
+    params = IMPLS
+    param_names = ["impl"]
+    timeout = 300
+
+    def setup(self, impl):
+        self.lib, self.device, self.undo = setup_impl(impl)
+        self.lib.manual_seed(0)
+        self.layer = self.lib.nn.Conv2d(C, O, K, padding=1).to(self.device)
+        self.x = self.lib.randn(N, C, H, W, device=self.device, requires_grad=True)
+
+    def teardown(self, impl):
+        self.undo()
+
+    def step(self):
+        self.layer(self.x).sum().backward()
+        sync(self.lib, self.device)
+
+    def time_forward_backward(self, impl):
+        self.step()
+
+    def track_gflops(self, impl):
+        self.step()  # warm-up
+        seconds = min(timeit.repeat(self.step, number=1, repeat=3))
+        return FLOPS / seconds / 1e9
+
+    track_gflops.unit = "GFLOP/s"
+
+
+def sgemm_gflops(n=1024, repeat=5):
+    """float32 n x n matmul rate of NumPy's BLAS in GFLOP/s."""
+    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
+    b = a.copy()
+    a @ b
+    return 2 * n ** 3 / min(timeit.repeat(lambda: a @ b, number=1, repeat=repeat)) / 1e9
+
+
+def track_sgemm_gflops():
+    return sgemm_gflops()
+
+
+track_sgemm_gflops.unit = "GFLOP/s"

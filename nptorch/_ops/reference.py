@@ -1,0 +1,176 @@
+"""``Ops``: the pure-xp kernels of convolution and pooling, the specification of the compiled twins.
+
+Every method works on raw arrays of one module (``self.xp``: NumPy or CuPy) and knows nothing of
+Tensors or autograd. Shapes and arguments arrive validated (by nn.functional). Notation:
+
+    N batch, C channels, H W input height and width, OH OW output height and width,
+    a ``Window`` (KH KW kernel, SH SW stride, PH PW padding, DH DW dilation).
+
+Input row ``ih`` of output row ``oh`` and kernel row ``kh`` is ``oh * SH - PH + kh * DH`` (same
+for columns). Pooling windows may run past the padded input (ceil_mode): those places are
+skipped, as padding is. Max-pooling indices are flat positions in each ``H * W`` plane.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Window(NamedTuple):
+    KH: int
+    KW: int
+    SH: int = 1
+    SW: int = 1
+    PH: int = 0
+    PW: int = 0
+    DH: int = 1
+    DW: int = 1
+
+
+def adaptive_bounds(size, out_size):
+    """PyTorch's adaptive windows: ``[floor(i * size / out), ceil((i + 1) * size / out))``."""
+    i = np.arange(out_size)
+    return (i * size) // out_size, -((-(i + 1) * size) // out_size)
+
+
+def avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override):
+    """The divisor of every average-pooling window as a float64 ``(OH, OW)`` NumPy array."""
+    if divisor_override:
+        return np.full((OH, OW), float(divisor_override))
+
+    def counts(size, out, K, S, P):
+        start = np.arange(out) * S - P
+        end = np.minimum(start + K, size + P)
+        if count_include_pad:
+            return end - start
+        return np.minimum(end, size) - np.maximum(start, 0)
+
+    return np.outer(counts(H, OH, win.KH, win.SH, win.PH), counts(W, OW, win.KW, win.SW, win.PW)
+                    ).astype(np.float64)
+
+
+class Ops:
+    """Convolution and pooling kernels written with array-module operations only."""
+
+    xp = np
+
+    # -- windows ---------------------------------------------------------------------------
+    def _padded(self, x, OH, OW, win, fill):
+        """``x`` padded with ``fill`` so that every window of the output fits."""
+        N, C, H, W = x.shape
+        bottom = max(0, (OH - 1) * win.SH + (win.KH - 1) * win.DH + 1 - H - win.PH)
+        right = max(0, (OW - 1) * win.SW + (win.KW - 1) * win.DW + 1 - W - win.PW)
+        return self.xp.pad(x, ((0, 0), (0, 0), (win.PH, bottom), (win.PW, right)),
+                           constant_values=fill)
+
+    def _slices(self, kh, kw, OH, OW, win):
+        h0, w0 = kh * win.DH, kw * win.DW
+        return (slice(h0, h0 + (OH - 1) * win.SH + 1, win.SH),
+                slice(w0, w0 + (OW - 1) * win.SW + 1, win.SW))
+
+    def _windows(self, x, OH, OW, win, fill):
+        """``(N, C, KH, KW, OH, OW)``: the input value under every kernel place of every output."""
+        xp_ = self._padded(x, OH, OW, win, fill)
+        N, C = x.shape[:2]
+        out = self.xp.empty((N, C, win.KH, win.KW, OH, OW), x.dtype)
+        for kh in range(win.KH):
+            for kw in range(win.KW):
+                hs, ws = self._slices(kh, kw, OH, OW, win)
+                out[:, :, kh, kw] = xp_[:, :, hs, ws]
+        return out
+
+    def _accumulate(self, cols, H, W, win):
+        """The adjoint of ``_windows``: add every ``(kh, kw, oh, ow)`` value back to its input place."""
+        N, C, KH, KW, OH, OW = cols.shape
+        bottom = max(0, (OH - 1) * win.SH + (KH - 1) * win.DH + 1 - H - win.PH)
+        right = max(0, (OW - 1) * win.SW + (KW - 1) * win.DW + 1 - W - win.PW)
+        out = self.xp.zeros((N, C, H + win.PH + bottom, W + win.PW + right), cols.dtype)
+        for kh in range(KH):
+            for kw in range(KW):
+                hs, ws = self._slices(kh, kw, OH, OW, win)
+                out[:, :, hs, ws] += cols[:, :, kh, kw]
+        return out[:, :, win.PH:win.PH + H, win.PW:win.PW + W]
+
+    # -- convolution -----------------------------------------------------------------------
+    def im2col(self, x, OH, OW, win):
+        """``(N, C, H, W)`` -> columns ``(N, C, KH, KW, OH, OW)``, zero where the kernel is on padding."""
+        return self._windows(x, OH, OW, win, 0)
+
+    def col2im(self, col, H, W, win):
+        """Columns ``(N, C, KH, KW, OH, OW)`` -> ``(N, C, H, W)``, summing overlapping places."""
+        return self.xp.ascontiguousarray(self._accumulate(col, H, W, win))
+
+    # -- max pooling -----------------------------------------------------------------------
+    def _lowest(self, dtype):
+        return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+    def max_pool2d(self, x, OH, OW, win):
+        """The maximum of every window and its flat index in the ``H * W`` plane (first on ties)."""
+        xp = self.xp
+        N, C, H, W = x.shape
+        cols = self._windows(x, OH, OW, win, self._lowest(x.dtype))
+        cols = cols.reshape(N, C, win.KH * win.KW, OH, OW)
+        k = cols.argmax(axis=2)
+        y = xp.take_along_axis(cols, k[:, :, None], axis=2)[:, :, 0]
+        ih = xp.arange(OH)[:, None] * win.SH - win.PH + (k // win.KW) * win.DH
+        iw = xp.arange(OW) * win.SW - win.PW + (k % win.KW) * win.DW
+        # clipping changes only windows that lie on padding only (dilation allows them)
+        return y, (xp.clip(ih, 0, H - 1) * W + xp.clip(iw, 0, W - 1)).astype(np.int64)
+
+    def max_pool2d_backward(self, gy, indices, H, W):
+        """Scatter-add ``gy`` to the plane positions ``indices`` of an ``(N, C, H, W)`` gradient."""
+        xp = self.xp
+        N, C = gy.shape[:2]
+        base = (xp.arange(N * C, dtype=np.int64) * (H * W)).reshape(N, C, 1, 1)
+        gx = xp.bincount((indices + base).ravel(), weights=gy.ravel(), minlength=N * C * H * W)
+        return gx.astype(gy.dtype, copy=False).reshape(N, C, H, W)
+
+    def adaptive_max_pool2d(self, x, OH, OW):
+        xp = self.xp
+        N, C, H, W = x.shape
+        y = xp.empty((N, C, OH, OW), x.dtype)
+        indices = xp.empty((N, C, OH, OW), np.int64)
+        hs, he = adaptive_bounds(H, OH)
+        ws, we = adaptive_bounds(W, OW)
+        for oh in range(OH):
+            for ow in range(OW):
+                patch = x[:, :, hs[oh]:he[oh], ws[ow]:we[ow]].reshape(N, C, -1)
+                k = patch.argmax(axis=2)
+                y[:, :, oh, ow] = xp.take_along_axis(patch, k[:, :, None], axis=2)[:, :, 0]
+                pw = int(we[ow] - ws[ow])
+                indices[:, :, oh, ow] = (hs[oh] + k // pw) * W + ws[ow] + k % pw
+        return y, indices
+
+    # -- average pooling -------------------------------------------------------------------
+    def _divisor(self, H, W, OH, OW, win, count_include_pad, divisor_override, dtype):
+        return self.xp.asarray(avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override)
+                               ).astype(dtype)
+
+    def avg_pool2d(self, x, OH, OW, win, count_include_pad=True, divisor_override=None):
+        """The window sums divided by PyTorch's divisor (see ``avg_divisor``)."""
+        N, C, H, W = x.shape
+        sums = self._windows(x, OH, OW, win, 0).sum(axis=(2, 3))
+        return sums / self._divisor(H, W, OH, OW, win, count_include_pad, divisor_override,
+                                    x.dtype)
+
+    def avg_pool2d_backward(self, gy, H, W, win, count_include_pad=True, divisor_override=None):
+        N, C, OH, OW = gy.shape
+        g = gy / self._divisor(H, W, OH, OW, win, count_include_pad, divisor_override, gy.dtype)
+        cols = self.xp.broadcast_to(g[:, :, None, None], (N, C, win.KH, win.KW, OH, OW))
+        return self.xp.ascontiguousarray(self._accumulate(cols, H, W, win))
+
+    def _adaptive_matrix(self, size, out_size, dtype):
+        """``(out_size, size)``: row ``i`` averages the adaptive window ``i``."""
+        start, end = adaptive_bounds(size, out_size)
+        j = np.arange(size)
+        inside = (j >= start[:, None]) & (j < end[:, None])
+        return self.xp.asarray(inside / (end - start)[:, None]).astype(dtype)
+
+    def adaptive_avg_pool2d(self, x, OH, OW):
+        N, C, H, W = x.shape
+        ah, aw = self._adaptive_matrix(H, OH, x.dtype), self._adaptive_matrix(W, OW, x.dtype)
+        return self.xp.ascontiguousarray(ah @ x @ aw.T)
+
+    def adaptive_avg_pool2d_backward(self, gy, H, W):
+        N, C, OH, OW = gy.shape
+        ah, aw = self._adaptive_matrix(H, OH, gy.dtype), self._adaptive_matrix(W, OW, gy.dtype)
+        return self.xp.ascontiguousarray(ah.T @ gy @ aw)
