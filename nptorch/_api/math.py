@@ -232,8 +232,9 @@ def minimum(input, other, *, out=None):
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """``input + value * tensor1 * tensor2``."""
-    prod = mul(tensor1, tensor2)
-    return add(input, prod if value == 1 else mul(prod, value), out=out)
+    # value * t1 * t2 in PyTorch's order, so that results round the same way
+    scaled = tensor1 if value == 1 else mul(tensor1, value)
+    return add(input, mul(scaled, tensor2), out=out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
@@ -246,8 +247,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
             ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
             "float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    quot = div(tensor1, tensor2)
-    return add(input, quot if value == 1 else mul(quot, value), out=out)
+    scaled = tensor1 if value == 1 else mul(tensor1, value)
+    return add(input, div(scaled, tensor2), out=out)
 
 
 def lerp(input, end, weight, *, out=None):
