@@ -92,8 +92,11 @@ def xp_for(d):
 
 
 def xp_of(array):
-    """The array module (numpy or cupy) of an array."""
-    return np if type(array) is np.ndarray else _compat.cupy
+    """The array module (numpy or cupy) of an array (NumPy scalars count as NumPy)."""
+    if type(array) is np.ndarray:
+        return np
+    cp = _compat.cupy
+    return cp if cp is not None and isinstance(array, cp.ndarray) else np
 
 
 def move(array, d):
