@@ -7,6 +7,7 @@ float32 and float64 go to the reference code.
 import numpy as np
 
 from .. import _backend
+from .cython_recurrent import CythonRecurrentOps
 from .reference import Ops, adaptive_bounds, avg_divisor
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -32,7 +33,7 @@ def _check_output_size(name, OH, OW):
     _check(OH >= 0 and OW >= 0, f"{name}: output size ({OH}, {OW}) must not be negative")
 
 
-class CythonOps(Ops):
+class CythonOps(CythonRecurrentOps, Ops):
     """Convolution and pooling kernels compiled with Cython (``nptorch._C.conv`` / ``pool``)."""
 
     def __init__(self):

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .recurrent import RecurrentOps
+
 
 class Window(NamedTuple):
     KH: int
@@ -48,7 +50,7 @@ def avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override):
                     ).astype(np.float64)
 
 
-class Ops:
+class Ops(RecurrentOps):
     """Convolution and pooling kernels written with array-module operations only."""
 
     xp = np

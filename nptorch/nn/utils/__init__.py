@@ -1,1 +1,2 @@
 """nn.utils: gradient clipping, parameter vectors, RNN packing."""
+from . import rnn
