@@ -14,7 +14,12 @@ Everything here runs without the GIL on C-contiguous buffers validated by the ca
 (nptorch._ops.cython_ops); the gate arithmetic of a step is one fused loop.
 """
 from cython cimport floating
-from libc.math cimport exp, expf
+from libc.math cimport exp
+from libc.string cimport memcpy
+
+
+cdef extern from "fastmath.h" nogil:
+    float nptorch_expf(float x)
 from scipy.linalg.cython_blas cimport sgemm, dgemm
 
 EXTENSION_ABI = 2
@@ -22,7 +27,7 @@ EXTENSION_ABI = 2
 
 cdef inline floating _sigmoid(floating x) noexcept nogil:
     if floating is float:
-        return 1 / (1 + expf(-x))
+        return 1 / (1 + nptorch_expf(-x))
     return 1 / (1 + exp(-x))
 
 
@@ -33,7 +38,7 @@ cdef inline floating _tanh(floating x) noexcept nogil:
     cdef floating series = x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 - x2 * (17.0 / 315))))
     cdef floating e
     if floating is float:
-        e = expf(2 * x)
+        e = nptorch_expf(2 * x)
     else:
         e = exp(2 * x)
     return series if x2 < 0.00390625 else 1 - 2 / (1 + e)
@@ -70,29 +75,44 @@ cdef inline void _back_recurrent(floating[:, ::1] out, floating[:, ::1] dgates,
     _gemm(b"N", b"N", H, B, G, 1, &w_hh[0, 0], H, &dgates[0, 0], G, 1, &out[0, 0], H)
 
 
+cdef inline void _sigmoid_n(floating *a, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(n):
+        a[k] = _sigmoid(a[k])
+
+
+cdef inline void _tanh_n(floating *a, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(n):
+        a[k] = _tanh(a[k])
+
+
 def lstm_forward(floating[:, :, ::1] xw, floating[:, ::1] w_hh, floating[:, :, ::1] hs,
                  floating[:, :, ::1] cs, floating[:, :, ::1] gates):
     """Run the LSTM recurrence. Reads hs[0], cs[0]; writes hs[1:], cs[1:] and the activated
     gates (T, B, 4H) that backward needs."""
     cdef Py_ssize_t T = xw.shape[0], B = xw.shape[1], H = w_hh.shape[1], t, b, j
-    cdef floating i, f, g, o, c
+    cdef floating *gate
+    cdef floating *c_prev
+    cdef floating *c_next
+    cdef floating *h_next
+    cdef floating c
     with nogil:
         for t in range(T):
-            gates[t, :, :] = xw[t, :, :]
+            memcpy(&gates[t, 0, 0], &xw[t, 0, 0], B * 4 * H * sizeof(floating))
             _recurrent(gates[t], hs[t], w_hh, 1)
             for b in range(B):
+                # activations over contiguous runs (i and f, g, o), then the cell: both
+                # loops are plain enough for gcc to vectorise
+                gate = &gates[t, b, 0]
+                _sigmoid_n(gate, 2 * H)
+                _tanh_n(gate + 2 * H, H)
+                _sigmoid_n(gate + 3 * H, H)
+                c_prev, c_next, h_next = &cs[t, b, 0], &cs[t + 1, b, 0], &hs[t + 1, b, 0]
                 for j in range(H):
-                    i = _sigmoid(gates[t, b, j])
-                    f = _sigmoid(gates[t, b, H + j])
-                    g = _tanh(gates[t, b, 2 * H + j])
-                    o = _sigmoid(gates[t, b, 3 * H + j])
-                    c = f * cs[t, b, j] + i * g
-                    gates[t, b, j] = i
-                    gates[t, b, H + j] = f
-                    gates[t, b, 2 * H + j] = g
-                    gates[t, b, 3 * H + j] = o
-                    cs[t + 1, b, j] = c
-                    hs[t + 1, b, j] = o * _tanh(c)
+                    c = gate[H + j] * c_prev[j] + gate[j] * gate[2 * H + j]
+                    c_next[j] = c
+                    h_next[j] = gate[3 * H + j] * _tanh(c)
 
 
 def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:, ::1] w_hh,
@@ -104,24 +124,33 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
     dgates (T, B, 4H); the weight gradients are products of those with the inputs and hidden
     states, left to the caller."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], H = w_hh.shape[1], t, b, j
+    cdef floating *gate
+    cdef floating *dgate
+    cdef floating *c_prev
+    cdef floating *c_next
+    cdef floating *dh_row
+    cdef floating *dc_row
+    cdef floating *dh_out
+    cdef floating *dc_out
     cdef floating i, f, g, o, tc, dht, dct
     with nogil:
         for t in range(T - 1, -1, -1):
             for b in range(B):
+                gate, dgate = &gates[t, b, 0], &dgates[t, b, 0]
+                c_prev, c_next = &cs[t, b, 0], &cs[t + 1, b, 0]
+                dh_row, dc_row = &dh[b, 0], &dc[b, 0]
+                dh_out, dc_out = &dhs[t, b, 0], &dcs[t, b, 0]
                 for j in range(H):
-                    i = gates[t, b, j]
-                    f = gates[t, b, H + j]
-                    g = gates[t, b, 2 * H + j]
-                    o = gates[t, b, 3 * H + j]
-                    tc = _tanh(cs[t + 1, b, j])
-                    dht = dhs[t, b, j] + dh[b, j]
-                    dct = dht * o * (1 - tc * tc) + dc[b, j] + dcs[t, b, j]
-                    dgates[t, b, j] = dct * g * i * (1 - i)
-                    dgates[t, b, H + j] = dct * cs[t, b, j] * f * (1 - f)
-                    dgates[t, b, 2 * H + j] = dct * i * (1 - g * g)
-                    dgates[t, b, 3 * H + j] = dht * tc * o * (1 - o)
-                    dc[b, j] = dct * f
-                    dh[b, j] = 0
+                    i, f, g, o = gate[j], gate[H + j], gate[2 * H + j], gate[3 * H + j]
+                    tc = _tanh(c_next[j])
+                    dht = dh_out[j] + dh_row[j]
+                    dct = dht * o * (1 - tc * tc) + dc_row[j] + dc_out[j]
+                    dgate[j] = dct * g * i * (1 - i)
+                    dgate[H + j] = dct * c_prev[j] * f * (1 - f)
+                    dgate[2 * H + j] = dct * i * (1 - g * g)
+                    dgate[3 * H + j] = dht * tc * o * (1 - o)
+                    dc_row[j] = dct * f
+                    dh_row[j] = 0
             _back_recurrent(dh, dgates[t], w_hh)
 
 
