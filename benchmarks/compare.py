@@ -1,71 +1,122 @@
-"""Time nptorch against PyTorch in one process, single-threaded, and print microseconds per op.
+"""nptorch next to PyTorch CPU in one run: time per call and peak memory of every benchmark.
 
-    python benchmarks/compare.py [--repeat 7]
+    python benchmarks/compare.py [--threads 1 all] [--repeat 5] [--only NAME ...]
 
-Each entry of CASES is (name, ops per call, make) where ``make(lib)`` returns
-``{"forward": fn, "forward+backward": fn}`` for the library module ``lib``. Add a case by adding
-an entry.
+Each measurement runs in its own process, so that thread settings apply before NumPy or
+PyTorch load and peak memory belongs to one benchmark. Columns: ``reference`` (nptorch with
+NPTORCH_PURE_PYTHON=1: the pure-NumPy twins of every compiled part), ``cython`` (nptorch as
+installed) and ``torch``; ratios are cython/torch and reference/cython.
 """
+import argparse
+import json
 import os
+import resource
+import subprocess
+import sys
+import timeit
 
-# Before numpy and torch are imported: one thread, so that timings on a busy machine are stable.
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = "1"
+HERE = os.path.dirname(os.path.abspath(__file__))
 
-import argparse  # noqa: E402
-import importlib  # noqa: E402
-import timeit  # noqa: E402
-
-from benchmarks.bench_overhead import N_OPS, chain, make_input  # noqa: E402
-
-
-def make_chain(lib):
-    x = make_input(lib)
-    return {
-        "forward": lambda: chain(x),
-        "forward+backward": lambda: chain(x).sum().backward(),
-    }
-
-
+# (label, module, class, method); the classes are the asv benchmarks in benchmarks/benchmarks
 CASES = [
-    ("elementwise chain, 16 x float32", N_OPS, make_chain),
+    ("per-op overhead (100 ops, us/op)", "bench_overhead", "ElementwiseChain",
+     "time_chain_forward_backward"),
+    ("MLP 784-256-64-10 step, b64", "bench_training", "MLPStep", "time_step"),
+    ("LeNet step, b64", "bench_training", "LeNetStep", "time_step"),
+    ("Conv2d 64->64 32x32 fwd+bwd, N32", "bench_conv", "Conv2d", "time_forward_backward"),
+    ("MaxPool2d(2) fwd+bwd, N32 C64", "bench_pool", "MaxPool2d", "time_forward_backward"),
+    ("BatchNorm2d+ReLU fwd+bwd", "bench_batchnorm", "BatchNormReLU", "time_forward_backward"),
+    ("LSTM 128->256 seq35 b32 fwd+bwd", "bench_rnn", "LSTM", "time_forward_backward"),
+    ("GRU 128->256 seq35 b32 fwd+bwd", "bench_rnn", "GRU", "time_forward_backward"),
 ]
+IMPLS = ("reference", "cython", "torch")
 
-IMPLS = ("nptorch", "torch")
+
+def worker(module, cls, method, impl, repeat):
+    """Time one benchmark in this process; print seconds per call and peak RSS as JSON."""
+    sys.path.insert(0, HERE)
+    import importlib
+    bench = getattr(importlib.import_module(f"benchmarks.{module}"), cls)()
+    params = getattr(bench, "params", [])
+    arg = impl if impl in params else ("nptorch" if impl != "torch" else "torch")
+    if impl == "torch":
+        import torch
+        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    bench.setup(arg)
+    run = getattr(bench, method)
+    try:
+        run(arg)  # warm-up
+        timer = timeit.Timer(lambda: run(arg))
+        number, _ = timer.autorange()
+        seconds = min(timer.repeat(repeat=repeat, number=number)) / number
+    finally:
+        if hasattr(bench, "teardown"):
+            bench.teardown(arg)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    scale = 100 if module == "bench_overhead" else 1  # the chain reports time per op
+    print(json.dumps({"seconds": seconds / scale, "peak_mb": peak_mb}))
 
 
-def best_seconds(fn, repeat):
-    """Best time of one call over ``repeat`` rounds of enough calls to fill about 0.2 s."""
-    timer = timeit.Timer(fn)
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeat=repeat, number=number)) / number
+def measure(case, impl, threads, repeat):
+    _, module, cls, method = case
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    if impl == "reference":
+        env["NPTORCH_PURE_PYTHON"] = "1"
+    done = subprocess.run([sys.executable, __file__, "--worker", module, cls, method, impl,
+                           str(repeat)], env=env, capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        return None, reason
+    return json.loads(lines[-1]), None
+
+
+def table(threads, repeat, only):
+    print(f"\n## {threads} thread(s)\n")
+    print("| benchmark | reference | cython | torch | cython/torch | reference/cython | peak MB cython / torch |")
+    print("|---|---|---|---|---|---|---|")
+    for case in CASES:
+        if only and not any(o.lower() in case[0].lower() for o in only):
+            continue
+        results = {impl: measure(case, impl, threads, repeat) for impl in IMPLS}
+        seconds = {i: r[0]["seconds"] for i, r in results.items() if r[0]}
+        cells = [_time(seconds.get(i), case) for i in IMPLS]
+        ratio = lambda a, b: f"{seconds[a] / seconds[b]:.2f}" if a in seconds and b in seconds else "-"  # noqa: E731
+        memory = " / ".join(f"{results[i][0]['peak_mb']:.0f}" if results[i][0] else "-"
+                            for i in ("cython", "torch"))
+        print(f"| {case[0]} | " + " | ".join(cells) +
+              f" | {ratio('cython', 'torch')} | {ratio('reference', 'cython')} | {memory} |",
+              flush=True)
+        for impl, (_, error) in results.items():
+            if error:
+                print(f"<!-- {impl}: {error} -->")
+
+
+def _time(seconds, case):
+    if seconds is None:
+        return "-"
+    if case[1] == "bench_overhead":
+        return f"{seconds * 1e6:.2f} us"
+    return f"{seconds * 1e3:.2f} ms"
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        module, cls, method, impl, repeat = sys.argv[2:7]
+        worker(module, cls, method, impl, int(repeat))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7, help="rounds per measurement (best is kept)")
+    parser.add_argument("--threads", nargs="+", default=["1", "all"],
+                        help="thread counts to measure ('all' = every core)")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds per measurement (best kept)")
+    parser.add_argument("--only", nargs="*", default=[], help="substrings of benchmark names")
     args = parser.parse_args()
-
-    libs = {}
-    for impl in IMPLS:
-        try:
-            libs[impl] = importlib.import_module(impl)
-        except ImportError as exc:
-            print(f"{impl} is unavailable ({exc}): its column stays empty")
-    if "torch" in libs:
-        libs["torch"].set_num_threads(1)
-
-    header = f"{'case':<34} {'mode':<17}" + "".join(f"{impl + ' us/op':>15}" for impl in IMPLS)
-    print(header + f"{'ratio':>8}")
-    print("-" * (len(header) + 8))
-    for name, n_ops, make in CASES:
-        fns = {impl: make(lib) for impl, lib in libs.items()}
-        for mode in ("forward", "forward+backward"):
-            us = {impl: best_seconds(fns[impl][mode], args.repeat) / n_ops * 1e6 for impl in fns}
-            cells = "".join(f"{us[impl]:>15.2f}" if impl in us else f"{'-':>15}" for impl in IMPLS)
-            ratio = f"{us['nptorch'] / us['torch']:>8.2f}" if len(us) == len(IMPLS) else f"{'-':>8}"
-            print(f"{name:<34} {mode:<17}{cells}{ratio}")
-    print("ratio = nptorch / torch; lower is better for nptorch")
+    import platform
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
+    for threads in args.threads:
+        table(os.cpu_count() if threads == "all" else int(threads), args.repeat, args.only)
 
 
 if __name__ == "__main__":
