@@ -39,7 +39,7 @@ class CythonRecurrentOps(RecurrentOps):
         _check("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (4 * H, H), (B, H), (B, H)))
         hs = np.empty((T + 1, B, H), xw.dtype)
         cs = np.empty_like(hs)
-        gates = np.empty_like(xw)
+        gates = np.empty(xw.shape, xw.dtype)
         hs[0], cs[0] = h0, c0
         self._rnn.lstm_forward(_c(xw), _c(w_hh), hs, cs, gates)
         return hs, cs, gates
@@ -52,7 +52,7 @@ class CythonRecurrentOps(RecurrentOps):
         _check("lstm_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
                (gates.shape, (T + 1, B, H), (4 * H, H), (T, B, H), (T, B, H), (B, H), (B, H)))
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
-        dgates = np.empty_like(gates)
+        dgates = np.empty(gates.shape, gates.dtype)
         self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates)
         return dgates, dh, dc
 
@@ -63,7 +63,7 @@ class CythonRecurrentOps(RecurrentOps):
         H = G // 3
         _check("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (3 * H, H), (H,), (B, H)))
         hs = np.empty((T + 1, B, H), xw.dtype)
-        gates = np.empty_like(xw)
+        gates = np.empty(xw.shape, xw.dtype)
         hn = np.empty((T, B, H), xw.dtype)
         hs[0] = h0
         self._rnn.gru_forward(_c(xw), _c(w_hh), _c(b_hn), hs, gates, hn)
@@ -77,7 +77,7 @@ class CythonRecurrentOps(RecurrentOps):
         _check("gru_backward", (gates, hn, hs, w_hh, dhs, dh),
                (gates.shape, (T, B, H), (T + 1, B, H), (3 * H, H), (T, B, H), (B, H)))
         dh = np.array(dh, order="C")
-        dgx = np.empty_like(gates)
-        dgh = np.empty_like(gates)
+        dgx = np.empty(gates.shape, gates.dtype)
+        dgh = np.empty(gates.shape, gates.dtype)
         self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh), _c(dhs), dh, dgx, dgh)
         return dgx, dgh, dh

@@ -12,6 +12,7 @@ import numpy as np
 from ... import _api
 from ..._tensor import Tensor
 from ..._functions.rnn import GRULayer, LSTMLayer
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, pad_packed_sequence
@@ -83,7 +84,16 @@ class RNNBase(Module):
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           "non-zero dropout expects num_layers greater than 1, but got "
                           f"dropout={dropout} and num_layers={num_layers}")
-        if not isinstance(hidden_size, int) or isinstance(hidden_size, bool):
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(f"batch_first should be of type bool, got: "
+                            f"{type(batch_first).__name__}")
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
+        if not isinstance(hidden_size, int):
             raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
         if hidden_size <= 0:
             raise ValueError("hidden_size must be greater than zero")
@@ -152,9 +162,7 @@ class RNNBase(Module):
             s += f", dropout={self.dropout}"
         if self.bidirectional is not False:
             s += f", bidirectional={self.bidirectional}"
-        if self.mode == "RNN_RELU":
-            s += ", nonlinearity='relu'"
-        return s
+        return s  # torch's repr leaves the RNN's nonlinearity out
 
     # -- forward ---------------------------------------------------------------------------
     def _prepare(self, input, hx):
@@ -166,27 +174,30 @@ class RNNBase(Module):
             order = input.sorted_indices
             return padded, hx, lengths, ("packed", input, order)
         if input.dim() not in (2, 3):
+            # torch's RNN says "tensor instead", its LSTM and GRU just "instead"
+            noun = " tensor" if self.mode.startswith("RNN") else ""
             raise ValueError(f"{self._name()}: Expected input to be 2D or 3D, got "
-                             f"{input.dim()}D tensor instead")
+                             f"{input.dim()}D{noun} instead")
         batched = input.dim() == 3
+        if hx is not None:
+            self._check_state_dims(hx, batched)
         if not batched:
-            states = hx if isinstance(hx, tuple) else (hx,)
-            for s in states:
-                if s is not None and s.dim() != 2:
-                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but "
-                                       f"got {s.dim()}-D tensor")
             input = input.unsqueeze(1)
             if hx is not None:
                 hx = tuple(s.unsqueeze(1) for s in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
-        else:
-            states = hx if isinstance(hx, tuple) else (hx,)
-            for s in states:
-                if s is not None and s.dim() != 3:
-                    raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got "
-                                       f"{s.dim()}-D tensor")
-            if self.batch_first:
-                input = input.transpose(0, 1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
         return input, hx, None, ("batched" if batched else "unbatched", None, None)
+
+    def _check_state_dims(self, hx, batched):
+        dim, kind = (3, "batched 3-D") if batched else (2, "unbatched 2-D")
+        if self.mode == "LSTM":
+            if hx[0].dim() != dim or hx[1].dim() != dim:
+                raise RuntimeError(f"For {kind} input, hx and cx should also be {dim}-D but got "
+                                   f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+        elif hx.dim() != dim:
+            raise RuntimeError(f"For {kind} input, hx should also be {dim}-D but got "
+                               f"{hx.dim()}-D tensor")
 
     def _name(self):
         return "RNN" if self.mode.startswith("RNN") else self.mode
@@ -221,11 +232,16 @@ class RNNBase(Module):
 
     def forward(self, input, hx=None):
         x, hx, lengths, (kind, packed, order) = self._prepare(input, hx)
+        weight_dtype = self.weight_ih_l0.dtype
+        if x.dtype != weight_dtype:
+            raise ValueError(f"RNN input dtype ({x.dtype}) does not match weight dtype "
+                             f"({weight_dtype}). Convert input: input.to({weight_dtype}), or "
+                             f"convert model: model.to({x.dtype})")
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {x.shape[-1]}")
-        if x.dtype != self.weight_ih_l0.dtype:
-            raise RuntimeError(f"input must have the type {self.weight_ih_l0.dtype}, got type {x.dtype}")
+        if x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         h0, c0 = self._initial_states(x, hx, order)
         h_n, c_n = [], []
         for layer in range(self.num_layers):
@@ -240,7 +256,6 @@ class RNNBase(Module):
                 c_n.append(c)
             x = outputs[0] if len(outputs) == 1 else _api.shape.cat(outputs, 2)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                from .. import functional as F
                 x = F.dropout(x, self.dropout, training=True)
         h_n = _api.shape.stack(h_n)
         c_n = _api.shape.stack(c_n) if self.mode == "LSTM" else None
@@ -362,21 +377,23 @@ class RNNCellBase(Module):
         if input.dim() not in (1, 2):
             raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got "
                              f"{input.dim()}D instead")
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} "
-                               f"expected {self.input_size}")
         batched = input.dim() == 2
         if not batched:
             input = input.unsqueeze(0)
+        name = type(self).__name__
+        for i, s in enumerate(states):
+            if s is not None and s.dim() not in (1, 2):
+                what = f"hx[{i}]" if len(states) == 2 else "hidden"
+                raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {s.dim()}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} "
+                               f"expected {self.input_size}")
         shaped = []
         for i, s in enumerate(states):
             if s is None:
                 s = _api.creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype,
                                         device=input.device)
             else:
-                if s.dim() != (2 if batched else 1):
-                    raise RuntimeError(f"{type(self).__name__}: Expected hidden to be "
-                                       f"{'2D' if batched else '1D'}, got {s.dim()}D instead")
                 if not batched:
                     s = s.unsqueeze(0)
                 if s.shape[0] != input.shape[0]:
@@ -394,13 +411,13 @@ class RNNCell(RNNCellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
 
     def forward(self, input, hx=None):
         input, (h,), batched = self._batched(input, [hx])
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         h = rnn_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
                      self.nonlinearity)
         return h if batched else h.squeeze(0)

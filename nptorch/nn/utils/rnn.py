@@ -49,6 +49,10 @@ def _lengths(lengths):
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
     """Pack a padded batch (T, B, *) (or (B, T, *) with ``batch_first``) of the given lengths."""
     lengths = _lengths(lengths)
+    batch = input.shape[0 if batch_first else 1]
+    if len(lengths) != batch:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got "
+                           f"{len(lengths)} (batch_size={batch})")
     if enforce_sorted:
         if np.any(np.diff(lengths) > 0):
             raise RuntimeError("`lengths` array must be sorted in decreasing order when "
@@ -103,7 +107,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
     """Stack tensors of shape (L_i, *) into (T, B, *) (or (B, T, *)), padding to the longest."""
     if padding_side not in ("right", "left"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got "
+                           f"{padding_side}.")
     sequences = list(sequences)
     T = max(s.shape[0] for s in sequences)
     padded = []

@@ -1,0 +1,169 @@
+"""The LSTM/GRU time-loop kernels agree with the reference ``Ops``; the reference agrees with
+PyTorch's ``lstm_cell`` / ``gru_cell`` stepped through time (values and autograd gradients)."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import nptorch
+from nptorch import _backend
+from nptorch._ops import Ops
+
+
+def _twins():
+    twins = []
+    try:
+        from nptorch._ops.cython_ops import CythonOps
+        twins.append(CythonOps())
+    except ImportError:
+        if not _backend.PURE_PYTHON:
+            raise
+    if nptorch.cuda.is_available():
+        from nptorch._ops.cupy_ops import CupyOps
+        twins.append(CupyOps())
+    return twins
+
+
+TWINS = _twins()
+REF = Ops()
+
+
+def _np(a):
+    return a.get() if hasattr(a, "get") else np.asarray(a)
+
+
+def _close(ours, ref, dtype, what):
+    tol = 2e-5 if dtype == np.float32 else 1e-11
+    np.testing.assert_allclose(_np(ours), ref, rtol=tol, atol=tol, err_msg=what)
+
+
+@st.composite
+def problems(draw, gates):
+    T, B, H = draw(st.integers(1, 6)), draw(st.integers(1, 4)), draw(st.integers(1, 7))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
+
+    def arr(*shape, scale=1.0):
+        return (scale * rng.standard_normal(shape)).astype(dtype)
+
+    return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(T, B, gates * H, scale=2.0),
+                w_hh=arr(gates * H, H, scale=0.7), h0=arr(B, H), c0=arr(B, H), b_hn=arr(H),
+                dhs=arr(T, B, H), dcs=arr(T, B, H), dh=arr(B, H), dc=arr(B, H))
+
+
+pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
+
+
+@settings(max_examples=15, deadline=None)
+@given(problems(4))
+def test_lstm_twins(p):
+    hs, cs, gates = REF.lstm_forward(p["xw"], p["w_hh"], p["h0"], p["c0"])
+    dgates, dh0, dc0 = REF.lstm_backward(gates, cs, p["w_hh"], p["dhs"], p["dcs"], p["dh"],
+                                         p["dc"])
+    for ops in TWINS:
+        to = lambda a: ops.xp.asarray(a)  # noqa: E731
+        out = ops.lstm_forward(to(p["xw"]), to(p["w_hh"]), to(p["h0"]), to(p["c0"]))
+        for name, a, r in zip(("hs", "cs", "gates"), out, (hs, cs, gates)):
+            assert a.dtype == p["dtype"]
+            _close(a, r, p["dtype"], name)
+        dh, dc = to(p["dh"]), to(p["dc"])
+        back = ops.lstm_backward(to(gates), to(cs), to(p["w_hh"]), to(p["dhs"]), to(p["dcs"]),
+                                 dh, dc)
+        for name, a, r in zip(("dgates", "dh0", "dc0"), back, (dgates, dh0, dc0)):
+            _close(a, r, p["dtype"], name)
+        # the caller's final-state gradients are left untouched
+        np.testing.assert_array_equal(_np(dh), p["dh"])
+
+
+@settings(max_examples=15, deadline=None)
+@given(problems(3))
+def test_gru_twins(p):
+    hs, gates, hn = REF.gru_forward(p["xw"], p["w_hh"], p["b_hn"], p["h0"])
+    dgx, dgh, dh0 = REF.gru_backward(gates, hn, hs, p["w_hh"], p["dhs"], p["dh"])
+    for ops in TWINS:
+        to = lambda a: ops.xp.asarray(a)  # noqa: E731
+        out = ops.gru_forward(to(p["xw"]), to(p["w_hh"]), to(p["b_hn"]), to(p["h0"]))
+        for name, a, r in zip(("hs", "gates", "hn"), out, (hs, gates, hn)):
+            assert a.dtype == p["dtype"]
+            _close(a, r, p["dtype"], name)
+        dh = to(p["dh"])
+        back = ops.gru_backward(to(gates), to(hn), to(hs), to(p["w_hh"]), to(p["dhs"]), dh)
+        for name, a, r in zip(("dgx", "dgh", "dh0"), back, (dgx, dgh, dh0)):
+            _close(a, r, p["dtype"], name)
+        np.testing.assert_array_equal(_np(dh), p["dh"])
+
+
+def test_non_contiguous_inputs_and_shape_checks():
+    if not any(type(ops).__name__ == "CythonOps" for ops in TWINS):
+        pytest.skip("compiled kernels not built")
+    ops = next(ops for ops in TWINS if type(ops).__name__ == "CythonOps")
+    rng = np.random.default_rng(0)
+    xw = rng.standard_normal((3, 8, 2)).transpose(2, 0, 1)  # (2, 3, 8), not contiguous
+    w_hh = rng.standard_normal((2, 8)).T  # (8, 2)
+    h0, c0 = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    for a, r in zip(ops.lstm_forward(xw, w_hh, h0, c0), REF.lstm_forward(xw, w_hh, h0, c0)):
+        np.testing.assert_allclose(a, r, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"lstm_forward: expected an array of shape \(8, 2\), "
+                                         r"got \(8, 3\)"):
+        ops.lstm_forward(xw, np.zeros((8, 3)), h0, c0)
+    with pytest.raises(ValueError, match="gru_forward: mixed dtypes float64 and float32"):
+        ops.gru_forward(np.zeros((2, 3, 6)), np.zeros((6, 2)), np.zeros(2, np.float32),
+                        np.zeros((3, 2)))
+
+
+# -- the reference against PyTorch's cells -----------------------------------------------------
+@settings(max_examples=15, deadline=None)
+@given(problems(4))
+def test_lstm_reference_matches_torch_cell(p):
+    torch = pytest.importorskip("torch")
+    T, H, G = p["T"], p["H"], 4 * p["H"]
+    hs, cs, gates = REF.lstm_forward(*(p[k].astype(np.float64) for k in ("xw", "w_hh", "h0", "c0")))
+    dgates, dh0, dc0 = REF.lstm_backward(gates, cs, p["w_hh"].astype(np.float64),
+                                         *(p[k].astype(np.float64)
+                                           for k in ("dhs", "dcs", "dh", "dc")))
+    t = lambda a: torch.tensor(a, dtype=torch.float64, requires_grad=True)  # noqa: E731
+    xw, w_hh, h0, c0 = (t(p[k]) for k in ("xw", "w_hh", "h0", "c0"))
+    eye = torch.eye(G, dtype=torch.float64)  # the input side is xw itself
+    h, c, loss = h0, c0, 0
+    for step in range(T):
+        h, c = torch.lstm_cell(xw[step], (h, c), eye, w_hh)
+        np.testing.assert_allclose(hs[step + 1], h.detach().numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(cs[step + 1], c.detach().numpy(), rtol=1e-12, atol=1e-12)
+        loss = loss + (h * torch.tensor(p["dhs"][step], dtype=torch.float64)).sum() \
+            + (c * torch.tensor(p["dcs"][step], dtype=torch.float64)).sum()
+    loss = loss + (h * torch.tensor(p["dh"], dtype=torch.float64)).sum() \
+        + (c * torch.tensor(p["dc"], dtype=torch.float64)).sum()
+    loss.backward()
+    for ours, theirs in ((dgates, xw.grad), (dh0, h0.grad), (dc0, c0.grad)):
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-10, atol=1e-10)
+    # the recurrent weight's gradient is dgates^T @ (h_0 .. h_{T-1}), as the layer computes it
+    gw = np.einsum("tbg,tbh->gh", dgates, hs[:-1])
+    np.testing.assert_allclose(gw, w_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert gates.shape == (T, p["B"], G) and np.all((gates[..., :H] > 0) & (gates[..., :H] < 1))
+
+
+@settings(max_examples=15, deadline=None)
+@given(problems(3))
+def test_gru_reference_matches_torch_cell(p):
+    torch = pytest.importorskip("torch")
+    T, H = p["T"], p["H"]
+    f64 = {k: p[k].astype(np.float64) for k in ("xw", "w_hh", "b_hn", "h0", "dhs", "dh")}
+    hs, gates, hn = REF.gru_forward(f64["xw"], f64["w_hh"], f64["b_hn"], f64["h0"])
+    dgx, dgh, dh0 = REF.gru_backward(gates, hn, hs, f64["w_hh"], f64["dhs"], f64["dh"])
+    t = lambda a: torch.tensor(a, dtype=torch.float64, requires_grad=True)  # noqa: E731
+    xw, w_hh, h0 = t(f64["xw"]), t(f64["w_hh"]), t(f64["h0"])
+    b_hh = t(np.concatenate([np.zeros(2 * H), f64["b_hn"]]))
+    eye, zero = torch.eye(3 * H, dtype=torch.float64), torch.zeros(3 * H, dtype=torch.float64)
+    h, loss = h0, 0
+    for step in range(T):
+        h = torch.gru_cell(xw[step], h, eye, w_hh, zero, b_hh)
+        np.testing.assert_allclose(hs[step + 1], h.detach().numpy(), rtol=1e-12, atol=1e-12)
+        loss = loss + (h * torch.tensor(f64["dhs"][step])).sum()
+    (loss + (h * torch.tensor(f64["dh"])).sum()).backward()
+    np.testing.assert_allclose(dgx, xw.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dh0, h0.grad.numpy(), rtol=1e-10, atol=1e-10)
+    # dgh is the gradient of h @ W_hh^T + b_hh: through the weight and the bias
+    np.testing.assert_allclose(np.einsum("tbg,tbh->gh", dgh, hs[:-1]), w_hh.grad.numpy(),
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dgh.sum((0, 1)), b_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
+    # hn is the recurrent part of the n gate, with its bias
+    np.testing.assert_allclose(hn, hs[:-1] @ f64["w_hh"][2 * H:].T + f64["b_hn"], rtol=1e-12)
