@@ -48,3 +48,4 @@ def can_cast(from_, to):
 
 
 from ._formatting import set_printoptions, get_printoptions  # noqa: E402
+from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402
