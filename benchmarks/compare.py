@@ -25,7 +25,7 @@ CASES = [
     ("LeNet step, b64", "bench_training", "LeNetStep", "time_step"),
     ("Conv2d 64->64 32x32 fwd+bwd, N32", "bench_conv", "Conv2d", "time_forward_backward"),
     ("MaxPool2d(2) fwd+bwd, N32 C64", "bench_pool", "MaxPool2d", "time_forward_backward"),
-    ("BatchNorm2d+ReLU fwd+bwd", "bench_batchnorm", "BatchNormReLU", "time_forward_backward"),
+    ("BatchNorm2d+ReLU fwd+bwd", "bench_batchnorm", "BatchNorm2dReLU", "time_forward_backward"),
     ("LSTM 128->256 seq35 b32 fwd+bwd", "bench_rnn", "LSTM", "time_forward_backward"),
     ("GRU 128->256 seq35 b32 fwd+bwd", "bench_rnn", "GRU", "time_forward_backward"),
 ]

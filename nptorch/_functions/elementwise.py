@@ -120,8 +120,8 @@ Cosh = _unary("Cosh", np.cosh, lambda gy, x, y: gy * x.sinh())
 Tanh = _unary("Tanh", np.tanh, lambda gy, x, y: gy * (1 - y * y), saves="y", array_formula=True)
 Sigmoid = _unary("Sigmoid", _special("expit"), lambda gy, x, y: gy * y * (1 - y), saves="y", array_formula=True)
 # relu'(0) = 0, as in PyTorch: the mask is y > 0, not x >= 0
-Relu = _unary("Relu", lambda a: np.maximum(a, 0), lambda gy, x, y: _where(y._data > 0, gy, 0),
-              saves="y")
+Relu = _unary("Relu", lambda a: np.maximum(a, 0), lambda gy, x, y: gy * (y > 0), saves="y",
+              array_formula=True)
 Erf = _unary("Erf", _special("erf"), lambda gy, x, y: gy * _TWO_OVER_SQRT_PI * (-x * x).exp())
 Erfinv = _unary("Erfinv", _special("erfinv"),
                 lambda gy, x, y: gy * _SQRT_PI_OVER_TWO * (y * y).exp(), saves="y")
