@@ -15,6 +15,7 @@ from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, 
                      default_generator)
 from . import _api
 from . import cuda, backends, nn
+from . import utils
 from . import optim
 
 globals().update(_api.FUNCTIONS)

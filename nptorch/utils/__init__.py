@@ -1,0 +1,4 @@
+"""Utilities, as ``torch.utils``: ``data``."""
+from . import data
+
+__all__ = ["data"]
