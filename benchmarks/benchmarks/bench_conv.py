@@ -1,6 +1,9 @@
 """Conv2d forward + backward: nptorch with the reference (pure NumPy) kernels, with the Cython
 kernels, on CuPy, and PyTorch. ``track_gflops`` reports the achieved rate next to the sgemm rate
 of this machine (run with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for single-thread numbers).
+
+``python -m benchmarks.bench_conv`` (in ``benchmarks/``) prints the single-thread table of the
+convolution and pooling benchmarks, the best of interleaved rounds, with the ratios of one run.
 """
 import timeit
 
@@ -85,3 +88,51 @@ def track_sgemm_gflops():
 
 
 track_sgemm_gflops.unit = "GFLOP/s"
+
+
+def _best_of_rounds(cls, method, impls, rounds):
+    """Best seconds per impl of ``cls().<method>``, the impls interleaved round by round so that
+    a busy machine slows them alike."""
+    best = dict.fromkeys(impls, float("inf"))
+    for _ in range(rounds):
+        for impl in impls:
+            bench = cls()
+            try:
+                bench.setup(impl)
+            except NotImplementedError:
+                best.pop(impl, None)
+                continue
+            try:
+                run = getattr(bench, method)
+                run(impl)
+                best[impl] = min(best[impl], *timeit.repeat(lambda: run(impl), number=1, repeat=3))
+            finally:
+                bench.teardown(impl)
+    return best
+
+
+def main(rounds=7):
+    from .bench_pool import MaxPool2d
+
+    load("torch").set_num_threads(1)
+    impls = [i for i in IMPLS if i != "cupy"]
+    rows = [("Conv2d fwd+bwd", _best_of_rounds(Conv2d, "time_forward_backward", impls, rounds))]
+    for method in ("time_forward", "time_forward_backward"):
+        rows.append((f"MaxPool2d {method[5:].replace('_', '+')}",
+                     _best_of_rounds(MaxPool2d, method, impls, rounds)))
+    print(f"{'case':<26}" + "".join(f"{i + ' ms':>14}" for i in impls)
+          + f"{'cython/torch':>14}{'ref/cython':>12}")
+    for name, best in rows:
+        print(f"{name:<26}" + "".join(f"{best[i] * 1e3:14.2f}" for i in impls)
+              + f"{best['cython'] / best['torch']:14.2f}{best['reference'] / best['cython']:12.2f}")
+    conv = rows[0][1]
+    print(f"Conv2d GFLOP/s: cython {FLOPS / conv['cython'] / 1e9:.1f}, torch "
+          f"{FLOPS / conv['torch'] / 1e9:.1f}; sgemm 1024^3 {sgemm_gflops():.1f}")
+
+
+if __name__ == "__main__":
+    import os
+
+    if any(os.environ.get(v) != "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")):
+        raise SystemExit("set OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 first")
+    main()

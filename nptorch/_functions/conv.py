@@ -1,8 +1,10 @@
-"""Convolution Functions: the im2col / col2im kernels as a pair of adjoint linear maps.
+"""Convolution Functions.
 
-Convolution itself is ``weight @ im2col(x)`` and transposed convolution ``col2im(weight^T @ x)``
-(nn.functional), so their gradients come from Matmul and from these two Functions. Each is the
-other's gradient, so every order of derivative works.
+``Conv2d``, ``Conv2dInput`` and ``Conv2dWeight`` are the three partial derivatives of the form
+``<y, conv2d(x, w)>``: the convolution (d/dy), the transposed convolution (d/dx) and the weight
+gradient (d/dw). The gradient of each with respect to one of its operands is another of the
+three, so every order of derivative works. ``Im2col`` / ``Col2im`` (unfold / fold) are a pair of
+adjoint linear maps, each the other's gradient.
 """
 from .._device import device_of
 from .._ops import ops_for
@@ -43,3 +45,61 @@ class Col2im(LinearKernel):
 
 
 Im2col.adjoint, Col2im.adjoint = Col2im, Im2col
+
+
+class Conv2d(BuiltinFunction):
+    """``y = conv2d(x, w) + bias``; args ``(x, w, bias or None, OH, OW, window, groups)``."""
+
+    @staticmethod
+    def forward(ctx, x, w, bias, OH, OW, win, groups):
+        ctx.save_for_backward(x, w)
+        ctx.win, ctx.groups = win, groups
+        return ops_for(device_of(x._data)).conv2d(x._data, w._data, None if bias is None
+                                                  else bias._data, OH, OW, win, groups)
+
+    @staticmethod
+    def backward(ctx, gy):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        gy = gy.contiguous()  # once for both kernels (the gradient of a sum is a broadcast)
+        return (Conv2dInput.apply(gy, w, *x.shape[2:], ctx.win, ctx.groups) if need_x else None,
+                Conv2dWeight.apply(x, gy, ctx.win, ctx.groups) if need_w else None,
+                gy.sum((0, 2, 3)) if need_b else None, None, None, None, None)
+
+
+class Conv2dInput(BuiltinFunction):
+    """``x = conv_transpose2d(y, w)``, the gradient of conv2d for its input; args
+    ``(y, w, H, W, window, groups)``."""
+
+    @staticmethod
+    def forward(ctx, gy, w, H, W, win, groups):
+        ctx.save_for_backward(gy, w)
+        ctx.win, ctx.groups = win, groups
+        return ops_for(device_of(gy._data)).conv2d_input(gy._data, w._data, H, W, win, groups)
+
+    @staticmethod
+    def backward(ctx, gx):
+        gy, w = ctx.saved_tensors
+        need_y, need_w = ctx.needs_input_grad[:2]
+        return (Conv2d.apply(gx, w, None, *gy.shape[2:], ctx.win, ctx.groups) if need_y else None,
+                Conv2dWeight.apply(gx, gy, ctx.win, ctx.groups) if need_w else None,
+                None, None, None, None)
+
+
+class Conv2dWeight(BuiltinFunction):
+    """``w = the gradient of conv2d for its weight``, given its input ``x`` and output gradient
+    ``y``; args ``(x, y, window, groups)``."""
+
+    @staticmethod
+    def forward(ctx, x, gy, win, groups):
+        ctx.save_for_backward(x, gy)
+        ctx.win, ctx.groups = win, groups
+        return ops_for(device_of(x._data)).conv2d_weight(x._data, gy._data, win, groups)
+
+    @staticmethod
+    def backward(ctx, gw):
+        x, gy = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad[:2]
+        return (Conv2dInput.apply(gy, gw, *x.shape[2:], ctx.win, ctx.groups) if need_x else None,
+                Conv2d.apply(x, gw, None, *gy.shape[2:], ctx.win, ctx.groups) if need_y else None,
+                None, None)

@@ -66,6 +66,97 @@ class CythonOps(CythonRecurrentOps, Ops):
                           win.DH, win.DW)
         return x
 
+    # Convolution runs im2col on a few images into one reused buffer, then NumPy's matmul (its
+    # BLAS is faster here than SciPy's cython_blas) while the columns are still in cache. The
+    # columns of the whole batch are never held: backward recomputes them instead of saving them.
+    CHUNK_BYTES = 1 << 22
+
+    def _conv_checks(self, name, C, w, groups, win, OH, OW):
+        _check(w.ndim == 4 and groups > 0 and C == w.shape[1] * groups
+               and w.shape[0] % groups == 0 and w.shape[2:] == (win.KH, win.KW),
+               f"{name}: weight {w.shape} does not match {C} channels with {groups} groups")
+        _check_window(name, win)
+        _check_output_size(name, OH, OW)
+
+    def _chunks(self, x, OH, OW, win, groups):
+        """``(images, columns (B, groups, C/groups*KH*KW, OH*OW))`` for chunks of images of ``x``;
+        a 1x1 convolution with stride 1 and no padding uses the images themselves as columns."""
+        N, C, H, W = x.shape
+        if (win.KH == win.KW == win.SH == win.SW == 1 and win.PH == win.PW == 0
+                and (OH, OW) == (H, W)):
+            yield slice(None), x.reshape(N, groups, C // groups, H * W)
+            return
+        per_image = C * win.KH * win.KW * OH * OW * x.itemsize
+        B = max(1, min(N, self.CHUNK_BYTES // max(1, per_image)))
+        buffer = np.empty((B, C, win.KH, win.KW, OH, OW), x.dtype)
+        for n in range(0, N, B):
+            col = buffer[:min(B, N - n)]
+            self._conv.im2col(x[n:n + B], col, *win[2:])
+            yield slice(n, n + B), col.reshape(len(col), groups, -1, OH * OW)
+
+    def conv2d(self, x, w, bias, OH, OW, win, groups):
+        if x.dtype not in _FLOATS or w.dtype != x.dtype:
+            return super().conv2d(x, w, bias, OH, OW, win, groups)
+        _check_4d("conv2d", x)
+        self._conv_checks("conv2d", x.shape[1], w, groups, win, OH, OW)
+        N, O = x.shape[0], w.shape[0]
+        y = np.empty((N, O, OH, OW), x.dtype)
+        yg = y.reshape(N, groups, O // groups, OH * OW)
+        wg = np.ascontiguousarray(w).reshape(groups, O // groups, -1)
+        for images, col in self._chunks(np.ascontiguousarray(x), OH, OW, win, groups):
+            np.matmul(wg, col, out=yg[images])
+            if bias is not None:  # while the images are still in cache
+                y[images] += bias.reshape(O, 1, 1)
+        return y
+
+    def conv2d_input(self, gy, w, H, W, win, groups):
+        if gy.dtype not in _FLOATS or w.dtype != gy.dtype:
+            return super().conv2d_input(gy, w, H, W, win, groups)
+        _check_4d("conv2d_input", gy)
+        N, O, OH, OW = gy.shape
+        C, (KH, KW) = w.shape[1] * groups, w.shape[2:]
+        self._conv_checks("conv2d_input", C, w, groups, win, OH, OW)
+        _check(H > 0 and W > 0 and O == w.shape[0], f"conv2d_input: invalid sizes {gy.shape} "
+                                                    f"-> ({H}, {W}) for weight {w.shape}")
+        gy = np.ascontiguousarray(gy)
+        PH, PW = win.DH * (KH - 1) - win.PH, win.DW * (KW - 1) - win.PW
+        if win.SH == win.SW == 1 and PH >= 0 and PW >= 0:
+            # with stride 1 this is a convolution of gy with the flipped, transposed weight: its
+            # matmul has the long inner dimension O/groups*KH*KW instead of O/groups
+            flipped = w.reshape(groups, O // groups, C // groups, KH, KW)[..., ::-1, ::-1]
+            return self.conv2d(gy, flipped.swapaxes(1, 2).reshape(C, O // groups, KH, KW), None,
+                               H, W, win._replace(PH=PH, PW=PW), groups)
+        gx = np.zeros((N, C, H, W), gy.dtype)
+        wt = np.ascontiguousarray(w).reshape(groups, O // groups, -1).swapaxes(1, 2)
+        gyg = gy.reshape(N, groups, O // groups, OH * OW)
+        B = max(1, min(N, self.CHUNK_BYTES // max(1, C * KH * KW * OH * OW * gy.itemsize)))
+        buffer = np.empty((B, groups, C // groups * KH * KW, OH * OW), gy.dtype)
+        for n in range(0, N, B):
+            col = buffer[:min(B, N - n)]
+            np.matmul(wt, gyg[n:n + B], out=col)
+            self._conv.col2im(col.reshape(len(col), C, KH, KW, OH, OW), gx[n:n + B], *win[2:])
+        return gx
+
+    def conv2d_weight(self, x, gy, win, groups):
+        if x.dtype not in _FLOATS or gy.dtype != x.dtype:
+            return super().conv2d_weight(x, gy, win, groups)
+        _check_4d("conv2d_weight", x)
+        _check_4d("conv2d_weight", gy)
+        N, C = x.shape[:2]
+        O, OH, OW = gy.shape[1:]
+        _check(groups > 0 and C % groups == 0 and O % groups == 0 and gy.shape[0] == N,
+               f"conv2d_weight: input {x.shape} and gradient {gy.shape} with {groups} groups")
+        _check_window("conv2d_weight", win)
+        _check_output_size("conv2d_weight", OH, OW)
+        gyg = np.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
+        # accumulated transposed: (K, O) += columns @ gy^T runs faster than its transpose here
+        gwt = np.zeros((groups, C // groups * win.KH * win.KW, O // groups), x.dtype)
+        part = np.empty_like(gwt)
+        for images, col in self._chunks(np.ascontiguousarray(x), OH, OW, win, groups):
+            for g, c in zip(gyg[images], col):
+                gwt += np.matmul(c, g.swapaxes(1, 2), out=part)
+        return np.ascontiguousarray(gwt.swapaxes(1, 2)).reshape(O, C // groups, win.KH, win.KW)
+
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):
         if x.dtype not in _FLOATS:

@@ -101,17 +101,53 @@ class Ops(RecurrentOps):
         """Columns ``(N, C, KH, KW, OH, OW)`` -> ``(N, C, H, W)``, summing overlapping places."""
         return self.xp.ascontiguousarray(self._accumulate(col, H, W, win))
 
+    def conv2d(self, x, w, bias, OH, OW, win, groups):
+        """``(N, C, H, W)`` convolved with ``w`` ``(O, C / groups, KH, KW)`` (plus ``bias`` (O,) or
+        None): ``w[group] @ im2col(x[:, group])``, ``(N, O, OH, OW)``."""
+        N, O = x.shape[0], w.shape[0]
+        K = w[0].size
+        col = self.im2col(x, OH, OW, win).reshape(N, groups, K, OH * OW)
+        y = (w.reshape(groups, O // groups, K) @ col).reshape(N, O, OH, OW)
+        return y if bias is None else y + bias.reshape(1, O, 1, 1)
+
+    def conv2d_input(self, gy, w, H, W, win, groups):
+        """The transposed convolution of ``gy`` ``(N, O, OH, OW)``: the gradient of ``conv2d`` with
+        respect to its ``(N, C, H, W)`` input."""
+        N, O, OH, OW = gy.shape
+        Cg = w.shape[1]
+        wt = w.reshape(groups, O // groups, -1).swapaxes(1, 2)
+        col = wt @ gy.reshape(N, groups, O // groups, OH * OW)
+        return self.col2im(col.reshape(N, groups * Cg, win.KH, win.KW, OH, OW), H, W, win)
+
+    def conv2d_weight(self, x, gy, win, groups):
+        """The gradient of ``conv2d`` with respect to its weight ``(O, C / groups, KH, KW)``."""
+        N, C = x.shape[:2]
+        O, OH, OW = gy.shape[1:]
+        col = self.im2col(x, OH, OW, win).reshape(N, groups, -1, OH * OW)
+        gw = (gy.reshape(N, groups, O // groups, OH * OW) @ col.swapaxes(2, 3)).sum(axis=0)
+        return self.xp.ascontiguousarray(gw.reshape(O, C // groups, win.KH, win.KW))
+
     # -- max pooling -----------------------------------------------------------------------
     def _lowest(self, dtype):
         return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
+    def _argmax(self, a, axis):
+        """PyTorch's max-pooling choice: the first maximum, but the last NaN."""
+        k = a.argmax(axis=axis)
+        if a.dtype.kind == "f":
+            nan = self.xp.isnan(a)
+            last = a.shape[axis] - 1 - self.xp.flip(nan, axis).argmax(axis=axis)
+            k = self.xp.where(nan.any(axis=axis), last, k)
+        return k
+
     def max_pool2d(self, x, OH, OW, win):
-        """The maximum of every window and its flat index in the ``H * W`` plane (first on ties)."""
+        """The maximum of every window and its flat index in the ``H * W`` plane (first on ties,
+        last NaN)."""
         xp = self.xp
         N, C, H, W = x.shape
         cols = self._windows(x, OH, OW, win, self._lowest(x.dtype))
         cols = cols.reshape(N, C, win.KH * win.KW, OH, OW)
-        k = cols.argmax(axis=2)
+        k = self._argmax(cols, 2)
         y = xp.take_along_axis(cols, k[:, :, None], axis=2)[:, :, 0]
         ih = xp.arange(OH)[:, None] * win.SH - win.PH + (k // win.KW) * win.DH
         iw = xp.arange(OW) * win.SW - win.PW + (k % win.KW) * win.DW
@@ -136,7 +172,7 @@ class Ops(RecurrentOps):
         for oh in range(OH):
             for ow in range(OW):
                 patch = x[:, :, hs[oh]:he[oh], ws[ow]:we[ow]].reshape(N, C, -1)
-                k = patch.argmax(axis=2)
+                k = self._argmax(patch, 2)
                 y[:, :, oh, ow] = xp.take_along_axis(patch, k[:, :, None], axis=2)[:, :, 0]
                 pw = int(we[ow] - ws[ow])
                 indices[:, :, oh, ow] = (hs[oh] + k // pw) * W + ws[ow] + k % pw

@@ -85,6 +85,76 @@ def test_im2col_col2im(ops, dtype, case):
     _close(ops.col2im(_to(ops, c), *shape[2:], win), REF.col2im(c, *shape[2:], win), dtype)
 
 
+def _dot(a, b):
+    return float((_np(a).astype(np.float64) * _np(b)).sum())
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=15, deadline=None)
+@given(case=cases(), groups=st.integers(1, 2), Og=st.integers(1, 3), bias=st.booleans(),
+       extra=st.integers(0, 1))
+def test_conv2d_products(ops, dtype, case, groups, Og, bias, extra):
+    """conv2d, its input gradient (transposed convolution) and weight gradient agree with the
+    reference, and are the three partial derivatives of <gy, conv2d(x, w)>."""
+    (N, Cg, H, W), win, OH, OW = case
+    # a transposed convolution's output may exceed the convolution's input (output_padding)
+    H += extra * (max(win.SH, win.DH) > 1)
+    W += extra * (max(win.SW, win.DW) > 1)
+    x = _data((N, Cg * groups, H, W), dtype)
+    w = _data((Og * groups, Cg, win.KH, win.KW), dtype, 1)
+    b = _data((Og * groups,), dtype, 2) if bias else None
+    y = ops.conv2d(_to(ops, x), _to(ops, w), None if b is None else _to(ops, b), OH, OW, win,
+                   groups)
+    assert y.dtype == dtype and y.shape == (N, Og * groups, OH, OW)
+    _close(y, REF.conv2d(x, w, b, OH, OW, win, groups), dtype)
+    gy = _data(y.shape, dtype, 3) / 50
+    gx = ops.conv2d_input(_to(ops, gy), _to(ops, w), H, W, win, groups)
+    gw = ops.conv2d_weight(_to(ops, x), _to(ops, gy), win, groups)
+    assert gx.shape == x.shape and gw.shape == w.shape and gx.dtype == gw.dtype == dtype
+    _close(gx, REF.conv2d_input(gy, w, H, W, win, groups), dtype)
+    _close(gw, REF.conv2d_weight(x, gy, win, groups), dtype)
+    form = _dot(gy, REF.conv2d(x, w, None, OH, OW, win, groups))
+    np.testing.assert_allclose([_dot(gx, x), _dot(gw, w)], [form, form], rtol=1e-4, atol=1e-3)
+
+
+def test_reference_conv2d_matches_loops():
+    x, w, b = _data((2, 4, 5, 6), np.float64), _data((6, 2, 2, 3), np.float64, 1), np.arange(6.)
+    win = Window(2, 3, 2, 1, 1, 1, 1, 2)
+    y = REF.conv2d(x, w, b, 3, 4, win, 2)
+    for n, o, oh, ow in np.ndindex(y.shape):
+        g = o // 3
+        expected = b[o] + sum(w[o, c, kh, kw] * x[n, 2 * g + c, ih, iw] for c in range(2)
+                              for kh, kw, ih, iw in _places(oh, ow, win, 5, 6))
+        np.testing.assert_allclose(y[n, o, oh, ow], expected)
+
+
+@pytest.mark.parametrize("shape, win", [
+    ((5, 3, 6, 7), Window(3, 3, 1, 1, 1, 1)),          # same padding: the shifted-copy im2col
+    ((5, 3, 6, 7), Window(3, 2, 1, 1, 2, 0, 2, 1)),    # dilated, same width
+    ((5, 3, 6, 7), Window(1, 1)),                       # direct: no columns
+    ((5, 3, 6, 7), Window(3, 3, 2, 2, 1, 1)),          # strided: col2im for the input gradient
+])
+@pytest.mark.parametrize("chunk", [1, 700, 1 << 22])
+def test_conv2d_chunks(shape, win, chunk):
+    """The compiled products give the same result one image or several images at a time."""
+    cython_ops = [o for o in TWINS if type(o).__name__ == "CythonOps"]
+    if not cython_ops:
+        pytest.skip("compiled twin not built")
+    ops = type(cython_ops[0])()
+    ops.CHUNK_BYTES = chunk
+    N, C, H, W = shape
+    OH = (H + 2 * win.PH - win.DH * (win.KH - 1) - 1) // win.SH + 1
+    OW = (W + 2 * win.PW - win.DW * (win.KW - 1) - 1) // win.SW + 1
+    x, w = _data(shape, np.float64), _data((4, C, win.KH, win.KW), np.float64, 1)
+    b = np.arange(4.0)
+    _close(ops.conv2d(x, w, b, OH, OW, win, 1), REF.conv2d(x, w, b, OH, OW, win, 1), np.float64)
+    gy = _data((N, 4, OH, OW), np.float64, 2)
+    _close(ops.conv2d_input(gy, w, H, W, win, 1), REF.conv2d_input(gy, w, H, W, win, 1),
+           np.float64)
+    _close(ops.conv2d_weight(x, gy, win, 1), REF.conv2d_weight(x, gy, win, 1), np.float64)
+
+
 @pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
 @pytest.mark.parametrize("dtype", DTYPES)
 @settings(max_examples=15, deadline=None)
@@ -100,6 +170,24 @@ def test_max_pool2d(ops, dtype, case):
     g = _data(y.shape, dtype, 2)
     _close(ops.max_pool2d_backward(_to(ops, g), idx, *shape[2:]),
            REF.max_pool2d_backward(g, ridx, *shape[2:]), dtype)
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, OH, OW", [((2, 3, 6, 8), 3, 4), ((1, 2, 5, 7), 2, 3),
+                                          ((1, 2, 5, 7), 3, 4), ((1, 1, 2, 600), 1, 300)])
+def test_max_pool2d_2x2(ops, dtype, shape, OH, OW):
+    """The 2x2 stride-2 window (its own compiled loop; ceil_mode sizes take the general one):
+    first maximum on ties, last NaN."""
+    x = np.round(_data(shape, dtype, 5) / 3)  # many ties
+    x.reshape(-1)[::7] = np.nan
+    x.reshape(-1)[1::11] = np.nan
+    win = Window(2, 2, 2, 2)
+    y, idx = ops.max_pool2d(_to(ops, x), OH, OW, win)
+    ry, ridx = REF.max_pool2d(x, OH, OW, win)
+    np.testing.assert_array_equal(_np(y), ry)
+    np.testing.assert_array_equal(_np(idx), ridx)
+    assert np.isnan(ry).any()
 
 
 @pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
@@ -219,6 +307,14 @@ def test_cython_ops_reject_bad_arguments():
         ops.max_pool2d_backward(np.ones((1, 1, 1, 1), np.float32), np.full((1, 1, 1, 1), 16), 4, 4)
     with pytest.raises(ValueError, match="expected columns"):
         ops.col2im(np.zeros((1, 1, 3, 3, 2, 2), np.float32), 4, 4, Window(2, 2))
+    w = np.zeros((2, 1, 2, 2), np.float32)
+    with pytest.raises(ValueError, match=r"conv2d: weight \(2, 1, 2, 2\) does not match 1 "
+                                         "channels with 2 groups"):
+        ops.conv2d(x, w, None, 3, 3, Window(2, 2), 2)
+    with pytest.raises(ValueError, match="conv2d_input: invalid sizes"):
+        ops.conv2d_input(np.zeros((1, 3, 3, 3), np.float32), w, 4, 4, Window(2, 2), 1)
+    with pytest.raises(ValueError, match="conv2d_weight: input"):
+        ops.conv2d_weight(x, np.zeros((2, 2, 3, 3), np.float32), Window(2, 2), 1)
 
 
 def test_ops_for_and_use():

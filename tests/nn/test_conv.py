@@ -54,13 +54,28 @@ def test_unfold_fold():
              (2, 12, 6 * 3))
 
 
-def test_second_derivatives():
+@pytest.mark.parametrize("kwargs", [{"stride": 2, "padding": 1}, {"padding": 1, "groups": 2},
+                                    {"dilation": 2, "padding": (2, 1)}])
+def test_second_derivatives(kwargs):
+    """Each of conv2d, its input gradient and its weight gradient differentiates into the others:
+    second derivatives through every operand, bias included."""
     rng = np.random.default_rng(0)
-    x = nptorch.tensor(rng.standard_normal((1, 2, 5, 4)), requires_grad=True)
-    w = nptorch.tensor(rng.standard_normal((3, 2, 2, 3)), requires_grad=True)
-    assert gradgradcheck(lambda x, w: F.conv2d(x, w, stride=2, padding=1), (x, w))
-    wt = nptorch.tensor(rng.standard_normal((2, 3, 2, 2)), requires_grad=True)
-    assert gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, stride=2), (x, wt))
+    groups = kwargs.get("groups", 1)
+    x = nptorch.tensor(rng.standard_normal((2, 2 * groups, 5, 4)), requires_grad=True)
+    w = nptorch.tensor(rng.standard_normal((2 * groups, 2, 2, 3)), requires_grad=True)
+    b = nptorch.tensor(rng.standard_normal(2 * groups), requires_grad=True)
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kwargs), (x, w, b))
+    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, **kwargs), (x, w, b))
+    wt = nptorch.tensor(rng.standard_normal((2 * groups, 3, 2, 2)), requires_grad=True)
+    assert gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, **kwargs), (x, wt))
+
+
+def test_input_gradient_is_differentiable_in_the_weight():
+    rng = np.random.default_rng(1)
+    x = nptorch.tensor(rng.standard_normal((1, 2, 4, 4)), requires_grad=True)
+    w = nptorch.tensor(rng.standard_normal((2, 2, 3, 3)), requires_grad=True)
+    assert gradgradcheck(lambda w: nptorch.autograd.grad(
+        (F.conv2d(x, w, padding=1) ** 2).sum(), x, create_graph=True)[0], (w,))
 
 
 def _copy_params(ours, theirs, torch):

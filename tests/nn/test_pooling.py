@@ -24,6 +24,19 @@ def test_max_pool2d(args, kwargs):
     check_op(lambda lib, x: lib.nn.functional.max_pool2d(x, *args, **kwargs), _distinct((2, 3, 7, 8)))
 
 
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+                                    {"kernel_size": 2, "ceil_mode": True}])
+def test_max_pool2d_nan_and_ties(torch, kwargs):
+    """PyTorch's choice among equal values (the first) and NaNs (the last NaN wins)."""
+    x = np.round(np.random.default_rng(0).standard_normal((2, 3, 7, 9))).astype(np.float32)
+    x[0, 0, :2, :2] = np.nan
+    x[1, 2, 3, 4] = np.nan
+    y, idx = F.max_pool2d(nptorch.tensor(x), return_indices=True, **kwargs)
+    ty, tidx = torch.nn.functional.max_pool2d(torch.from_numpy(x), return_indices=True, **kwargs)
+    np.testing.assert_array_equal(y.numpy(), ty.numpy())
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
 def test_max_pool2d_unbatched_and_1d():
     check_op(lambda lib, x: lib.nn.functional.max_pool2d(x, 2, return_indices=True),
              _distinct((3, 6, 5)))

@@ -1,11 +1,12 @@
 """nn.functional: convolutions, transposed convolutions, unfold and fold.
 
-A convolution is ``weight @ im2col(input)`` per group and a transposed convolution
-``col2im(weight^T @ input)``; 1-D ops run as 2-D ops over a height of one.
+A convolution is ``weight @ im2col(input)`` per group and image, a transposed convolution the
+gradient of a convolution for its input (``_functions.conv``); 1-D ops run as 2-D ops over a
+height of one.
 """
 import numpy as np
 
-from ..._functions.conv import Col2im, Im2col
+from ..._functions.conv import Col2im, Conv2d, Conv2dInput, Im2col
 from ..._ops import Window
 from ..._tensor import Tensor
 
@@ -149,16 +150,12 @@ def _conv(op, d, input, weight, bias, stride, padding, dilation, groups):
     batched = input.ndim == d + 2
     x = _as_2d(input if batched else input.unsqueeze(0), d)
     w = _as_2d(weight, d)
-    N, C, H, W = x.shape
-    O, Cg, KH, KW = w.shape
+    H, W = x.shape[2:]
+    KH, KW = w.shape[2:]
     win = Window(KH, KW, *_lift(stride, d, 1), *_lift(padding, d, 0), *_lift(dilation, d, 1))
     OH = (H + 2 * win.PH - win.DH * (KH - 1) - 1) // win.SH + 1
     OW = (W + 2 * win.PW - win.DW * (KW - 1) - 1) // win.SW + 1
-    K = Cg * KH * KW
-    col = Im2col.apply(x, OH, OW, win).reshape(N, groups, K, OH * OW)
-    y = (w.reshape(groups, O // groups, K) @ col).reshape(N, O, OH, OW)
-    if bias is not None:
-        y = y + bias.reshape(1, O, 1, 1)
+    y = Conv2d.apply(x, w, bias, OH, OW, win, groups)
     if d == 1:
         y = y.squeeze(2)
     if any(crop):
@@ -176,8 +173,8 @@ def _conv_transpose(op, d, input, weight, bias, stride, padding, output_padding,
     batched = input.ndim == d + 2
     x = _as_2d(input if batched else input.unsqueeze(0), d)
     w = _as_2d(weight, d)
-    N, Cin, H, W = x.shape
-    _, Cog, KH, KW = w.shape
+    H, W = x.shape[2:]
+    KH, KW = w.shape[2:]
     win = Window(KH, KW, *_lift(stride, d, 1), *_lift(padding, d, 0), *_lift(dilation, d, 1))
     oph, opw = _lift(output_padding, d, 0)
     OH = (H - 1) * win.SH - 2 * win.PH + win.DH * (KH - 1) + oph + 1
@@ -185,9 +182,7 @@ def _conv_transpose(op, d, input, weight, bias, stride, padding, output_padding,
     if OH <= 0 or OW <= 0:
         raise RuntimeError(f"Given input size per channel: ({H} x {W}). Calculated output size "
                            f"per channel: ({OH} x {OW}). Output size is too small")
-    wt = w.reshape(groups, Cin // groups, Cog * KH * KW).transpose(1, 2)
-    col = (wt @ x.reshape(N, groups, Cin // groups, H * W)).reshape(N, groups * Cog, KH, KW, H, W)
-    y = Col2im.apply(col, OH, OW, win)
+    y = Conv2dInput.apply(x, w, OH, OW, win, groups)
     if bias is not None:
         y = y + bias.reshape(1, -1, 1, 1)
     if d == 1:
