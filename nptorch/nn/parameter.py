@@ -11,6 +11,9 @@ class Parameter(Tensor):
         from .. import empty
         if data is None:
             data = empty(0)
+        if requires_grad and not data.is_floating_point():
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         t = Tensor._make.__func__(cls, data._data)
         t._version_counter = data._version_counter
         t.requires_grad = requires_grad
@@ -29,8 +32,6 @@ class Parameter(Tensor):
 
     def __deepcopy__(self, memo):
         out = Parameter(self.detach().clone(), self.requires_grad)
-        if self._grad is not None:
-            out._grad = self._grad.clone()
         memo[id(self)] = out
         return out
 

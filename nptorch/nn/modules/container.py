@@ -4,7 +4,7 @@ import operator
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _addindent, _typename
 
 
 def _index(idx, size):
@@ -52,6 +52,20 @@ class Sequential(Module):
         if not isinstance(other, Sequential):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return Sequential(*self, *other)
+
+    def __mul__(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        repeated = self * other
+        self.__dict__["_modules"] = repeated._modules
+        return self
 
     def append(self, module):
         self.add_module(str(len(self)), module)
@@ -131,8 +145,20 @@ class ModuleList(Module):
         del self[key]
         return v
 
-    def forward(self, *args):
-        raise NotImplementedError("ModuleList is not callable; iterate over it instead")
+    def __repr__(self):
+        """Runs of equal entries print once, as ``(0-2): 3 x Linear(...)``."""
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        blocks = []  # [first index, last index, repr]
+        for i, r in enumerate(reprs):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        lines = [_addindent(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}", 2)
+                 for a, b, r in blocks]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
@@ -184,6 +210,19 @@ class ModuleDict(Module):
             self[key] = module
 
 
+def _parameters_repr(items, type_name):
+    """PyTorch's lines ``  (key): Parameter containing: [<type> of size AxB]``."""
+    lines = []
+    for key, p in items:
+        if isinstance(p, Tensor):
+            kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+            size = "x".join(str(s) for s in p.shape)
+            lines.append(f"  ({key}): {kind} containing: [{type_name(p)} of size {size}]")
+        else:
+            lines.append(f"  ({key}): Object of type: {type(p).__name__}")
+    return "\n".join(lines)
+
+
 def _as_parameter(value):
     if isinstance(value, Tensor) and not isinstance(value, Parameter):
         return Parameter(value)
@@ -227,8 +266,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
-                         for i, p in enumerate(self))
+        return _parameters_repr(enumerate(self), lambda p: p.dtype)
 
 
 class ParameterDict(Module):
@@ -283,5 +321,4 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self):
-        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
-                         for k, p in self.items())
+        return _parameters_repr(self.items(), _typename)
