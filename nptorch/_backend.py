@@ -7,6 +7,11 @@ import os
 
 PURE_PYTHON = os.environ.get("NPTORCH_PURE_PYTHON", "") == "1"
 
+# The kernels' OpenMP loops alternate with BLAS calls that run on another thread pool; with
+# OpenMP's default spin-waiting the idle pool keeps its cores busy and multi-threaded
+# convolution ran 15x slower. Set before the extensions load libgomp; a user's choice wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # Bumped whenever the interface between the Python layer and nptorch/_C changes,
 # so that an extension built from older sources is refused instead of misbehaving.
 EXTENSION_ABI = 2
