@@ -14,7 +14,45 @@ def _index(idx, size):
     return idx % size
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """List behaviour shared by Sequential and ModuleList: modules under the keys "0", "1", ..."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def _renumber(self, modules):
+        # keys stay 0..n-1 after deletions and insertions, as PyTorch does
+        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(modules))
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        del modules[idx if isinstance(idx, slice) else _index(idx, len(self))]
+        self._renumber(modules)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def _insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
+
+class Sequential(_ModuleSequence):
     """Modules called in order, each on the output of the previous one."""
 
     def __init__(self, *args):
@@ -35,19 +73,6 @@ class Sequential(Module):
         key = list(self._modules)[_index(idx, len(self))]
         setattr(self, key, module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]):
-            del self._modules[key]
-        # renumber so that keys stay 0..n-1, as PyTorch does
-        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(self._modules.values()))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __add__(self, other):
         if not isinstance(other, Sequential):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
@@ -63,29 +88,12 @@ class Sequential(Module):
     __rmul__ = __mul__
 
     def __imul__(self, other):
-        repeated = self * other
-        self.__dict__["_modules"] = repeated._modules
-        return self
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
+        self._renumber(list(self * other))
         return self
 
     def insert(self, index, module):
-        modules = list(self._modules.values())
-        modules.insert(index, module)
-        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(modules))
+        self._insert(index, module)
         return self
-
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
 
     def forward(self, input):
         for module in self._modules.values():
@@ -93,7 +101,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules, registered so that their parameters are seen."""
 
     def __init__(self, modules=None):
@@ -109,41 +117,14 @@ class ModuleList(Module):
     def __setitem__(self, idx, module):
         self.add_module(str(_index(idx, len(self))), module)
 
-    def __delitem__(self, idx):
-        modules = list(self._modules.values())
-        del modules[idx if isinstance(idx, slice) else _index(idx, len(self))]
-        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(modules))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __iadd__(self, modules):
         return self.extend(modules)
 
     def __add__(self, other):
         return ModuleList(list(self) + list(other))
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
     def insert(self, index, module):
-        modules = list(self._modules.values())
-        modules.insert(index, module)
-        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(modules))
-
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
+        self._insert(index, module)
 
     def __repr__(self):
         """Runs of equal entries print once, as ``(0-2): 3 x Linear(...)``."""
