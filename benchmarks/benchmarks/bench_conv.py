@@ -46,9 +46,21 @@ def sync(lib, device):
         lib.cuda.synchronize()
 
 
-class Conv2d:
+class ImplBenchmark:
+    """Base of the benchmarks over IMPLS: ``setup`` calls setup_impl, ``teardown`` undoes it."""
+
     params = IMPLS
     param_names = ["impl"]
+
+    @staticmethod
+    def undo():
+        """Nothing to undo: asv runs teardown even when setup skipped the impl."""
+
+    def teardown(self, impl):
+        self.undo()
+
+
+class Conv2d(ImplBenchmark):
     timeout = 300
 
     def setup(self, impl):
@@ -56,9 +68,6 @@ class Conv2d:
         self.lib.manual_seed(0)
         self.layer = self.lib.nn.Conv2d(C, O, K, padding=1).to(self.device)
         self.x = self.lib.randn(N, C, H, W, device=self.device, requires_grad=True)
-
-    def teardown(self, impl):
-        self.undo()
 
     def step(self):
         self.layer(self.x).sum().backward()

@@ -1,6 +1,6 @@
 """End-to-end training steps (forward, loss, backward, SGD update) of two small models:
 an MLP 784-256-64-10 and a LeNet on 1x28x28 images, both at batch 64."""
-from .bench_conv import IMPLS, setup_impl, sync
+from .bench_conv import ImplBenchmark, setup_impl, sync
 
 BATCH = 64
 
@@ -17,9 +17,7 @@ def lenet(nn):
         nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
 
 
-class _TrainingStep:
-    params = IMPLS
-    param_names = ["impl"]
+class _TrainingStep(ImplBenchmark):
     input_shape = None
 
     def build(self, nn):
@@ -32,9 +30,6 @@ class _TrainingStep:
         self.optimizer = self.lib.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
         self.x = self.lib.randn(BATCH, *self.input_shape, device=self.device)
         self.y = self.lib.randint(0, 10, (BATCH,), device=self.device)
-
-    def teardown(self, impl):
-        self.undo()
 
     def time_step(self, impl):
         self.optimizer.zero_grad()
