@@ -51,6 +51,29 @@ def _from_name(name):
 _default = [float32]
 
 
+# PyTorch's names of each dtype in its messages: (ScalarType name, C++ type name)
+_MESSAGE_NAMES = {"bool": ("Bool", "bool"), "uint8": ("Byte", "unsigned char"),
+                  "int8": ("Char", "signed char"), "int16": ("Short", "short int"),
+                  "int32": ("Int", "int"), "int64": ("Long", "long int"),
+                  "float16": ("Half", "c10::Half"), "float32": ("Float", "float"),
+                  "float64": ("Double", "double")}
+
+
+def _dtype_name(x):
+    # a Tensor, a NumPy dtype or an nptorch dtype
+    return x._data.dtype.name if hasattr(x, "_data") else x.name
+
+
+def scalar_type_name(x):
+    """PyTorch's ScalarType name of a tensor's or dtype's type (``Float``, ``Long``, ...)."""
+    return _MESSAGE_NAMES[_dtype_name(x)][0]
+
+
+def cpp_type_name(x):
+    """The C++ type name PyTorch prints for a tensor's or dtype's type (``float``, ...)."""
+    return _MESSAGE_NAMES[_dtype_name(x)][1]
+
+
 def get_default_dtype():
     """The dtype of floating tensors created from Python floats (float32 unless changed)."""
     return _default[0]

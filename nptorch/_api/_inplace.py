@@ -8,6 +8,7 @@ write. Every write bumps the version counter shared by a tensor and its views.
 import numpy as np
 
 from .._device import xp_of
+from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Function
@@ -31,10 +32,9 @@ def write(self, data):
         raise RuntimeError(
             f"output with shape {list(dst.shape)} doesn't match the broadcast shape {list(data.shape)}")
     if not _can_cast(data.dtype, dst.dtype):
-        from .reduction import _SCALAR_NAMES
         raise RuntimeError(
-            f"result type {_SCALAR_NAMES[data.dtype.name]} can't be cast to "
-            f"the desired output type {_SCALAR_NAMES[dst.dtype.name]}")
+            f"result type {scalar_type_name(data.dtype)} can't be cast to "
+            f"the desired output type {scalar_type_name(dst.dtype)}")
     if not dst.flags.writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "

@@ -6,19 +6,14 @@ import string
 
 from .._functions import linalg as F
 from .._functions._utils import to_tensor_operand
-from .._tensor import Tensor
-from .reduction import scalar_type_name
-
-_CPP_NAMES = {"Bool": "bool", "Byte": "unsigned char", "Char": "signed char", "Short": "short int",
-              "Int": "int", "Long": "long int", "Half": "c10::Half", "Float": "float",
-              "Double": "double"}
+from .._dtype import cpp_type_name, scalar_type_name
 
 
 def _same_dtype(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_CPP_NAMES[scalar_type_name(a)]} != {_CPP_NAMES[scalar_type_name(b)]}")
+            f"{cpp_type_name(a)} != {cpp_type_name(b)}")
 
 
 def _mm_shapes(rows, k, k2, cols):

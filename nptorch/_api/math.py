@@ -2,34 +2,21 @@
 import numpy as np
 
 from .. import _dtype
+from .._dtype import cpp_type_name, scalar_type_name
 from .._device import xp_of
 from .._tensor import Tensor
 from .._functions import elementwise as F
 from .._functions._utils import promote, cast
 from ..random import generator_for
 
-# PyTorch's names for dtypes in messages: ScalarType names and C++ type names.
-_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
-_CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char",
-              "int16": "short int", "int32": "int", "int64": "long int", "float16": "c10::Half",
-              "float32": "float", "float64": "double"}
 _NUMBERS = (bool, int, float, np.number, np.bool_)
-
-
-def _scalar_name(t):
-    return _SCALAR_NAMES[t._data.dtype.name]
-
-
-def _cpp_name(t):
-    return _CPP_NAMES[t._data.dtype.name]
 
 
 def _not_implemented(kernel, dtype, like):
     """PyTorch's error for a kernel without a ``dtype`` loop, on ``like``'s device."""
     device = "cpu" if like.is_cpu else "cuda"
     return NotImplementedError(
-        f'"{kernel}_{device}" not implemented for \'{_SCALAR_NAMES[dtype.name]}\'')
+        f'"{kernel}_{device}" not implemented for \'{scalar_type_name(dtype)}\'')
 
 
 # -- argument handling ---------------------------------------------------------------------
@@ -259,8 +246,8 @@ def lerp(input, end, weight, *, out=None):
     for name, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t._data.dtype != input._data.dtype and (
                 name == "end" or t._data.ndim):
-            raise RuntimeError(f"expected dtype {_cpp_name(input)} for `{name}` but got dtype "
-                               f"{_cpp_name(t)}")
+            raise RuntimeError(f"expected dtype {cpp_type_name(input)} for `{name}` but got dtype "
+                               f"{cpp_type_name(t)}")
     weight = cast(_operand("lerp", "weight", 3, weight), input.dtype)
     return _out(F.Lerp.apply(input, end, weight), out)
 
@@ -297,7 +284,7 @@ def where(condition, input=None, other=None):
         return tuple(Tensor._make(i) for i in xp_of(condition._data).nonzero(condition._data))
     if condition._data.dtype.kind != "b":
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with "
-                           f"dtype {_scalar_name(condition)}")
+                           f"dtype {scalar_type_name(condition)}")
     a, b = _operand("where", "input", 2, input), _operand("where", "other", 3, other)
     dt = _dtype.result_type(a, b)
     xp = xp_of(condition._data)
@@ -311,7 +298,7 @@ def masked_fill(input, mask, value):
     _tensor_arg("masked_fill", input), _tensor_arg("masked_fill", mask, "mask", 2)
     if mask._data.dtype.kind != "b":
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_cpp_name(mask)}")
+                           f"{cpp_type_name(mask)}")
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
@@ -460,7 +447,7 @@ def equal(input, other):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|input - other| <= atol + rtol * |other|`` elementwise (same dtypes required)."""
     if input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"{_scalar_name(input)} did not match {_scalar_name(other)}")
+        raise RuntimeError(f"{scalar_type_name(input)} did not match {scalar_type_name(other)}")
     xp = xp_of(input._data)
     return Tensor._make(xp.isclose(input._data, other._data, rtol=rtol, atol=atol,
                                    equal_nan=equal_nan))

@@ -14,13 +14,7 @@ from .._functions import reduction as F
 from .._functions._utils import wrap_dim, wrap_dims
 from .._tensor import Tensor
 
-_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
-
-
-def scalar_type_name(t):
-    """PyTorch's ScalarType name of a tensor's dtype (``Float``, ``Long``, ...)."""
-    return _SCALAR_NAMES[t._data.dtype.name]
+scalar_type_name = _dtype.scalar_type_name
 
 
 def _return_type(name, fields=("values", "indices")):

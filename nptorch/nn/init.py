@@ -165,3 +165,13 @@ def orthogonal_(tensor, gain=1, generator=None):
             q = q.T
         return gain * q.reshape(shape)
     return _fill(tensor, draw, generator)
+
+
+def _reset_weight_and_bias(weight, bias):
+    """The default init of Linear and convolution layers, as PyTorch: kaiming_uniform_ with
+    a=sqrt(5) (so U(-1/sqrt(fan_in), 1/sqrt(fan_in))) and the bias within the same bound."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

@@ -7,7 +7,7 @@ import warnings
 
 from ..._api import math as _math
 from ..._api._inplace import apply_inplace
-from ..._api.reduction import scalar_type_name
+from ..._dtype import scalar_type_name
 from ..._functions import activation as A
 from ..._functions._utils import wrap_dim
 

@@ -9,6 +9,7 @@ import math
 import warnings
 
 from ... import _api, _dtype
+from ..._dtype import cpp_type_name
 from ..._tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
@@ -18,14 +19,6 @@ from .vision import pad
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "_canonical_mask",
            "_none_or_dtype"]
 
-# C++ type names, as they appear in PyTorch's messages
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
-              "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
-
-def _cpp_name(t):
-    return _CPP_NAMES.get(t._data.dtype.name, t._data.dtype.name)
 
 
 def _bool_to_additive(mask, dtype, masked):
@@ -86,12 +79,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                            f"{value.dim()} instead.")
     if not query.dtype == key.dtype == value.dtype:
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got "
-                           f"query.dtype: {_cpp_name(query)} key.dtype: {_cpp_name(key)} and "
-                           f"value.dtype: {_cpp_name(value)} instead.")
+                           f"query.dtype: {cpp_type_name(query)} key.dtype: {cpp_type_name(key)} and "
+                           f"value.dtype: {cpp_type_name(value)} instead.")
     if attn_mask is not None and attn_mask.dtype not in (_dtype.bool_, _dtype.float32, query.dtype):
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, "
-                           f"but got attn_mask.dtype: {_cpp_name(attn_mask)} and  query.dtype: "
-                           f"{_cpp_name(query)} instead.")
+                           f"but got attn_mask.dtype: {cpp_type_name(attn_mask)} and  query.dtype: "
+                           f"{cpp_type_name(query)} instead.")
     if dropout_p > 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     if is_causal:

@@ -6,6 +6,7 @@ height of one.
 """
 import numpy as np
 
+from ..._dtype import cpp_type_name, scalar_type_name
 from ..._functions.conv import Col2im, Conv2d, Conv2dInput, Im2col
 from ..._ops import Window
 from ..._tensor import Tensor
@@ -36,16 +37,8 @@ def _sizes(t):
     return list(t.shape)
 
 
-# PyTorch's names for dtypes in type-mismatch errors: (tensor type, scalar type)
-_TYPE_NAMES = {"float16": ("Half", "c10::Half"), "float32": ("Float", "float"),
-               "float64": ("Double", "double"), "int8": ("Char", "signed char"),
-               "uint8": ("Byte", "unsigned char"), "int16": ("Short", "short"),
-               "int32": ("Int", "int"), "int64": ("Long", "long int"), "bool": ("Bool", "bool")}
-
-
 def _type_name(dt, scalar=False):
-    names = _TYPE_NAMES.get(dt.name, (dt.name, dt.name))
-    return names[1] if scalar else f"torch.{names[0]}Tensor"
+    return cpp_type_name(dt) if scalar else f"torch.{scalar_type_name(dt)}Tensor"
 
 
 def _check_conv(op, x, weight, bias, stride, padding, dilation, groups, d, transposed,

@@ -5,7 +5,7 @@ import numpy as np
 from ..._device import xp_of
 from ..._dtype import result_type
 from ..._api.indexing import _broadcast_shape
-from ..._api.reduction import _SCALAR_NAMES
+from ..._dtype import scalar_type_name
 from ..._functions._utils import wrap_dim
 from ..._tensor import Tensor
 
@@ -21,7 +21,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     dt = result_type(x1, x2)
     if not dt.is_floating_point:
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
-                           f"{_SCALAR_NAMES[dt.np_dtype.name]}")
+                           f"{scalar_type_name(dt)}")
     x1, x2 = x1.to(dt), x2.to(dt)
     shape = _broadcast_shape(tuple(x1.shape), tuple(x2.shape))
     dim = wrap_dim(dim, len(shape))

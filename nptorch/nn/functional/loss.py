@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..._api import creation as _creation, math as _math
-from ..._api.reduction import scalar_type_name
+from ..._dtype import scalar_type_name
 from ..._device import xp_of
 from ..._functions import loss as L
 from ..._tensor import Tensor

@@ -1,6 +1,8 @@
 """nn.functional: batch, instance, layer, group, RMS and local response normalization."""
 import numpy as np
 
+from ..._api.creation import zeros
+from ..._api.shape import cat
 from ..._functions.normalization import Normalize
 from ...autograd.grad_mode import no_grad
 
@@ -168,7 +170,6 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """Local response normalization across channels: ``input / (k + alpha * mean of the
     squares over ``size`` neighbouring channels) ** beta`` (zero-padded at the ends)."""
-    from ... import cat, zeros
     dim = input.dim()
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality                          "

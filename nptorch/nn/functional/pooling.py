@@ -6,6 +6,7 @@ last window must start inside the input or its left padding).
 """
 import numpy as np
 
+from ..._dtype import scalar_type_name
 from ..._functions import pooling as P
 from ..._ops import Window
 
@@ -220,8 +221,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         raise RuntimeError("Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor "
                            f"with {input.ndim} dimensions.")
     if indices._data.dtype != np.int64:
-        from .conv import _TYPE_NAMES
-        name = _TYPE_NAMES.get(indices._data.dtype.name, (indices._data.dtype.name,))[0]
+        name = scalar_type_name(indices)
         raise RuntimeError(f"elements in indices should be type int64 but got: {name}")
     if tuple(indices.shape) != tuple(input.shape):
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "

@@ -3,7 +3,7 @@ from ..._device import xp_of
 from ..._functions.sparse import Embedding, gradient_scale
 from ..._tensor import Tensor
 from ...autograd import no_grad
-from ..._api.reduction import scalar_type_name
+from ..._dtype import scalar_type_name
 
 __all__ = ["embedding", "embedding_bag"]
 

@@ -1,6 +1,5 @@
 """Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d."""
-import math
-
+from ..._api.creation import empty
 from .. import functional as F, init
 from ..functional import conv as _conv
 from ..parameter import Parameter
@@ -24,7 +23,6 @@ class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", output_padding=0, device=None,
                  dtype=None):
-        from ... import empty  # the package namespace is complete only once nn is imported
         super().__init__()
         n = self._dims
         if groups <= 0:
@@ -68,13 +66,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # kaiming_uniform_ with a=sqrt(5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._reset_weight_and_bias(self.weight, self.bias)
 
     def extra_repr(self):
         s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"

@@ -1,6 +1,7 @@
 """Linear layers: Identity, Linear, Bilinear."""
 import math
 
+from ..._api.creation import empty
 from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
@@ -23,7 +24,6 @@ class Linear(Module):
     (out_features), both initialised from U(-1/sqrt(in_features), 1/sqrt(in_features))."""
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
-        from ... import empty  # the package namespace is complete only once nn is imported
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
@@ -35,12 +35,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # kaiming_uniform_ with a=sqrt(5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init._reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
@@ -56,7 +51,6 @@ class Bilinear(Module):
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):
-        from ... import empty
         super().__init__()
         self.in1_features = in1_features
         self.in2_features = in2_features

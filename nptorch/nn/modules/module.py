@@ -35,7 +35,7 @@ class _RemovableHandle:
 def _typename(obj):
     """PyTorch's ``torch.typename``: ``torch.FloatTensor`` for tensors, else the type's name."""
     if isinstance(obj, Tensor):
-        from ..._api.reduction import scalar_type_name
+        from ..._dtype import scalar_type_name
         return f"torch.{scalar_type_name(obj)}Tensor"
     return type(obj).__name__
 
@@ -309,21 +309,23 @@ class Module:
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
-    def get_parameter(self, target):
+    def _owner_of(self, target):
+        """(submodule, attribute name) for a dotted ``target``, which must exist."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):
             raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        return module, name
+
+    def get_parameter(self, target):
+        module, name = self._owner_of(target)
         param = getattr(module, name)
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
     def get_buffer(self, target):
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if not hasattr(module, name):
-            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        module, name = self._owner_of(target)
         if name not in module._buffers:
             raise AttributeError(f"`{name}` is not a buffer")
         return module._buffers[name]

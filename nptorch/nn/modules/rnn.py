@@ -10,7 +10,6 @@ import warnings
 import numpy as np
 
 from ... import _api
-from ..._tensor import Tensor
 from ..._functions.rnn import GRULayer, LSTMLayer
 from .. import functional as F
 from .. import init

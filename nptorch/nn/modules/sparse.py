@@ -1,5 +1,6 @@
 """Embedding layers: ``Embedding`` and ``EmbeddingBag``."""
 from .. import functional as F, init
+from ..._api.creation import empty
 from ...autograd import no_grad
 from ..parameter import Parameter
 from .module import Module
@@ -16,7 +17,6 @@ def _padding_index(padding_idx, num_embeddings, message):
 
 
 def _init_weight(module, num_embeddings, embedding_dim, _weight, _freeze, device, dtype):
-    from ... import empty  # the package namespace is complete only once nn is imported
     if _weight is None:
         module.weight = Parameter(empty((num_embeddings, embedding_dim), device=device, dtype=dtype),
                                   requires_grad=not _freeze)

@@ -2,6 +2,8 @@
 import types
 import warnings
 
+from ..._api.creation import tensor
+from ..._api.shape import stack
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 
@@ -15,7 +17,6 @@ def _as_list(tensors):
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The ``norm_type``-norm of all ``tensors`` viewed as one vector."""
-    from ... import stack, tensor
     tensors = _as_list(tensors)
     norm_type = float(norm_type)
     if not tensors:

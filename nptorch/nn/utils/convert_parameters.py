@@ -1,4 +1,5 @@
 """Flatten parameters into one vector and back."""
+from ..._api.shape import cat
 from ..._tensor import Tensor
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
@@ -14,7 +15,6 @@ def _check_param_device(param, old_device):
 
 def parameters_to_vector(parameters):
     """One 1-D tensor holding every parameter, flattened and concatenated."""
-    from ... import cat
     device = None
     vec = []
     for param in parameters:
