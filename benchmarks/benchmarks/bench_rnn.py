@@ -1,6 +1,8 @@
 """LSTM and GRU layers (one layer, sequence 35, batch 32, 128 -> 256) forward + backward over the
 same implementations as bench_conv. Run with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for
 single-thread numbers (torch then runs on one thread too)."""
+import numpy as np
+
 from .bench_conv import ImplBenchmark, setup_impl, sync
 
 T, N, I, H = 35, 32, 128, 256
@@ -28,3 +30,28 @@ class LSTM(ImplBenchmark):
 
 class GRU(LSTM):
     layer = "GRU"
+
+
+class LSTMMatrixProducts:
+    """The matrix products of the LSTM benchmark alone, in NumPy: the floor under any
+    implementation that uses the same BLAS (two per step, plus the input projection and
+    the three gradient products over the whole sequence)."""
+
+    def setup(self):
+        rng = np.random.default_rng(0)
+        f32 = np.float32
+        self.x = rng.standard_normal((T * N, I), dtype=f32)
+        self.w_ih = rng.standard_normal((4 * H, I), dtype=f32)
+        self.w_hh = rng.standard_normal((4 * H, H), dtype=f32)
+        self.h = rng.standard_normal((H, N), dtype=f32)
+        self.dgates = rng.standard_normal((4 * H, T * N), dtype=f32)
+        self.hs = rng.standard_normal((H, T * N), dtype=f32)
+
+    def time_forward_backward(self):
+        self.w_ih @ self.x.T
+        for _ in range(T):
+            self.w_hh @ self.h
+            self.w_hh.T @ self.dgates[:, :N]
+        self.dgates.T @ self.w_ih
+        self.dgates @ self.x
+        self.dgates @ self.hs.T

@@ -12,17 +12,35 @@ from ._utils import BuiltinFunction
 
 
 def _project(x, w_ih, bias):
-    """x (T, B, I) @ w_ih^T + bias, for every step at once."""
-    xw = x @ w_ih.T
+    """The input projection W_ih @ x_t + bias for every step at once, feature-major (G, T, B)."""
+    T, B, I = x.shape
+    xw = w_ih @ x.reshape(T * B, I).T
     if bias is not None:
-        xw += bias
-    return xw
+        xw += bias[:, None]
+    return xw.reshape(-1, T, B)
 
 
-def _weight_and_bias_grads(dgates, inputs):
-    """``dgates^T @ inputs`` and ``dgates`` summed, over all steps and batch rows at once."""
-    flat = dgates.reshape(-1, dgates.shape[-1])
-    return flat.T @ inputs.reshape(-1, inputs.shape[-1]), flat.sum(0)
+def _batch_major(a):
+    """(H, T, B) -> (T, B, H), contiguous."""
+    return a.transpose(1, 2, 0).copy()
+
+
+def _feature_major(a):
+    """(T, B, H) -> (H, T, B), contiguous."""
+    return a.transpose(2, 0, 1).copy()
+
+
+def _input_side_grads(dgates, x, w_ih):
+    """Gradients of x and w_ih from the gate gradients (G, T, B), as single products over all
+    steps and batch rows."""
+    flat = dgates.reshape(dgates.shape[0], -1)
+    return (flat.T @ w_ih).reshape(x.shape), flat @ x.reshape(flat.shape[1], -1)
+
+
+def _recurrent_weight_grad(dgates, hs):
+    """Gradient of w_hh: the gate gradients (G, T, B) against the states they read, hs[:, :T]."""
+    G, T, B = dgates.shape
+    return dgates.reshape(G, T * B) @ hs[:, :T].reshape(-1, T * B).T
 
 
 class LSTMLayer(BuiltinFunction):
@@ -33,24 +51,28 @@ class LSTMLayer(BuiltinFunction):
         ops = ops_for(device_of(x._data))
         bias = None if b_ih is None else b_ih._data + b_hh._data
         xw = _project(x._data, w_ih._data, bias)
-        hs, cs, gates = ops.lstm_forward(xw, w_hh._data, h0._data, c0._data)
+        hs, cs, gates = ops.lstm_forward(xw, w_hh._data, h0._data.T, c0._data.T)
         ctx.save_for_backward(x, w_ih, w_hh)
         ctx.ops, ctx.hs, ctx.cs, ctx.gates = ops, hs, cs, gates
-        return Tensor._make(hs[1:]), Tensor._make(cs[1:])
+        return Tensor._make(_batch_major(hs[:, 1:])), Tensor._make(_batch_major(cs[:, 1:]))
 
     @staticmethod
     @once_differentiable
     def backward(ctx, gy, gc):
         x, w_ih, w_hh = ctx.saved_tensors
-        zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
-        dgates, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_hh._data, gy._data,
-                                                 gc._data, zeros, zeros)
-        gw_ih, gb = _weight_and_bias_grads(dgates, x._data)
-        gw_hh, _ = _weight_and_bias_grads(dgates, ctx.hs[:-1])
-        has_bias = ctx.needs_input_grad[5] or ctx.needs_input_grad[6]
-        return (Tensor._make(dgates @ w_ih._data), Tensor._make(dh0), Tensor._make(dc0),
+        zeros = ctx.ops.xp.zeros_like(ctx.hs[:, 0])
+        dgates, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_hh._data,
+                                                 _feature_major(gy._data),
+                                                 _feature_major(gc._data), zeros, zeros)
+        dx, gw_ih = _input_side_grads(dgates, x._data, w_ih._data)
+        gw_hh = _recurrent_weight_grad(dgates, ctx.hs)
+        gb = None
+        if ctx.needs_input_grad[5] or ctx.needs_input_grad[6]:
+            gb = dgates.sum((1, 2))
+        return (Tensor._make(dx), Tensor._make(dh0.T.copy()), Tensor._make(dc0.T.copy()),
                 Tensor._make(gw_ih), Tensor._make(gw_hh),
-                Tensor._make(gb) if has_bias else None, Tensor._make(gb) if has_bias else None)
+                None if gb is None else Tensor._make(gb),
+                None if gb is None else Tensor._make(gb.copy()))
 
 
 class GRULayer(BuiltinFunction):
@@ -69,21 +91,21 @@ class GRULayer(BuiltinFunction):
             bias[:2 * H] += b_hh._data[:2 * H]
             b_hn = b_hh._data[2 * H:]
         xw = _project(x._data, w_ih._data, bias)
-        hs, gates, hn = ops.gru_forward(xw, w_hh._data, b_hn, h0._data)
+        hs, gates, hn = ops.gru_forward(xw, w_hh._data, b_hn, h0._data.T)
         ctx.save_for_backward(x, w_ih, w_hh)
         ctx.ops, ctx.hs, ctx.gates, ctx.hn = ops, hs, gates, hn
-        return Tensor._make(hs[1:])
+        return Tensor._make(_batch_major(hs[:, 1:]))
 
     @staticmethod
     @once_differentiable
     def backward(ctx, gy):
         x, w_ih, w_hh = ctx.saved_tensors
-        zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
-        dgx, dgh, dh0 = ctx.ops.gru_backward(ctx.gates, ctx.hn, ctx.hs, w_hh._data, gy._data,
-                                             zeros)
-        gw_ih, gb_ih = _weight_and_bias_grads(dgx, x._data)
-        gw_hh, gb_hh = _weight_and_bias_grads(dgh, ctx.hs[:-1])
+        zeros = ctx.ops.xp.zeros_like(ctx.hs[:, 0])
+        dgx, dgh, dh0 = ctx.ops.gru_backward(ctx.gates, ctx.hn, ctx.hs, w_hh._data,
+                                             _feature_major(gy._data), zeros)
+        dx, gw_ih = _input_side_grads(dgx, x._data, w_ih._data)
+        gw_hh = _recurrent_weight_grad(dgh, ctx.hs)
         has_bias = ctx.needs_input_grad[4] or ctx.needs_input_grad[5]
-        return (Tensor._make(dgx @ w_ih._data), Tensor._make(dh0), Tensor._make(gw_ih),
-                Tensor._make(gw_hh), Tensor._make(gb_ih) if has_bias else None,
-                Tensor._make(gb_hh) if has_bias else None)
+        return (Tensor._make(dx), Tensor._make(dh0.T.copy()), Tensor._make(gw_ih),
+                Tensor._make(gw_hh), Tensor._make(dgx.sum((1, 2))) if has_bias else None,
+                Tensor._make(dgh.sum((1, 2))) if has_bias else None)

@@ -34,50 +34,50 @@ class CythonRecurrentOps(RecurrentOps):
     def lstm_forward(self, xw, w_hh, h0, c0):
         if xw.dtype not in _FLOATS:
             return super().lstm_forward(xw, w_hh, h0, c0)
-        T, B, G = xw.shape
+        G, T, B = xw.shape
         H = G // 4
-        _check("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (4 * H, H), (B, H), (B, H)))
-        hs = np.empty((T + 1, B, H), xw.dtype)
+        _check("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (4 * H, H), (H, B), (H, B)))
+        hs = np.empty((H, T + 1, B), xw.dtype)
         cs = np.empty_like(hs)
-        gates = np.empty(xw.shape, xw.dtype)
-        hs[0], cs[0] = h0, c0
-        self._rnn.lstm_forward(_c(xw), _c(w_hh), hs, cs, gates)
+        hs[:, 0], cs[:, 0] = h0, c0
+        gates = _c(xw)
+        self._rnn.lstm_forward(gates, _c(w_hh), hs, cs)
         return hs, cs, gates
 
     def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
         if gates.dtype not in _FLOATS:
             return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
-        T, B, G = gates.shape
+        G, T, B = gates.shape
         H = G // 4
         _check("lstm_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
-               (gates.shape, (T + 1, B, H), (4 * H, H), (T, B, H), (T, B, H), (B, H), (B, H)))
+               (gates.shape, (H, T + 1, B), (4 * H, H), (H, T, B), (H, T, B), (H, B), (H, B)))
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
-        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates)
+        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh.T), _c(dhs), _c(dcs), dh, dc, dgates)
         return dgates, dh, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
         if xw.dtype not in _FLOATS:
             return super().gru_forward(xw, w_hh, b_hn, h0)
-        T, B, G = xw.shape
+        G, T, B = xw.shape
         H = G // 3
-        _check("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (3 * H, H), (H,), (B, H)))
-        hs = np.empty((T + 1, B, H), xw.dtype)
-        gates = np.empty(xw.shape, xw.dtype)
-        hn = np.empty((T, B, H), xw.dtype)
-        hs[0] = h0
-        self._rnn.gru_forward(_c(xw), _c(w_hh), _c(b_hn), hs, gates, hn)
+        _check("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (3 * H, H), (H,), (H, B)))
+        hs = np.empty((H, T + 1, B), xw.dtype)
+        hn = np.empty((H, T, B), xw.dtype)
+        hs[:, 0] = h0
+        gates = _c(xw)
+        self._rnn.gru_forward(gates, _c(w_hh), _c(b_hn), hs, hn, np.empty((G, B), xw.dtype))
         return hs, gates, hn
 
     def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
         if gates.dtype not in _FLOATS:
             return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
-        T, B, G = gates.shape
+        G, T, B = gates.shape
         H = G // 3
         _check("gru_backward", (gates, hn, hs, w_hh, dhs, dh),
-               (gates.shape, (T, B, H), (T + 1, B, H), (3 * H, H), (T, B, H), (B, H)))
+               (gates.shape, (H, T, B), (H, T + 1, B), (3 * H, H), (H, T, B), (H, B)))
         dh = np.array(dh, order="C")
         dgx = np.empty(gates.shape, gates.dtype)
         dgh = np.empty(gates.shape, gates.dtype)
-        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh), _c(dhs), dh, dgx, dgh)
+        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh.T), _c(dhs), dh, dgx, dgh)
         return dgx, dgh, dh

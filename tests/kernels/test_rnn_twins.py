@@ -45,9 +45,15 @@ def problems(draw, gates):
     def arr(*shape, scale=1.0):
         return (scale * rng.standard_normal(shape)).astype(dtype)
 
-    return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(T, B, gates * H, scale=2.0),
-                w_hh=arr(gates * H, H, scale=0.7), h0=arr(B, H), c0=arr(B, H), b_hn=arr(H),
-                dhs=arr(T, B, H), dcs=arr(T, B, H), dh=arr(B, H), dc=arr(B, H))
+    # feature-major, as the kernels take them: (features, time, batch) and (features, batch)
+    return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(gates * H, T, B, scale=2.0),
+                w_hh=arr(gates * H, H, scale=0.7), h0=arr(H, B), c0=arr(H, B), b_hn=arr(H),
+                dhs=arr(H, T, B), dcs=arr(H, T, B), dh=arr(H, B), dc=arr(H, B))
+
+
+def _batch_major(a):
+    """(features, T, B) -> (T, B, features), PyTorch's layout."""
+    return a.transpose(1, 2, 0)
 
 
 pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
@@ -56,11 +62,11 @@ pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
 @settings(max_examples=15, deadline=None)
 @given(problems(4))
 def test_lstm_twins(p):
-    hs, cs, gates = REF.lstm_forward(p["xw"], p["w_hh"], p["h0"], p["c0"])
+    hs, cs, gates = REF.lstm_forward(p["xw"].copy(), p["w_hh"], p["h0"], p["c0"])
     dgates, dh0, dc0 = REF.lstm_backward(gates, cs, p["w_hh"], p["dhs"], p["dcs"], p["dh"],
                                          p["dc"])
     for ops in TWINS:
-        to = lambda a: ops.xp.asarray(a)  # noqa: E731
+        to = lambda a: ops.xp.array(a)  # noqa: E731  (a copy: xw is overwritten)
         out = ops.lstm_forward(to(p["xw"]), to(p["w_hh"]), to(p["h0"]), to(p["c0"]))
         for name, a, r in zip(("hs", "cs", "gates"), out, (hs, cs, gates)):
             assert a.dtype == p["dtype"]
@@ -77,10 +83,10 @@ def test_lstm_twins(p):
 @settings(max_examples=15, deadline=None)
 @given(problems(3))
 def test_gru_twins(p):
-    hs, gates, hn = REF.gru_forward(p["xw"], p["w_hh"], p["b_hn"], p["h0"])
+    hs, gates, hn = REF.gru_forward(p["xw"].copy(), p["w_hh"], p["b_hn"], p["h0"])
     dgx, dgh, dh0 = REF.gru_backward(gates, hn, hs, p["w_hh"], p["dhs"], p["dh"])
     for ops in TWINS:
-        to = lambda a: ops.xp.asarray(a)  # noqa: E731
+        to = lambda a: ops.xp.array(a)  # noqa: E731
         out = ops.gru_forward(to(p["xw"]), to(p["w_hh"]), to(p["b_hn"]), to(p["h0"]))
         for name, a, r in zip(("hs", "gates", "hn"), out, (hs, gates, hn)):
             assert a.dtype == p["dtype"]
@@ -97,48 +103,58 @@ def test_non_contiguous_inputs_and_shape_checks():
         pytest.skip("compiled kernels not built")
     ops = next(ops for ops in TWINS if type(ops).__name__ == "CythonOps")
     rng = np.random.default_rng(0)
-    xw = rng.standard_normal((3, 8, 2)).transpose(2, 0, 1)  # (2, 3, 8), not contiguous
+    xw = rng.standard_normal((2, 3, 8)).transpose(2, 0, 1)  # (8, 2, 3), not contiguous
     w_hh = rng.standard_normal((2, 8)).T  # (8, 2)
-    h0, c0 = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
-    for a, r in zip(ops.lstm_forward(xw, w_hh, h0, c0), REF.lstm_forward(xw, w_hh, h0, c0)):
+    h0, c0 = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+    expected = REF.lstm_forward(np.array(xw), w_hh, h0, c0)
+    for a, r in zip(ops.lstm_forward(xw, w_hh, h0, c0), expected):
         np.testing.assert_allclose(a, r, rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match=r"lstm_forward: expected an array of shape \(8, 2\), "
                                          r"got \(8, 3\)"):
         ops.lstm_forward(xw, np.zeros((8, 3)), h0, c0)
     with pytest.raises(ValueError, match="gru_forward: mixed dtypes float64 and float32"):
-        ops.gru_forward(np.zeros((2, 3, 6)), np.zeros((6, 2)), np.zeros(2, np.float32),
-                        np.zeros((3, 2)))
+        ops.gru_forward(np.zeros((6, 2, 3)), np.zeros((6, 2)), np.zeros(2, np.float32),
+                        np.zeros((2, 3)))
 
 
 # -- the reference against PyTorch's cells -----------------------------------------------------
+def _torch_inputs(torch, p, *names):
+    """float64 leaf tensors in PyTorch's batch-major layout: xw (T, B, G), states (B, H)."""
+    out = []
+    for name in names:
+        a = p[name].astype(np.float64)
+        a = _batch_major(a) if name == "xw" else a.T if name in ("h0", "c0") else a
+        out.append(torch.tensor(np.ascontiguousarray(a), requires_grad=True))
+    return out
+
+
 @settings(max_examples=15, deadline=None)
 @given(problems(4))
 def test_lstm_reference_matches_torch_cell(p):
     torch = pytest.importorskip("torch")
     T, H, G = p["T"], p["H"], 4 * p["H"]
-    hs, cs, gates = REF.lstm_forward(*(p[k].astype(np.float64) for k in ("xw", "w_hh", "h0", "c0")))
-    dgates, dh0, dc0 = REF.lstm_backward(gates, cs, p["w_hh"].astype(np.float64),
-                                         *(p[k].astype(np.float64)
-                                           for k in ("dhs", "dcs", "dh", "dc")))
-    t = lambda a: torch.tensor(a, dtype=torch.float64, requires_grad=True)  # noqa: E731
-    xw, w_hh, h0, c0 = (t(p[k]) for k in ("xw", "w_hh", "h0", "c0"))
+    f64 = {k: p[k].astype(np.float64) for k in ("xw", "w_hh", "h0", "c0", "dhs", "dcs", "dh",
+                                                 "dc")}
+    hs, cs, gates = REF.lstm_forward(f64["xw"].copy(), f64["w_hh"], f64["h0"], f64["c0"])
+    dgates, dh0, dc0 = REF.lstm_backward(gates, cs, f64["w_hh"], f64["dhs"], f64["dcs"],
+                                         f64["dh"], f64["dc"])
+    xw, w_hh, h0, c0 = _torch_inputs(torch, p, "xw", "w_hh", "h0", "c0")
+    grad = {k: torch.tensor(_batch_major(f64[k])) for k in ("dhs", "dcs")}
     eye = torch.eye(G, dtype=torch.float64)  # the input side is xw itself
     h, c, loss = h0, c0, 0
     for step in range(T):
         h, c = torch.lstm_cell(xw[step], (h, c), eye, w_hh)
-        np.testing.assert_allclose(hs[step + 1], h.detach().numpy(), rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(cs[step + 1], c.detach().numpy(), rtol=1e-12, atol=1e-12)
-        loss = loss + (h * torch.tensor(p["dhs"][step], dtype=torch.float64)).sum() \
-            + (c * torch.tensor(p["dcs"][step], dtype=torch.float64)).sum()
-    loss = loss + (h * torch.tensor(p["dh"], dtype=torch.float64)).sum() \
-        + (c * torch.tensor(p["dc"], dtype=torch.float64)).sum()
+        np.testing.assert_allclose(hs[:, step + 1].T, h.detach().numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(cs[:, step + 1].T, c.detach().numpy(), rtol=1e-12, atol=1e-12)
+        loss = loss + (h * grad["dhs"][step]).sum() + (c * grad["dcs"][step]).sum()
+    loss = loss + (h * torch.tensor(f64["dh"].T)).sum() + (c * torch.tensor(f64["dc"].T)).sum()
     loss.backward()
-    for ours, theirs in ((dgates, xw.grad), (dh0, h0.grad), (dc0, c0.grad)):
+    for ours, theirs in ((_batch_major(dgates), xw.grad), (dh0.T, h0.grad), (dc0.T, c0.grad)):
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-10, atol=1e-10)
-    # the recurrent weight's gradient is dgates^T @ (h_0 .. h_{T-1}), as the layer computes it
-    gw = np.einsum("tbg,tbh->gh", dgates, hs[:-1])
+    # the recurrent weight's gradient is dgates @ (h_0 .. h_{T-1})^T, as the layer computes it
+    gw = np.einsum("gtb,htb->gh", dgates, hs[:, :-1])
     np.testing.assert_allclose(gw, w_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
-    assert gates.shape == (T, p["B"], G) and np.all((gates[..., :H] > 0) & (gates[..., :H] < 1))
+    assert gates.shape == (G, T, p["B"]) and np.all((gates[:H] > 0) & (gates[:H] < 1))
 
 
 @settings(max_examples=15, deadline=None)
@@ -147,23 +163,24 @@ def test_gru_reference_matches_torch_cell(p):
     torch = pytest.importorskip("torch")
     T, H = p["T"], p["H"]
     f64 = {k: p[k].astype(np.float64) for k in ("xw", "w_hh", "b_hn", "h0", "dhs", "dh")}
-    hs, gates, hn = REF.gru_forward(f64["xw"], f64["w_hh"], f64["b_hn"], f64["h0"])
+    hs, gates, hn = REF.gru_forward(f64["xw"].copy(), f64["w_hh"], f64["b_hn"], f64["h0"])
     dgx, dgh, dh0 = REF.gru_backward(gates, hn, hs, f64["w_hh"], f64["dhs"], f64["dh"])
-    t = lambda a: torch.tensor(a, dtype=torch.float64, requires_grad=True)  # noqa: E731
-    xw, w_hh, h0 = t(f64["xw"]), t(f64["w_hh"]), t(f64["h0"])
-    b_hh = t(np.concatenate([np.zeros(2 * H), f64["b_hn"]]))
+    xw, w_hh, h0 = _torch_inputs(torch, p, "xw", "w_hh", "h0")
+    b_hh = torch.tensor(np.concatenate([np.zeros(2 * H), f64["b_hn"]]), requires_grad=True)
     eye, zero = torch.eye(3 * H, dtype=torch.float64), torch.zeros(3 * H, dtype=torch.float64)
+    dhs = torch.tensor(_batch_major(f64["dhs"]))
     h, loss = h0, 0
     for step in range(T):
         h = torch.gru_cell(xw[step], h, eye, w_hh, zero, b_hh)
-        np.testing.assert_allclose(hs[step + 1], h.detach().numpy(), rtol=1e-12, atol=1e-12)
-        loss = loss + (h * torch.tensor(f64["dhs"][step])).sum()
-    (loss + (h * torch.tensor(f64["dh"])).sum()).backward()
-    np.testing.assert_allclose(dgx, xw.grad.numpy(), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(dh0, h0.grad.numpy(), rtol=1e-10, atol=1e-10)
-    # dgh is the gradient of h @ W_hh^T + b_hh: through the weight and the bias
-    np.testing.assert_allclose(np.einsum("tbg,tbh->gh", dgh, hs[:-1]), w_hh.grad.numpy(),
+        np.testing.assert_allclose(hs[:, step + 1].T, h.detach().numpy(), rtol=1e-12, atol=1e-12)
+        loss = loss + (h * dhs[step]).sum()
+    (loss + (h * torch.tensor(f64["dh"].T)).sum()).backward()
+    np.testing.assert_allclose(_batch_major(dgx), xw.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dh0.T, h0.grad.numpy(), rtol=1e-10, atol=1e-10)
+    # dgh is the gradient of W_hh @ h + b_hh: through the weight and the bias
+    np.testing.assert_allclose(np.einsum("gtb,htb->gh", dgh, hs[:, :-1]), w_hh.grad.numpy(),
                                rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(dgh.sum((0, 1)), b_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dgh.sum((1, 2)), b_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
     # hn is the recurrent part of the n gate, with its bias
-    np.testing.assert_allclose(hn, hs[:-1] @ f64["w_hh"][2 * H:].T + f64["b_hn"], rtol=1e-12)
+    np.testing.assert_allclose(hn, np.einsum("gh,htb->gtb", f64["w_hh"][2 * H:], hs[:, :-1])
+                               + f64["b_hn"][:, None, None], rtol=1e-12)
