@@ -11,7 +11,14 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float nptorch_expf(float x)
+#if defined(__GNUC__)
+/* inlined even into the AVX2 clones of rnn_rows.h, whose loops otherwise stay scalar */
+#define NPTORCH_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define NPTORCH_ALWAYS_INLINE static inline
+#endif
+
+NPTORCH_ALWAYS_INLINE float nptorch_expf(float x)
 {
     x = x < -87.0f ? -87.0f : x;
     x = x > 88.0f ? 88.0f : x;
