@@ -17,6 +17,7 @@ from . import _api
 from . import cuda, backends, nn
 from . import utils
 from . import optim
+from . import distributed
 
 globals().update(_api.FUNCTIONS)
 
