@@ -76,6 +76,7 @@ def table(threads, repeat, only):
     print(f"\n## {threads} thread(s)\n")
     print("| benchmark | reference | cython | torch | cython/torch | reference/cython | peak MB cython / torch |")
     print("|---|---|---|---|---|---|---|")
+    rates = []
     for case in CASES:
         if only and not any(o.lower() in case[0].lower() for o in only):
             continue
@@ -91,6 +92,25 @@ def table(threads, repeat, only):
         for impl, (_, error) in results.items():
             if error:
                 print(f"<!-- {impl}: {error} -->")
+        rates.extend(_rates(case, seconds, threads, repeat))
+    for line in rates:
+        print(line)
+
+
+def _rates(case, seconds, threads, repeat):
+    """GFLOP/s of a benchmark whose class gives its ``flops``, next to this machine's sgemm rate
+    at the same thread count (the ceiling of a matmul-bound kernel)."""
+    import importlib
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    flops = getattr(getattr(importlib.import_module(f"benchmarks.{case[1]}"), case[2]), "flops", None)
+    if flops is None or not seconds:
+        return []
+    bench_conv = importlib.import_module("benchmarks.bench_conv")
+    sgemm, _ = measure(("sgemm", "bench_conv", "Sgemm", "time_matmul"), "cython", threads, repeat)
+    rates = ", ".join(f"{impl} {flops / s / 1e9:.1f}" for impl, s in seconds.items())
+    ceiling = f"{bench_conv.SGEMM_FLOPS / sgemm['seconds'] / 1e9:.1f}" if sgemm else "-"
+    return [f"\n{case[0]}: GFLOP/s {rates}; sgemm {bench_conv.SGEMM_N}^3 (ceiling) {ceiling}"]
 
 
 def _time(seconds, case):

@@ -89,9 +89,9 @@ cdef inline void _im2col_plane(const floating* x, floating* col, Py_ssize_t H, P
                 xrow = x + ih * W
                 for ow in range(lo):
                     crow[ow] = 0
-                if k.SW == 1:  # the common case: a contiguous copy gcc vectorises
-                    for ow in range(lo, hi):
-                        crow[ow] = xrow[iw0 + ow]
+                if k.SW == 1:  # the common case: one contiguous copy
+                    if hi > lo:
+                        memcpy(crow + lo, xrow + iw0 + lo, (hi - lo) * sizeof(floating))
                 else:
                     for ow in range(lo, hi):
                         crow[ow] = xrow[iw0 + ow * k.SW]

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from .._device import xp_of
+from .._device import device_of, xp_of
+from .._ops import ops_for
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ._utils import BuiltinFunction, raw, sum_to
@@ -119,9 +120,11 @@ Sinh = _unary("Sinh", np.sinh, lambda gy, x, y: gy * x.cosh())
 Cosh = _unary("Cosh", np.cosh, lambda gy, x, y: gy * x.sinh())
 Tanh = _unary("Tanh", np.tanh, lambda gy, x, y: gy * (1 - y * y), saves="y", array_formula=True)
 Sigmoid = _unary("Sigmoid", _special("expit"), lambda gy, x, y: gy * y * (1 - y), saves="y", array_formula=True)
-# relu'(0) = 0, as in PyTorch: the mask is y > 0, not x >= 0
-Relu = _unary("Relu", lambda a: np.maximum(a, 0), lambda gy, x, y: gy * (y > 0), saves="y",
-              array_formula=True)
+# relu'(0) = 0, as in PyTorch: the mask is y > 0, not x >= 0. On arrays both directions are
+# kernels (ReLU's output is the largest tensor of many networks).
+Relu = _unary("Relu", lambda a: ops_for(device_of(a)).relu(a),
+              lambda gy, x, y: gy * (y > 0) if isinstance(gy, Tensor)
+              else ops_for(device_of(y)).relu_backward(gy, y), saves="y", array_formula=True)
 Erf = _unary("Erf", _special("erf"), lambda gy, x, y: gy * _TWO_OVER_SQRT_PI * (-x * x).exp())
 Erfinv = _unary("Erfinv", _special("erfinv"),
                 lambda gy, x, y: gy * _SQRT_PI_OVER_TWO * (y * y).exp(), saves="y")

@@ -9,6 +9,9 @@ Tensors or autograd. Shapes and arguments arrive validated (by nn.functional). N
 Input row ``ih`` of output row ``oh`` and kernel row ``kh`` is ``oh * SH - PH + kh * DH`` (same
 for columns). Pooling windows may run past the padded input (ceil_mode): those places are
 skipped, as padding is. Max-pooling indices are flat positions in each ``H * W`` plane.
+
+Normalization takes statistics over ``axes`` of its input, with kept dims, and an affine ``w``,
+``b`` (or None) that broadcasts against the input (see ``nptorch._functions.normalization``).
 """
 from typing import NamedTuple
 
@@ -50,8 +53,32 @@ def avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override):
                     ).astype(np.float64)
 
 
+_LETTERS = "abcdefgh"
+# One pass (E[x^2] - mean^2) is accurate while mean^2 stays within this many variances; beyond,
+# the difference cancels and sums are taken around the mean.
+_ONE_PASS_RATIO = 16.0
+
+
+def _count(shape, axes):
+    n = 1
+    for d in axes:
+        n *= shape[d]
+    return n
+
+
+def _broadcast_axes(shape):
+    """The axes along which an affine parameter of ``shape`` is broadcast."""
+    return tuple(d for d, n in enumerate(shape) if n == 1)
+
+
+def _folds(w, axes):
+    """Whether ``w`` is constant over the statistics axes, so that it can scale ``invstd``."""
+    return all(w.shape[d] == 1 for d in axes)
+
+
 class Ops(RecurrentOps):
-    """Convolution and pooling kernels written with array-module operations only."""
+    """Convolution, pooling, ReLU and normalization kernels written with array-module
+    operations only."""
 
     xp = np
 
@@ -212,3 +239,87 @@ class Ops(RecurrentOps):
         N, C, OH, OW = gy.shape
         ah, aw = self._adaptive_matrix(H, OH, gy.dtype), self._adaptive_matrix(W, OW, gy.dtype)
         return self.xp.ascontiguousarray(ah.T @ gy @ aw)
+
+    # -- activation ------------------------------------------------------------------------
+    def relu(self, x):
+        """``max(x, 0)``; NaN stays NaN."""
+        return self.xp.maximum(x, 0)
+
+    def relu_backward(self, gy, y):
+        """The gradient of ``y = relu(x)``: ``gy * (y > 0)`` (zero at 0, as in PyTorch)."""
+        return gy * (y > 0)
+
+    # -- normalization ---------------------------------------------------------------------
+    def _sum(self, a, axes, b=None):
+        """``a`` (or ``a * b``) summed over ``axes`` with kept dims: arrays through einsum, which
+        forms no product temporary; Tensors (a backward differentiated again) through ``sum``."""
+        if not isinstance(a, self.xp.ndarray):
+            return (a if b is None else a * b).sum(axis=axes, keepdims=True)
+        letters = _LETTERS[:a.ndim]
+        out = "".join(c for i, c in enumerate(letters) if i not in axes)
+        operands = (a,) if b is None else (a, b)
+        r = self.xp.einsum(",".join([letters] * len(operands)) + "->" + out, *operands)
+        return r.reshape(tuple(1 if i in axes else n for i, n in enumerate(a.shape)))
+
+    def normalize(self, x, w, b, axes, eps):
+        """``(x - mean) / sqrt(var + eps) * w + b`` with the mean and biased variance of ``x``
+        over ``axes``; ``w`` and ``b`` broadcast against ``x`` or are None.
+
+        Returns ``(y, mean, var, invstd)``, the statistics with kept dims.
+        """
+        m = _count(x.shape, axes)
+        mean = self._sum(x, axes) / m
+        var = self._sum(x, axes, x) / m - mean * mean
+        if not (mean * mean <= _ONE_PASS_RATIO * var).all():
+            xc = x - mean
+            var = self._sum(xc, axes, xc) / m
+        invstd = 1.0 / self.xp.sqrt(var + eps)
+        if w is None or _folds(w, axes):  # y = x * scale + shift, per statistics group
+            scale = invstd if w is None else invstd * w
+            shift = -mean * scale if b is None else b - mean * scale
+            y = x * scale
+            y += shift
+        else:
+            y = x * invstd
+            y -= mean * invstd
+            y *= w
+            if b is not None:
+                y += b
+        return y, mean, var, invstd
+
+    def normalize_backward(self, gy, x, w, b_shape, mean, invstd, axes, needs):
+        """The gradients ``(gx, gw, gb)`` of ``normalize`` (None where ``needs``, three flags,
+        is False); ``b_shape`` is the shape of ``b`` (None without one)."""
+        shapes = [s for s in (None if w is None else w.shape, b_shape) if s is not None]
+        per_group = all(_broadcast_axes(s) == axes for s in shapes)
+        if not (per_group and (mean * mean * invstd * invstd <= _ONE_PASS_RATIO).all()):
+            return self.normalize_grads(gy, (x - mean) * invstd, invstd, w, b_shape, axes, needs)
+        # the per-group sums give everything; xhat is never formed
+        m = _count(x.shape, axes)
+        sum_g = self._sum(gy, axes)
+        sum_gxhat = (self._sum(gy, axes, x) - mean * sum_g) * invstd
+        gx = None
+        if needs[0]:  # scale * (g - mean(g) - xhat * mean(g * xhat)), a*g + c*x + d per group
+            scale = invstd if w is None else invstd * w
+            k = scale * invstd * sum_gxhat / m
+            gx = gy * scale
+            gx -= x * k
+            gx += mean * k - scale * sum_g / m
+        return gx, sum_gxhat if needs[1] else None, sum_g if needs[2] else None
+
+    def normalize_grads(self, g, xhat, invstd, w, b_shape, axes, needs):
+        """``normalize_backward`` from the normalized input ``xhat``; also computes on Tensors,
+        so that a backward under ``create_graph`` is differentiable again."""
+        gx = gw = gb = None
+        if needs[1]:
+            gw = self._sum(g, _broadcast_axes(w.shape), xhat)
+        if needs[2]:
+            gb = self._sum(g, _broadcast_axes(b_shape))
+        if needs[0]:
+            m = _count(xhat.shape, axes)
+            if w is None or _folds(w, axes):
+                scale = invstd if w is None else invstd * w
+            else:  # the affine varies inside a statistics group: normalise g * w itself
+                g, scale = g * w, invstd
+            gx = (g - self._sum(g, axes) / m - xhat * (self._sum(g, axes, xhat) / m)) * scale
+        return gx, gw, gb

@@ -1,0 +1,35 @@
+"""ReLU and its gradient over flat contiguous arrays: twins of ``nptorch._ops.reference.Ops.relu``
+/ ``relu_backward``. Imports nothing from nptorch; ``nptorch._ops.cython_ops`` checks sizes and
+dtypes before these run.
+
+NumPy's ``maximum(x, 0)`` takes its slow path for a scalar operand (about 4x a copy); these are
+single passes that gcc vectorises (compare-and-mask, no branch).
+"""
+from cython cimport floating
+
+EXTENSION_ABI = 3
+
+
+def relu(const floating[::1] x, floating[::1] y):
+    """y = max(x, 0), NaN kept."""
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(x.shape[0]):
+            y[i] = 0 if x[i] <= 0 else x[i]
+
+
+def relu_backward(const floating[:] gy, const floating[::1] y, floating[::1] gx):
+    """gx = gy * (y > 0); gy is contiguous or one value broadcast (stride 0), as the gradient
+    of a sum is."""
+    cdef Py_ssize_t i
+    cdef floating g
+    if gy.strides[0] == 0:
+        g = gy[0]
+        with nogil:
+            for i in range(y.shape[0]):
+                gx[i] = g * (y[i] > 0)
+        return
+    cdef const floating* gp = &gy[0]
+    with nogil:
+        for i in range(y.shape[0]):
+            gx[i] = gp[i] * (y[i] > 0)

@@ -1,0 +1,223 @@
+"""The ReLU and normalization kernels agree with the reference ``Ops``; the reference agrees with
+the textbook formulas."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import nptorch
+from nptorch import _backend
+from nptorch._ops import Ops
+
+REF = Ops()
+
+
+def _twins():
+    twins = [REF]
+    try:
+        from nptorch._ops.cython_ops import CythonOps
+        twins.append(CythonOps())
+    except ImportError:
+        if not _backend.PURE_PYTHON:
+            raise
+    if nptorch.cuda.is_available():
+        from nptorch._ops.cupy_ops import CupyOps
+        twins.append(CupyOps())
+    return twins
+
+
+TWINS = _twins()
+DTYPES = [np.float32, np.float64]
+
+
+def _np(a):
+    return a.get() if hasattr(a, "get") else np.asarray(a)
+
+
+def _close(a, b, dtype, scale=1.0):
+    tol = (2e-5 if dtype == np.float32 else 1e-12) * scale
+    np.testing.assert_allclose(_np(a), _np(b), rtol=tol, atol=tol)
+
+
+# -- ReLU ---------------------------------------------------------------------------------
+SPECIAL = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -1e-30, 2.5, -2.5]
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu(ops, dtype):
+    x = np.array(SPECIAL * 7, dtype).reshape(7, 10)
+    y = ops.relu(ops.xp.asarray(x))
+    assert y.dtype == dtype and y.shape == x.shape
+    np.testing.assert_array_equal(_np(y), REF.relu(x))
+    np.testing.assert_array_equal(REF.relu(x)[0], np.array(
+        [np.nan, np.nan, np.inf, 0, 0, 0, 1e-30, 0, 2.5, 0], dtype))
+    strided = x.T  # kept as a view's layout by the reference
+    np.testing.assert_array_equal(_np(ops.relu(ops.xp.asarray(strided))), REF.relu(strided))
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_backward(ops, dtype):
+    y = REF.relu(np.array(SPECIAL * 3, dtype).reshape(3, 10))
+    g = np.random.default_rng(0).standard_normal(y.shape).astype(dtype)
+    g[0, :2] = np.nan
+    xp = ops.xp
+    cases = [g,                                          # contiguous
+             np.broadcast_to(dtype(1.5), y.shape),       # a sum's gradient: one value
+             np.broadcast_to(g[:1], y.shape),            # broadcast rows: made contiguous
+             np.asfortranarray(g)]
+    for gy in cases:
+        got = ops.relu_backward(xp.asarray(gy), xp.asarray(y))
+        assert got.dtype == dtype and got.shape == y.shape
+        np.testing.assert_array_equal(_np(got), REF.relu_backward(gy, y))
+    assert (REF.relu_backward(g, y)[:, [4, 5]] == 0).all()  # relu'(0) = 0
+    empty = np.zeros((0, 3), dtype)
+    assert ops.relu_backward(xp.asarray(empty), xp.asarray(empty)).shape == (0, 3)
+
+
+def test_relu_of_integers_uses_the_reference():
+    x = np.array([-2, 0, 3], np.int64)
+    for ops in TWINS:
+        if ops.xp is np:
+            np.testing.assert_array_equal(ops.relu(x), [0, 0, 3])
+            np.testing.assert_array_equal(ops.relu_backward(np.ones(3, np.int64), ops.relu(x)),
+                                          [0, 0, 1])
+
+
+# -- normalization ------------------------------------------------------------------------
+@st.composite
+def batch_cases(draw):
+    # one value per channel is refused by batch_norm, and its output is all cancellation
+    N, C, S = draw(st.integers(1, 3)), draw(st.integers(1, 20)), draw(st.integers(2, 70))
+    w, b = draw(st.booleans()), draw(st.booleans())
+    needs = (draw(st.booleans()), w and draw(st.booleans()), b and draw(st.booleans()))
+    return ((N, C, S), w, b,
+            draw(st.sampled_from([0.0, 3.0, 1e3])),  # offset of the mean: cancellation
+            needs)
+
+
+def _inputs(shape, dtype, offset, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) + offset).astype(dtype)
+    return x, rng.standard_normal(shape).astype(dtype)
+
+
+def _every_row(ops):
+    """``ops`` with its batch-norm kernels on rows of any length (CythonOps leaves short ones
+    to the reference)."""
+    if not hasattr(ops, "MIN_ROW"):
+        return ops
+    ops = type(ops)()
+    ops.MIN_ROW = 1
+    return ops
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=25, deadline=None)
+@given(case=batch_cases())
+def test_batch_norm(ops, dtype, case):
+    """Statistics over (N, S) with a per-channel affine: the compiled twin's case."""
+    ops = _every_row(ops)
+    shape, affine_w, affine_b, offset, needs = case
+    C = shape[1]
+    x, gy = _inputs(shape, dtype, offset)
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((1, C, 1)).astype(dtype) if affine_w else None
+    b = rng.standard_normal((1, C, 1)).astype(dtype) if affine_b else None
+    xp = ops.xp
+    to = (lambda a: None if a is None else xp.asarray(a))
+    got = ops.normalize(to(x), to(w), to(b), (0, 2), 1e-5)
+    ref = REF.normalize(x, w, b, (0, 2), 1e-5)
+    # float32 statistics of values near 1e3 keep 1e3 * 2^-24 of absolute error
+    scale = 1 + offset
+    for a, r in zip(got, ref):
+        assert a.dtype == dtype and a.shape == r.shape
+        _close(a, r, dtype, scale)
+    mean, invstd = got[1], got[3]
+    grads = ops.normalize_backward(to(gy), to(x), to(w), None if b is None else b.shape, mean,
+                                   invstd, (0, 2), needs)
+    expected = REF.normalize_backward(gy, x, w, None if b is None else b.shape, ref[1], ref[3],
+                                      (0, 2), needs)
+    for need, a, r in zip(needs, grads, expected):
+        if not need:
+            assert a is None and r is None
+            continue
+        assert a.dtype == dtype and a.shape == r.shape
+        _close(a, r, dtype, 10 * scale)
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+def test_batch_norm_short_rows(ops):
+    """BatchNorm1d's (N, C, 1) view: the same results, through the reference on CPU."""
+    x, gy = _inputs((6, 5, 1), np.float32, 1.0)
+    got = ops.normalize(ops.xp.asarray(x), None, None, (0, 2), 1e-5)
+    ref = REF.normalize(x, None, None, (0, 2), 1e-5)
+    for a, r in zip(got, ref):
+        _close(a, r, np.float32)
+    grads = ops.normalize_backward(ops.xp.asarray(gy), ops.xp.asarray(x), None, None, got[1],
+                                   got[3], (0, 2), (True, False, False))
+    _close(grads[0], REF.normalize_backward(gy, x, None, None, ref[1], ref[3], (0, 2),
+                                            (True, False, False))[0], np.float32)
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_norm_far_first_value(ops, dtype):
+    """The compiled statistics are moments around each channel's first value; one far from the
+    rest takes them around the mean instead, with no loss of precision."""
+    x, gy = _inputs((4, 3, 40), dtype, 0.0)
+    x[0, :, 0] = [1e4, -3e3, 50.0]
+    got = ops.normalize(ops.xp.asarray(x), None, None, (0, 2), 1e-5)
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(_np(got[1]).ravel(), x64.mean((0, 2)), rtol=1e-6)
+    np.testing.assert_allclose(_np(got[2]).ravel(), x64.var((0, 2)), rtol=1e-5)
+    for a, r in zip(got, REF.normalize(x, None, None, (0, 2), 1e-5)):
+        _close(a, r, dtype)
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("axes, wshape", [((1,), (1, 6)),                 # layer norm
+                                          ((2,), (1, 3, 1)),              # instance norm
+                                          ((2, 3), (1, 2, 3, 1)),         # group norm
+                                          ((0, 2), (1, 3, 5))])          # an affine over S
+def test_other_normalizations_agree(ops, axes, wshape):
+    """Layouts the compiled twin does not take go to the reference."""
+    shape = {1: (4, 6), 2: (2, 3, 5)}.get(len(wshape) - 1, (2, 2, 3, 5))
+    if len(wshape) == 3 and axes == (0, 2):
+        shape = (2, 3, 5)
+    x, gy = _inputs(shape, np.float64, 2.0)
+    w = np.random.default_rng(2).standard_normal(wshape)
+    xp = ops.xp
+    got = ops.normalize(xp.asarray(x), xp.asarray(w), xp.asarray(w), axes, 1e-5)
+    ref = REF.normalize(x, w, w, axes, 1e-5)
+    for a, r in zip(got, ref):
+        _close(a, r, np.float64)
+    grads = ops.normalize_backward(xp.asarray(gy), xp.asarray(x), xp.asarray(w), w.shape,
+                                   got[1], got[3], axes, (True, True, True))
+    for a, r in zip(grads, REF.normalize_backward(gy, x, w, w.shape, ref[1], ref[3], axes,
+                                                  (True, True, True))):
+        _close(a, r, np.float64)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e4])
+def test_reference_normalize_matches_the_formula(offset):
+    x, gy = _inputs((3, 4, 5), np.float64, offset)
+    w = np.arange(1.0, 5.0).reshape(1, 4, 1)
+    b = np.arange(4.0).reshape(1, 4, 1)
+    y, mean, var, invstd = REF.normalize(x, w, b, (0, 2), 1e-5)
+    np.testing.assert_allclose(mean, x.mean((0, 2), keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(var, x.var((0, 2), keepdims=True), rtol=1e-9)
+    xhat = (x - x.mean((0, 2), keepdims=True)) / np.sqrt(x.var((0, 2), keepdims=True) + 1e-5)
+    np.testing.assert_allclose(y, xhat * w + b, rtol=1e-9, atol=1e-9)
+    gx, gw, gb = REF.normalize_backward(gy, x, w, b.shape, mean, invstd, (0, 2),
+                                        (True, True, True))
+    np.testing.assert_allclose(gb, gy.sum((0, 2), keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(gw, (gy * xhat).sum((0, 2), keepdims=True), rtol=1e-8, atol=1e-8)
+    # the gradient of sum(gy * y) by central differences
+    eps, (i, j, k) = 1e-6, (1, 2, 3)
+    bumped = [x.copy(), x.copy()]
+    bumped[0][i, j, k] += eps
+    bumped[1][i, j, k] -= eps
+    up, down = ((gy * REF.normalize(a, w, b, (0, 2), 1e-5)[0]).sum() for a in bumped)
+    np.testing.assert_allclose(gx[i, j, k], (up - down) / (2 * eps), rtol=1e-5, atol=1e-6)
