@@ -1,14 +1,332 @@
-"""``CupyOps``: the kernels on CUDA arrays.
+"""``CupyOps``: the CUDA twins of ``CythonOps``' and ``CythonRecurrentOps``' kernels, on CuPy
+arrays.
 
-For now every kernel is the reference xp code running on CuPy arrays; compiled CUDA kernels
-(``cupy.RawModule``, built lazily so that importing needs no GPU) will override the hot methods.
+Each method checks what its kernel relies on, with the checks (and messages) of the CPU twins,
+makes its inputs contiguous, allocates the outputs and launches a kernel of
+``nptorch._ops.cuda`` (compiled on first use); matrix products go to cuBLAS through
+``cupy.matmul``. Dtypes other than float32 and float64 go to the reference code, which runs on
+CuPy arrays as it is.
 """
+import functools
+
+import numpy as np
+
 from .. import _compat
+from .cuda import launch
+from .cython_ops import (_FLOATS, CythonOps, _check, _check_4d, _check_output_size,
+                         _check_window)
+from .cython_recurrent import _check as _check_shapes
 from .reference import Ops
 
 
+@functools.cache
+def _relu_backward_kernel():
+    # one pass instead of the reference's comparison, cast and product; `gy * (y > 0)` keeps
+    # its NaN behaviour (a NaN gradient stays NaN where y <= 0)
+    return _compat.cupy.ElementwiseKernel("T gy, T y", "T gx", "gx = gy * (T)(y > 0)",
+                                          "nptorch_relu_backward")
+
+
 class CupyOps(Ops):
-    """Convolution and pooling kernels on CuPy arrays."""
+    """Convolution, pooling, ReLU and LSTM/GRU kernels in CUDA (``nptorch/_ops/cuda/*.cu``)."""
+
+    # Columns of at most this many bytes are formed at once: convolution runs im2col and its
+    # matmul on chunks of images, bounding the extra memory of a large batch.
+    CHUNK_BYTES = 1 << 29
+
+    _conv_checks = CythonOps._conv_checks
 
     def __init__(self):
         self.xp = _compat.cupy
+
+    # -- convolution -----------------------------------------------------------------------
+    def _im2col(self, x, col, win):
+        N, C, H, W = x.shape
+        launch("im2col", x.dtype, col.size, x, col, N * C, H, W, win.KH, win.KW, *col.shape[4:],
+               *win[2:])
+
+    def _col2im(self, col, x, win):
+        N, C, H, W = x.shape
+        launch("col2im", x.dtype, x.size, col, x, N * C, H, W, win.KH, win.KW, *col.shape[4:],
+               *win[2:])
+
+    def im2col(self, x, OH, OW, win):
+        if x.dtype not in _FLOATS:
+            return super().im2col(x, OH, OW, win)
+        _check_4d("im2col", x)
+        _check_window("im2col", win)
+        _check_output_size("im2col", OH, OW)
+        col = self.xp.empty(x.shape[:2] + (win.KH, win.KW, OH, OW), x.dtype)
+        self._im2col(self.xp.ascontiguousarray(x), col, win)
+        return col
+
+    def col2im(self, col, H, W, win):
+        if col.dtype not in _FLOATS:
+            return super().col2im(col, H, W, win)
+        _check(col.ndim == 6 and col.shape[2:4] == (win.KH, win.KW),
+               f"col2im: expected columns (N, C, {win.KH}, {win.KW}, OH, OW), got {col.shape}")
+        _check_window("col2im", win)
+        _check(H > 0 and W > 0, f"col2im: invalid output size ({H}, {W})")
+        _check_output_size("col2im", col.shape[4], col.shape[5])
+        x = self.xp.empty(col.shape[:2] + (H, W), col.dtype)
+        self._col2im(self.xp.ascontiguousarray(col), x, win)
+        return x
+
+    def _chunk(self, N, per_image):
+        return max(1, min(N, self.CHUNK_BYTES // max(1, per_image)))
+
+    def _chunks(self, x, OH, OW, win, groups):
+        """``(images, columns (B, groups, C/groups*KH*KW, OH*OW))`` for chunks of images of ``x``;
+        a 1x1 convolution with stride 1 and no padding uses the images themselves as columns."""
+        N, C, H, W = x.shape
+        if (win.KH == win.KW == win.SH == win.SW == 1 and win.PH == win.PW == 0
+                and (OH, OW) == (H, W)):
+            yield slice(None), x.reshape(N, groups, C // groups, H * W)
+            return
+        B = self._chunk(N, C * win.KH * win.KW * OH * OW * x.itemsize)
+        buffer = self.xp.empty((B, C, win.KH, win.KW, OH, OW), x.dtype)
+        for n in range(0, N, B):
+            col = buffer[:min(B, N - n)]
+            self._im2col(x[n:n + B], col, win)
+            yield slice(n, n + B), col.reshape(len(col), groups, -1, OH * OW)
+
+    def conv2d(self, x, w, bias, OH, OW, win, groups):
+        if x.dtype not in _FLOATS or w.dtype != x.dtype:
+            return super().conv2d(x, w, bias, OH, OW, win, groups)
+        _check_4d("conv2d", x)
+        self._conv_checks("conv2d", x.shape[1], w, groups, win, OH, OW)
+        cp = self.xp
+        N, O = x.shape[0], w.shape[0]
+        y = cp.empty((N, O, OH, OW), x.dtype)
+        yg = y.reshape(N, groups, O // groups, OH * OW)
+        wg = cp.ascontiguousarray(w).reshape(groups, O // groups, -1)
+        for images, col in self._chunks(cp.ascontiguousarray(x), OH, OW, win, groups):
+            cp.matmul(wg, col, out=yg[images])
+        if bias is not None:
+            y += bias.reshape(1, O, 1, 1)
+        return y
+
+    def conv2d_input(self, gy, w, H, W, win, groups):
+        if gy.dtype not in _FLOATS or w.dtype != gy.dtype:
+            return super().conv2d_input(gy, w, H, W, win, groups)
+        _check_4d("conv2d_input", gy)
+        N, O, OH, OW = gy.shape
+        C, (KH, KW) = w.shape[1] * groups, w.shape[2:]
+        self._conv_checks("conv2d_input", C, w, groups, win, OH, OW)
+        _check(H > 0 and W > 0 and O == w.shape[0], f"conv2d_input: invalid sizes {gy.shape} "
+                                                    f"-> ({H}, {W}) for weight {w.shape}")
+        cp = self.xp
+        # columns = w^T @ gy, then col2im, a chunk of images at a time
+        gx = cp.empty((N, C, H, W), gy.dtype)
+        wt = cp.ascontiguousarray(w).reshape(groups, O // groups, -1).swapaxes(1, 2)
+        gyg = cp.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
+        B = self._chunk(N, C * KH * KW * OH * OW * gy.itemsize)
+        buffer = cp.empty((B, groups, C // groups * KH * KW, OH * OW), gy.dtype)
+        for n in range(0, N, B):
+            col = buffer[:min(B, N - n)]
+            cp.matmul(wt, gyg[n:n + B], out=col)
+            self._col2im(col.reshape(len(col), C, KH, KW, OH, OW), gx[n:n + B], win)
+        return gx
+
+    def conv2d_weight(self, x, gy, win, groups):
+        if x.dtype not in _FLOATS or gy.dtype != x.dtype:
+            return super().conv2d_weight(x, gy, win, groups)
+        _check_4d("conv2d_weight", x)
+        _check_4d("conv2d_weight", gy)
+        N, C = x.shape[:2]
+        O, OH, OW = gy.shape[1:]
+        _check(groups > 0 and C % groups == 0 and O % groups == 0 and gy.shape[0] == N,
+               f"conv2d_weight: input {x.shape} and gradient {gy.shape} with {groups} groups")
+        _check_window("conv2d_weight", win)
+        _check_output_size("conv2d_weight", OH, OW)
+        cp = self.xp
+        gyg = cp.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
+        gw = cp.zeros((groups, O // groups, C // groups * win.KH * win.KW), x.dtype)
+        for images, col in self._chunks(cp.ascontiguousarray(x), OH, OW, win, groups):
+            gw += cp.matmul(gyg[images], col.swapaxes(2, 3)).sum(0)
+        return gw.reshape(O, C // groups, win.KH, win.KW)
+
+    # -- max pooling -----------------------------------------------------------------------
+    def max_pool2d(self, x, OH, OW, win):
+        if x.dtype not in _FLOATS:
+            return super().max_pool2d(x, OH, OW, win)
+        _check_4d("max_pool2d", x)
+        _check_window("max_pool2d", win)
+        _check_output_size("max_pool2d", OH, OW)
+        N, C, H, W = x.shape
+        y = self.xp.empty((N, C, OH, OW), x.dtype)
+        indices = self.xp.empty((N, C, OH, OW), np.int64)
+        launch("max_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, indices, N * C, H,
+               W, OH, OW, *win)
+        return y, indices
+
+    def max_pool2d_backward(self, gy, indices, H, W):
+        if gy.dtype not in _FLOATS:
+            return super().max_pool2d_backward(gy, indices, H, W)
+        _check_4d("max_pool2d_backward", gy)
+        _check(indices.shape == gy.shape and indices.dtype == np.int64,
+               f"max_pool2d_backward: indices {indices.shape} {indices.dtype} do not match "
+               f"{gy.shape}")
+        # the scatter writes where the indices say: one reduction (and sync) keeps it in bounds
+        _check(indices.size == 0 or not bool(((indices < 0) | (indices >= H * W)).any()),
+               f"max_pool2d_backward: an index is outside the ({H}, {W}) plane")
+        N, C, OH, OW = gy.shape
+        gx = self.xp.zeros((N, C, H, W), gy.dtype)
+        launch("scatter_add_planes", gy.dtype, gy.size, self.xp.ascontiguousarray(gy),
+               self.xp.ascontiguousarray(indices), gx, N * C, OH * OW, H * W)
+        return gx
+
+    def adaptive_max_pool2d(self, x, OH, OW):
+        if x.dtype not in _FLOATS:
+            return super().adaptive_max_pool2d(x, OH, OW)
+        N, C, H, W = CythonOps._check_adaptive("adaptive_max_pool2d", x, OH, OW)
+        y = self.xp.empty((N, C, OH, OW), x.dtype)
+        indices = self.xp.empty((N, C, OH, OW), np.int64)
+        launch("adaptive_max_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, indices,
+               N * C, H, W, OH, OW)
+        return y, indices
+
+    # -- average pooling -------------------------------------------------------------------
+    @staticmethod
+    def _divisor_args(win, count_include_pad, divisor_override):
+        """The kernels' (KH, KW, SH, SW, PH, PW, include_pad, divisor): a divisor of 0.0 means
+        PyTorch's count of window places (see ``reference.avg_divisor``)."""
+        return (*win[:6], int(bool(count_include_pad)),
+                float(divisor_override) if divisor_override else 0.0)
+
+    def avg_pool2d(self, x, OH, OW, win, count_include_pad=True, divisor_override=None):
+        if x.dtype not in _FLOATS:
+            return super().avg_pool2d(x, OH, OW, win, count_include_pad, divisor_override)
+        _check_4d("avg_pool2d", x)
+        _check_window("avg_pool2d", win, dilated=False)
+        _check_output_size("avg_pool2d", OH, OW)
+        N, C, H, W = x.shape
+        y = self.xp.empty((N, C, OH, OW), x.dtype)
+        launch("avg_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, N * C, H, W, OH,
+               OW, *self._divisor_args(win, count_include_pad, divisor_override))
+        return y
+
+    def avg_pool2d_backward(self, gy, H, W, win, count_include_pad=True, divisor_override=None):
+        if gy.dtype not in _FLOATS:
+            return super().avg_pool2d_backward(gy, H, W, win, count_include_pad, divisor_override)
+        _check_4d("avg_pool2d_backward", gy)
+        _check_window("avg_pool2d_backward", win, dilated=False)
+        N, C, OH, OW = gy.shape
+        _check(H > 0 and W > 0, f"avg_pool2d_backward: invalid input size ({H}, {W})")
+        _check_output_size("avg_pool2d_backward", OH, OW)
+        gx = self.xp.empty((N, C, H, W), gy.dtype)
+        launch("avg_pool2d_backward", gy.dtype, gx.size, self.xp.ascontiguousarray(gy), gx,
+               N * C, H, W, OH, OW, *self._divisor_args(win, count_include_pad, divisor_override))
+        return gx
+
+    def adaptive_avg_pool2d(self, x, OH, OW):
+        if x.dtype not in _FLOATS:
+            return super().adaptive_avg_pool2d(x, OH, OW)
+        N, C, H, W = CythonOps._check_adaptive("adaptive_avg_pool2d", x, OH, OW)
+        y = self.xp.empty((N, C, OH, OW), x.dtype)
+        launch("adaptive_avg_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, N * C,
+               H, W, OH, OW)
+        return y
+
+    def adaptive_avg_pool2d_backward(self, gy, H, W):
+        if gy.dtype not in _FLOATS:
+            return super().adaptive_avg_pool2d_backward(gy, H, W)
+        _check_4d("adaptive_avg_pool2d_backward", gy)
+        N, C, OH, OW = gy.shape
+        _check(H > 0 and W > 0 and OH > 0 and OW > 0,
+               f"adaptive_avg_pool2d_backward: invalid sizes ({H}, {W}) -> ({OH}, {OW})")
+        gx = self.xp.empty((N, C, H, W), gy.dtype)
+        launch("adaptive_avg_pool2d_backward", gy.dtype, gx.size, self.xp.ascontiguousarray(gy),
+               gx, N * C, H, W, OH, OW)
+        return gx
+
+    # -- activation ------------------------------------------------------------------------
+    # relu itself stays the reference's cupy.maximum(x, 0), already one elementwise kernel
+    def relu_backward(self, gy, y):
+        if y.dtype not in _FLOATS or gy.dtype != y.dtype or gy.shape != y.shape:
+            return super().relu_backward(gy, y)
+        return _relu_backward_kernel()(gy, y)
+
+    # -- LSTM / GRU ------------------------------------------------------------------------
+    # One cuBLAS product and one fused gate kernel per time step. The products read and write
+    # contiguous (G, B) and (H, B) buffers that the step kernels fill besides the (., T, B)
+    # arrays, so that no strided slice is copied inside the loop.
+    def lstm_forward(self, xw, w_hh, h0, c0):
+        if xw.dtype not in _FLOATS:
+            return super().lstm_forward(xw, w_hh, h0, c0)
+        G, T, B = xw.shape
+        H = G // 4
+        _check_shapes("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (4 * H, H), (H, B), (H, B)))
+        cp = self.xp
+        hs = cp.empty((H, T + 1, B), xw.dtype)
+        cs = cp.empty_like(hs)
+        hs[:, 0], cs[:, 0] = h0, c0
+        gates = cp.ascontiguousarray(xw)
+        w = cp.ascontiguousarray(w_hh)
+        h = cp.array(h0, order="C")
+        hh = cp.empty((G, B), xw.dtype)
+        for t in range(T):
+            cp.matmul(w, h, out=hh)
+            launch("lstm_forward_step", xw.dtype, H * B, gates, hh, cs, hs, h, t, T, H, B)
+        return hs, cs, gates
+
+    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
+        if gates.dtype not in _FLOATS:
+            return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
+        G, T, B = gates.shape
+        H = G // 4
+        _check_shapes("lstm_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
+                      (gates.shape, (H, T + 1, B), (4 * H, H), (H, T, B), (H, T, B), (H, B),
+                       (H, B)))
+        cp = self.xp
+        dh, dc = cp.array(dh, order="C"), cp.array(dc, order="C")  # updated in place
+        gates, cs, dhs, dcs = (cp.ascontiguousarray(a) for a in (gates, cs, dhs, dcs))
+        w_t = cp.ascontiguousarray(w_hh.T)
+        dgates = cp.empty(gates.shape, gates.dtype)
+        dg = cp.empty((G, B), gates.dtype)
+        for t in range(T - 1, -1, -1):
+            launch("lstm_backward_step", gates.dtype, H * B, gates, cs, dhs, dcs, dh, dc, dgates,
+                   dg, t, T, H, B)
+            cp.matmul(w_t, dg, out=dh)
+        return dgates, dh, dc
+
+    def gru_forward(self, xw, w_hh, b_hn, h0):
+        if xw.dtype not in _FLOATS:
+            return super().gru_forward(xw, w_hh, b_hn, h0)
+        G, T, B = xw.shape
+        H = G // 3
+        _check_shapes("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (3 * H, H), (H,), (H, B)))
+        cp = self.xp
+        hs = cp.empty((H, T + 1, B), xw.dtype)
+        hn = cp.empty((H, T, B), xw.dtype)
+        hs[:, 0] = h0
+        gates = cp.ascontiguousarray(xw)
+        w, b_hn = cp.ascontiguousarray(w_hh), cp.ascontiguousarray(b_hn)
+        h = cp.array(h0, order="C")
+        hh = cp.empty((G, B), xw.dtype)
+        for t in range(T):
+            cp.matmul(w, h, out=hh)
+            launch("gru_forward_step", xw.dtype, H * B, gates, hh, b_hn, hs, hn, h, t, T, H, B)
+        return hs, gates, hn
+
+    def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
+        if gates.dtype not in _FLOATS:
+            return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
+        G, T, B = gates.shape
+        H = G // 3
+        _check_shapes("gru_backward", (gates, hn, hs, w_hh, dhs, dh),
+                      (gates.shape, (H, T, B), (H, T + 1, B), (3 * H, H), (H, T, B), (H, B)))
+        cp = self.xp
+        gates, hn, hs, dhs = (cp.ascontiguousarray(a) for a in (gates, hn, hs, dhs))
+        w_t = cp.ascontiguousarray(w_hh.T)
+        # the gradient of h after a step is dhz (its direct path) + dhw (through w_hh)
+        dhz = cp.array(dh, order="C")
+        dhw = cp.zeros_like(dhz)
+        dgx = cp.empty(gates.shape, gates.dtype)
+        dgh = cp.empty(gates.shape, gates.dtype)
+        dg = cp.empty((G, B), gates.dtype)
+        for t in range(T - 1, -1, -1):
+            launch("gru_backward_step", gates.dtype, H * B, gates, hn, hs, dhs, dhz, dhw, dgx,
+                   dgh, dg, t, T, H, B)
+            cp.matmul(w_t, dg, out=dhw)
+        return dgx, dgh, dhz + dhw

@@ -1,5 +1,14 @@
-"""PyTorch compatibility shims: settings scripts set that have no effect here."""
+"""PyTorch compatibility shims: settings that scripts set, accepted here.
+
+CuPy picks its own convolution and matmul algorithms, so ``cudnn.benchmark``,
+``cudnn.deterministic`` and ``cuda.matmul.allow_tf32`` are stored but change nothing.
+"""
 import types
 
+from .. import _compat
+
 cudnn = types.SimpleNamespace(benchmark=False, deterministic=False, enabled=True,
-                              allow_tf32=False, is_available=lambda: False)
+                              allow_tf32=True, is_available=lambda: False)
+cuda = types.SimpleNamespace(
+    matmul=types.SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True),
+    is_built=lambda: _compat.cupy is not None)
