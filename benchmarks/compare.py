@@ -1,11 +1,16 @@
 """nptorch next to PyTorch CPU in one run: time per call and peak memory of every benchmark.
 
     python benchmarks/compare.py [--threads 1 all] [--repeat 5] [--only NAME ...]
+    python benchmarks/compare.py --device cuda [--repeat 5] [--only NAME ...]
 
 Each measurement runs in its own process, so that thread settings apply before NumPy or
 PyTorch load and peak memory belongs to one benchmark. Columns: ``reference`` (nptorch with
 NPTORCH_PURE_PYTHON=1: the pure-NumPy twins of every compiled part), ``cython`` (nptorch as
 installed) and ``torch``; ratios are cython/torch and reference/cython.
+
+``--device cuda`` measures the GPU cases instead, at GPU-sized batches: ``cupy`` (nptorch on
+CuPy with its CUDA kernels) next to ``torch`` on CUDA, and nptorch's own CPU time (all cores)
+for the convolution.
 """
 import argparse
 import json
@@ -31,12 +36,39 @@ CASES = [
 ]
 IMPLS = ("reference", "cython", "torch")
 
+# What bounds a benchmark's time, measured after its row: (label, class of the same module, impl)
+CONTEXT = {
+    "bench_rnn.LSTM": [
+        ("its matrix products alone, NumPy (floor of a BLAS-based LSTM)", "LSTMMatrixProducts",
+         "cython"),
+        ("PyTorch with oneDNN off (its matmul path; default is oneDNN's fused RNN)",
+         "LSTMWithoutOneDNN", "torch"),
+    ],
+}
 
-def worker(module, cls, method, impl, repeat):
+# (label, module, class, method, module constants to override): the CPU benchmarks at GPU sizes
+GPU_CASES = [
+    ("LeNet step, b256", "bench_training", "LeNetStep", "time_step", {"BATCH": 256}),
+    ("Conv2d 64->64 32x32 fwd+bwd, N128", "bench_conv", "Conv2d", "time_forward_backward",
+     {"N": 128}),
+    ("LSTM 256->512 seq35 b128 fwd+bwd", "bench_rnn", "LSTM", "time_forward_backward",
+     {"N": 128, "I": 256, "H": 512}),
+]
+GPU_IMPLS = ("cupy", "torch-cuda")
+
+
+def worker(module, cls, method, impl, repeat, sizes="{}"):
     """Time one benchmark in this process; print seconds per call and peak RSS as JSON."""
     sys.path.insert(0, HERE)
     import importlib
-    bench = getattr(importlib.import_module(f"benchmarks.{module}"), cls)()
+    mod = importlib.import_module(f"benchmarks.{module}")
+    for name, value in json.loads(sizes).items():  # the benchmarks read them in setup
+        setattr(mod, name, value)
+    if impl == "torch-cuda":  # the benchmarks' own setup_impl gives torch on the CPU
+        from benchmarks import load
+        mod.setup_impl = lambda impl: (load("torch"), "cuda", lambda: None)
+        impl = "torch"
+    bench = getattr(mod, cls)()
     params = getattr(bench, "params", [])
     arg = impl if impl in params else ("nptorch" if impl != "torch" else "torch")
     if impl == "torch":
@@ -57,14 +89,15 @@ def worker(module, cls, method, impl, repeat):
     print(json.dumps({"seconds": seconds / scale, "peak_mb": peak_mb}))
 
 
-def measure(case, impl, threads, repeat):
-    _, module, cls, method = case
+def measure(case, impl, threads, repeat, sizes=None):
+    _, module, cls, method = case[:4]
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
     if impl == "reference":
         env["NPTORCH_PURE_PYTHON"] = "1"
     done = subprocess.run([sys.executable, __file__, "--worker", module, cls, method, impl,
-                           str(repeat)], env=env, capture_output=True, text=True)
+                           str(repeat), json.dumps(sizes or {})], env=env, capture_output=True,
+                          text=True)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
@@ -72,29 +105,60 @@ def measure(case, impl, threads, repeat):
     return json.loads(lines[-1]), None
 
 
+def _row(case, impls, threads, repeat, sizes=None):
+    """Measure ``case`` with every impl: the results, the seconds of those that ran, and
+    ``ratio(a, b)``, the text of seconds[a] / seconds[b] ("-" where one is missing)."""
+    results = {impl: measure(case, impl, threads, repeat, sizes) for impl in impls}
+    seconds = {i: r[0]["seconds"] for i, r in results.items() if r[0]}
+
+    def ratio(a, b):
+        return f"{seconds[a] / seconds[b]:.2f}" if a in seconds and b in seconds else "-"
+    return results, seconds, ratio
+
+
+def _print_errors(results):
+    for impl, (_, error) in results.items():
+        if error:
+            print(f"<!-- {impl}: {error} -->")
+
+
 def table(threads, repeat, only):
     print(f"\n## {threads} thread(s)\n")
     print("| benchmark | reference | cython | torch | cython/torch | reference/cython | peak MB cython / torch |")
     print("|---|---|---|---|---|---|---|")
-    rates = []
+    notes = []
     for case in CASES:
         if only and not any(o.lower() in case[0].lower() for o in only):
             continue
-        results = {impl: measure(case, impl, threads, repeat) for impl in IMPLS}
-        seconds = {i: r[0]["seconds"] for i, r in results.items() if r[0]}
+        results, seconds, ratio = _row(case, IMPLS, threads, repeat)
         cells = [_time(seconds.get(i), case) for i in IMPLS]
-        ratio = lambda a, b: f"{seconds[a] / seconds[b]:.2f}" if a in seconds and b in seconds else "-"  # noqa: E731
         memory = " / ".join(f"{results[i][0]['peak_mb']:.0f}" if results[i][0] else "-"
                             for i in ("cython", "torch"))
         print(f"| {case[0]} | " + " | ".join(cells) +
               f" | {ratio('cython', 'torch')} | {ratio('reference', 'cython')} | {memory} |",
               flush=True)
-        for impl, (_, error) in results.items():
-            if error:
-                print(f"<!-- {impl}: {error} -->")
-        rates.extend(_rates(case, seconds, threads, repeat))
-    for line in rates:
+        _print_errors(results)
+        notes.extend(_rates(case, seconds, threads, repeat))
+        notes.extend(_context(case, threads, repeat))
+    for line in notes:
         print(line)
+
+
+def gpu_table(repeat, only):
+    """The GPU cases: nptorch on CuPy, PyTorch on CUDA, and nptorch's CPU time for the conv."""
+    threads = os.cpu_count()
+    print("\n## GPU\n")
+    print("| benchmark | cupy | torch cuda | cupy/torch | cython (CPU) | cython/cupy |")
+    print("|---|---|---|---|---|---|")
+    for case in GPU_CASES:
+        if only and not any(o.lower() in case[0].lower() for o in only):
+            continue
+        impls = GPU_IMPLS + (("cython",) if case[1] == "bench_conv" else ())
+        results, seconds, ratio = _row(case, impls, threads, repeat, case[4])
+        cells = [_time(seconds.get(i), case) for i in GPU_IMPLS + ("cython",)]
+        print(f"| {case[0]} | {cells[0]} | {cells[1]} | {ratio('cupy', 'torch-cuda')} | "
+              f"{cells[2]} | {ratio('cython', 'cupy')} |", flush=True)
+        _print_errors(results)
 
 
 def _rates(case, seconds, threads, repeat):
@@ -113,6 +177,16 @@ def _rates(case, seconds, threads, repeat):
     return [f"\n{case[0]}: GFLOP/s {rates}; sgemm {bench_conv.SGEMM_N}^3 (ceiling) {ceiling}"]
 
 
+def _context(case, threads, repeat):
+    """The CONTEXT lines of ``case``: time of each bounding measurement."""
+    lines = []
+    for label, cls, impl in CONTEXT.get(f"{case[1]}.{case[2]}", []):
+        result, error = measure((label, case[1], cls, case[3]), impl, threads, repeat)
+        lines.append(f"\n{case[0]}: {label}: {_time(result and result['seconds'], case)}"
+                     + (f" ({error})" if error else ""))
+    return lines
+
+
 def _time(seconds, case):
     if seconds is None:
         return "-"
@@ -124,17 +198,26 @@ def _time(seconds, case):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         module, cls, method, impl, repeat = sys.argv[2:7]
-        worker(module, cls, method, impl, int(repeat))
+        worker(module, cls, method, impl, int(repeat), *sys.argv[7:8])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", nargs="+", default=["1", "all"],
                         help="thread counts to measure ('all' = every core)")
     parser.add_argument("--repeat", type=int, default=5, help="rounds per measurement (best kept)")
     parser.add_argument("--only", nargs="*", default=[], help="substrings of benchmark names")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cpu: the CPU table per thread count; cuda: the GPU table")
     args = parser.parse_args()
     import platform
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
+    if args.device == "cuda":
+        import nptorch
+        if not nptorch.cuda.is_available():
+            raise SystemExit("--device cuda: no CUDA GPU is available to nptorch (CuPy)")
+        print(f"GPU: {nptorch.cuda.get_device_name(0)}")
+        gpu_table(args.repeat, args.only)
+        return
     for threads in args.threads:
         table(os.cpu_count() if threads == "all" else int(threads), args.repeat, args.only)
 

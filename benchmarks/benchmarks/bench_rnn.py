@@ -32,12 +32,28 @@ class GRU(LSTM):
     layer = "GRU"
 
 
+class LSTMWithoutOneDNN(LSTM):
+    """PyTorch's LSTM with oneDNN switched off: its own matmul-plus-elementwise path, the same
+    design as nptorch's (by default PyTorch's CPU LSTM runs oneDNN's fused RNN primitive)."""
+
+    params = ("torch",)
+
+    def setup(self, impl):
+        super().setup(impl)
+        self.onednn_off = self.lib.backends.mkldnn.flags(enabled=False)
+        self.onednn_off.__enter__()
+
+    def teardown(self, impl):
+        self.onednn_off.__exit__(None, None, None)
+        super().teardown(impl)
+
+
 class LSTMMatrixProducts:
     """The matrix products of the LSTM benchmark alone, in NumPy: the floor under any
     implementation that uses the same BLAS (two per step, plus the input projection and
     the three gradient products over the whole sequence)."""
 
-    def setup(self):
+    def setup(self, impl=None):
         rng = np.random.default_rng(0)
         f32 = np.float32
         self.x = rng.standard_normal((T * N, I), dtype=f32)
@@ -47,7 +63,7 @@ class LSTMMatrixProducts:
         self.dgates = rng.standard_normal((4 * H, T * N), dtype=f32)
         self.hs = rng.standard_normal((H, T * N), dtype=f32)
 
-    def time_forward_backward(self):
+    def time_forward_backward(self, impl=None):
         self.w_ih @ self.x.T
         for _ in range(T):
             self.w_hh @ self.h
