@@ -15,6 +15,10 @@ def _sigmoid(xp, a):
 class RecurrentOps:
     """LSTM and GRU recurrences written with array-module operations only."""
 
+    def matmul(self, a, b):
+        """``a @ b``: the layers' products outside the time loop (input projection, gradients)."""
+        return a @ b
+
     def lstm_forward(self, xw, w_hh, h0, c0):
         """Returns hs, cs (H, T + 1, B) and the activated gates (G, T, B), in xw's buffer."""
         xp = self.xp

@@ -98,6 +98,24 @@ def test_gru_twins(p):
         np.testing.assert_array_equal(_np(dh), p["dh"])
 
 
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_matmul_twins(ops, dtype):
+    """The layers' products outside the loop, on every memory layout the layers pass."""
+    rng = np.random.default_rng(1)
+    a = (10 * rng.standard_normal((7, 5))).astype(dtype)
+    b = (10 * rng.standard_normal((5, 3))).astype(dtype)
+    layouts = {"C": lambda m: m, "F": np.asfortranarray,
+               "strided": lambda m: np.repeat(m, 2, axis=1)[:, ::2]}
+    for la, fa in layouts.items():
+        for lb, fb in layouts.items():
+            got = ops.matmul(ops.xp.asarray(fa(a)), ops.xp.asarray(fb(b)))
+            assert got.dtype == dtype and got.flags.c_contiguous, (la, lb)
+            _close(got, a @ b, dtype, f"{la} @ {lb}")
+    empty = ops.matmul(ops.xp.asarray(a[:, :0]), ops.xp.asarray(b[:0]))
+    np.testing.assert_array_equal(_np(empty), np.zeros((7, 3), dtype))
+
+
 def test_non_contiguous_inputs_and_shape_checks():
     if not any(type(ops).__name__ == "CythonOps" for ops in TWINS):
         pytest.skip("compiled kernels not built")
