@@ -210,7 +210,18 @@ class Tensor(_engine.TensorBase):
             node, nr = _function.grad_accumulator(self), 0
             self._hooks_node = node  # keep the leaf's node (and so its hooks) alive
         node.register_prehook_for(nr, hook)
-        return _RemovableHook(node, nr, hook)
+        return _RemovableHook(node._pre_hooks[nr], hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` each time a backward pass has accumulated into this leaf's ``grad``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        node = _function.grad_accumulator(self)
+        self._hooks_node = node  # keep the leaf's node (and so its hooks) alive
+        node.post_hooks.append(hook)
+        return _RemovableHook(node.post_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to graph leaves."""
@@ -345,13 +356,14 @@ class Size(tuple):
 
 
 class _RemovableHook:
-    def __init__(self, node, nr, hook):
-        self._node, self._nr, self._hook = node, nr, hook
+    """The handle of a registered hook: ``remove()`` takes it out of its list."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
 
     def remove(self):
-        hooks = self._node._pre_hooks.get(self._nr, [])
-        if self._hook in hooks:
-            hooks.remove(self._hook)
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def _wrap_dim(dim, ndim):

@@ -38,6 +38,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
+        self.post_hooks = []  # hook(variable) after each accumulation
 
     def apply(self, grads):
         variable = self.variable
@@ -50,6 +51,8 @@ class AccumulateGrad(Node):
             variable._grad = Tensor._make(grad._data.copy())
         else:
             variable._grad._data += grad._data
+        for hook in tuple(self.post_hooks):
+            hook(variable)
         return ()
 
 
