@@ -1,0 +1,4 @@
+"""``nptorch.nn.parallel``: data-parallel training, as ``torch.nn.parallel``."""
+from .distributed import DistributedDataParallel
+
+__all__ = ["DistributedDataParallel"]
