@@ -1,42 +1,110 @@
 """dtype and device conversions, copies and ``new_*`` constructors as Tensor methods."""
-from .. import _dtype
-from .._device import device_of, to_device
+from .. import _dtype, cuda as _cuda
+from .._device import device, device_of, to_device
 from .._tensor import Tensor
 from .._functions.convert import ToCopy, Clone
 
 
+def _is_device(a):
+    return isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool))
+
+
+def _is_dtype(a):
+    return isinstance(a, _dtype.dtype) or a in (float, int, bool)
+
+
+def _is_bool(a):
+    return isinstance(a, bool)
+
+
+def _or_none(check):
+    return lambda a: a is None or check(a)
+
+
+# PyTorch's overloads of Tensor.to, tried in order: (name, check) per parameter, then the
+# keyword-only memory_format (accepted and ignored: every array here is C-ordered or strided).
+_TO_OVERLOADS = (
+    (("device", _or_none(_is_device)), ("dtype", _or_none(_is_dtype)),
+     ("non_blocking", _is_bool), ("copy", _is_bool)),
+    (("dtype", _is_dtype), ("non_blocking", _is_bool), ("copy", _is_bool)),
+    (("tensor", lambda a: isinstance(a, Tensor)), ("non_blocking", _is_bool), ("copy", _is_bool)),
+)
+_TO_SIGNATURES = (
+    " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, "
+    "bool copy = False, *, torch.memory_format memory_format = None)\n"
+    " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+    "torch.memory_format memory_format = None)\n"
+    " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, "
+    "torch.memory_format memory_format = None)\n")
+
+
+def _bind(overload, args, kwargs):
+    """The arguments of one overload by name, or None when they do not fit it."""
+    names = [name for name, _ in overload]
+    if len(args) > len(names) or any(k not in names[len(args):] + ["memory_format"]
+                                     for k in kwargs):
+        return None
+    bound = dict(zip(names, args), **kwargs)
+    bound.pop("memory_format", None)
+    first = names[0]
+    if first != "device" and first not in bound:
+        return None
+    checks = dict(overload)
+    return bound if all(checks[k](v) for k, v in bound.items()) else None
+
+
+def _type_name(a):
+    if isinstance(a, Tensor):
+        return "Tensor"
+    if isinstance(a, (_dtype.dtype, device)):
+        return f"torch.{type(a).__name__}"
+    return type(a).__name__
+
+
 def _parse_to(args, kwargs):
-    dtype = kwargs.pop("dtype", None)
-    device = kwargs.pop("device", None)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("copy", None)
-    kwargs.pop("memory_format", None)
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, _dtype.dtype) or a in (float, int, bool):
-            dtype = a
-        elif isinstance(a, (str, int)) or hasattr(a, "type"):
-            device = a
-        elif a is not None:
-            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    return _dtype.to_dtype(dtype), to_device(device)
+    """``(dtype, device, copy)`` from the arguments of ``Tensor.to``."""
+    if len(args) > 4:
+        raise TypeError(f"to() takes from 0 to 4 positional arguments but {len(args)} were given")
+    for overload in _TO_OVERLOADS:
+        bound = _bind(overload, args, kwargs)
+        if bound is not None:
+            break
+    else:
+        got = [_type_name(a) for a in args]
+        got += [f"{k}={_type_name(v)}" for k, v in reversed(kwargs.items())]
+        trail = ", " if kwargs and not args else ""  # PyTorch's own formatting
+        raise TypeError(f"to() received an invalid combination of arguments - got "
+                        f"({', '.join(got)}{trail}), but expected one of:\n{_TO_SIGNATURES}")
+    other = bound.get("tensor")
+    dtype = other.dtype if other is not None else bound.get("dtype")
+    dev = other.device if other is not None else bound.get("device")
+    return _dtype.to_dtype(dtype), to_device(dev), bound.get("copy", False)
+
+
+def _is_on(array, d):
+    """Whether ``array`` lives on device ``d`` (a bare ``"cuda"`` is the current GPU)."""
+    here = device_of(array)
+    if here.type != d.type:
+        return False
+    return here.type == "cpu" or here.index == (
+        d.index if d.index is not None else _cuda.current_device())
 
 
 def to(self, *args, **kwargs):
-    """Return this tensor with another dtype and/or on another device (self when unchanged)."""
-    copy = kwargs.get("copy", False)
-    dtype, device = _parse_to(args, kwargs)
+    """Return this tensor with another dtype and/or on another device (self when unchanged).
+
+    As PyTorch: ``to(device=None, dtype=None, non_blocking=False, copy=False)``,
+    ``to(dtype, non_blocking=False, copy=False)`` or ``to(tensor, non_blocking=False,
+    copy=False)`` (``tensor``'s dtype and device), each with ``memory_format=``.
+    ``non_blocking`` copies are done synchronously.
+    """
+    dtype, dev, copy = _parse_to(args, kwargs)
     same_dtype = dtype is None or dtype.np_dtype == self._data.dtype
-    same_device = device is None or (device.type == "cpu" and self.is_cpu) or (
-        device == device_of(self._data)) or (
-        device.type == "cuda" and device.index is None and not self.is_cpu)
+    same_device = dev is None or _is_on(self._data, dev)
     if same_dtype and same_device and not copy:
         return self
     return ToCopy.apply(self, None if same_dtype else dtype.np_dtype,
-                        None if same_device else device)
+                        None if same_device else dev)
 
 
 def _caster(d):

@@ -6,7 +6,7 @@ so their gradients (and second derivatives) come from those two Functions.
 """
 import numpy as np
 
-from .._device import xp_of
+from .._device import check_same_device, xp_of
 from .._functions.indexing import Index, IndexPut, put
 from .._functions.shape import Embed
 from .._functions._utils import wrap_dim
@@ -21,8 +21,16 @@ _ALL = (Ellipsis,)  # the basic part of a key that keeps every dim
 
 
 # -- keys ------------------------------------------------------------------------------------
-def _index_array(item, xp):
-    arr = item._data if isinstance(item, Tensor) else xp.asarray(np.asarray(item))
+def _index_array(item, xp, device):
+    """An index as an array of ``xp``, the array module of the indexed tensor (on ``device``):
+    CPU indices (tensors, lists, arrays) serve a tensor on any device, as in PyTorch."""
+    if isinstance(item, Tensor):
+        if item.is_cuda and item.device != device:
+            raise RuntimeError("indices should be either on cpu or on the same device as the "
+                               f"indexed tensor ({device})")
+        arr = xp.asarray(item._data)
+    else:
+        arr = xp.asarray(np.asarray(item))
     if arr.dtype.kind == "f" and arr.size == 0 and not isinstance(item, Tensor):
         arr = arr.astype(np.int64)  # x[[]]
     if arr.dtype.kind not in "biu":
@@ -46,7 +54,7 @@ def _check_bounds(arr, dim, size, exc=IndexError):
 def _parse(x, index):
     """``index`` as a ``(basic, advanced)`` key for ``x`` (see ``_functions/indexing.py``)."""
     items = index if isinstance(index, tuple) else (index,)
-    xp = xp_of(x._data)
+    xp, device = xp_of(x._data), x.device
     parsed = []
     for item in items:
         if item is None or item is Ellipsis:
@@ -58,7 +66,7 @@ def _parse(x, index):
         elif isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
             parsed.append(int(item))
         elif isinstance(item, (Tensor, list, tuple, np.ndarray, bool, np.bool_)):
-            parsed.append(_index_array(item, xp))
+            parsed.append(_index_array(item, xp, device))
         else:
             raise IndexError(_INVALID_INDEX.format(type(item).__name__))
     shape = x._data.shape
@@ -149,6 +157,7 @@ def setitem(self, index, value):
 # -- gather and scatter ----------------------------------------------------------------------
 def _gather_key(input, dim, index, name, src=None):
     """Validate a gather/scatter index and return ``(dim, key)``."""
+    check_same_device(name, [input._data, index._data])
     if index._data.dtype.kind not in "iu":
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     shape, ishape = input._data.shape, index._data.shape
@@ -223,6 +232,7 @@ def scatter_add(input, dim, index, src):
 def _dim_index_key(input, dim, index, name, exc=IndexError, unique=False):
     """The key ``input[..., index, ...]`` (index at ``dim``) of the ``index_*`` ops, with
     repeated places listed once when ``unique``."""
+    check_same_device(name, [input._data, index._data])
     if index._data.dtype.kind not in "iu":
         raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index")
     if index._data.ndim > 1:
@@ -310,6 +320,7 @@ def masked_select(input, mask):
 
 def take(input, index):
     """``input`` read as 1-D at ``index`` (the result has ``index``'s shape)."""
+    check_same_device("take", [input._data, index._data])
     if index._data.dtype != np.int64:
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {scalar_type_name(index)}")
     n = input._data.size

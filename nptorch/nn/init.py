@@ -33,11 +33,12 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _fill(tensor, draw, generator=None):
-    """Write ``draw(xp_generator, shape)`` into ``tensor`` in place."""
+    """Write ``draw(xp_generator, shape)`` (a number or an array, on the host or the tensor's
+    device) into ``tensor`` in place."""
     with no_grad():
         xp = xp_of(tensor._data)
         values = draw(generator_for(generator, xp), tensor._data.shape)
-        tensor._data[...] = values
+        tensor._data[...] = xp.asarray(values)
         tensor._version_counter[0] += 1
     return tensor
 

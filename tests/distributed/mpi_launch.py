@@ -1,5 +1,6 @@
 """Run a script on N MPI ranks for the distributed tests."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 WORKERS = Path(__file__).resolve().parent / "workers"
+DDP_WORKER = Path(__file__).resolve().parent / "ddp_workers" / "ddp_worker.py"
 
 
 def mpiexec_path():
@@ -57,3 +59,15 @@ def run_mpi(script_path, nprocs, *args, timeout=120):
     cmd = [mpiexec, "-n", str(nprocs), sys.executable, "-m", "mpi4py", str(script_path),
            *map(str, args)]
     return run_command(cmd, timeout)
+
+
+def run_ddp_checks(nprocs, checks):
+    """Run ``checks`` of ddp_workers/ddp_worker.py on ``nprocs`` ranks; assert that every rank
+    passed each, in order, and finished."""
+    result = run_mpi(DDP_WORKER, nprocs, *checks, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    passed = re.findall(r"rank (\d+): ok (\w+);", result.stdout)
+    for rank in range(nprocs):
+        assert [name for r, name in passed if int(r) == rank] == list(checks)
+    finished = sorted(re.findall(r"rank (\d+): done;", result.stdout))
+    assert finished == [str(r) for r in range(nprocs)]

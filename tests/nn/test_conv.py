@@ -232,7 +232,7 @@ def test_layer_gradcheck_float64():
     (lambda: nptorch.nn.Conv2d(4, 6, 3, padding=5, padding_mode="reflect")(
         nptorch.zeros(1, 4, 3, 3)),
      r"Argument #4: Padding size should be less than the corresponding input dimension, but got: "
-     r"padding \(5, 5\) at dimension 2 of input \[1, 4, 3, 3\]"),
+     r"padding \(5, 5\) at dimension 3 of input \[1, 4, 3, 3\]"),
 ])
 def test_errors(fn, message):
     with pytest.raises(RuntimeError, match=message):

@@ -187,6 +187,40 @@ def test_to(torch):
     assert x.type_as(nptorch.tensor([1])).dtype is nptorch.int64
 
 
+_TO_CALLS = {
+    "device_dtype_non_blocking": lambda L, x: x.to("cpu", L.float64, True),
+    "dtype_non_blocking_copy": lambda L, x: x.to(L.float64, True, True),
+    "none_device": lambda L, x: x.to(None, L.float16),
+    "tensor_non_blocking": lambda L, x: x.to(L.zeros(1, dtype=L.int32), True),
+    "keywords_copy": lambda L, x: x.to(device="cpu", dtype=L.float32, copy=True),
+    "memory_format": lambda L, x: x.to(L.float64, memory_format=L.contiguous_format),
+    "unchanged": lambda L, x: x.to("cpu", L.float32, False, False),
+}
+
+
+@pytest.mark.parametrize("call", _TO_CALLS.values(), ids=list(_TO_CALLS))
+def test_to_overloads_match_torch(torch, call):
+    x, t = nptorch.ones(2), torch.ones(2)
+    ours, theirs = call(nptorch, x), call(torch, t)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert (ours is x) == (theirs is t)
+
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda L, x: x.to(dtype="cpu"), TypeError, r"got \(dtype=str, \), but expected one of"),
+    (lambda L, x: x.to(L.float64, foo=1), TypeError, r"got \(torch.dtype, foo=int\)"),
+    (lambda L, x: x.to(L.float64, L.float32), TypeError, r"got \(torch.dtype, torch.dtype\)"),
+    (lambda L, x: x.to("cpu", L.float64, True, True, True), TypeError,
+     "to\\(\\) takes from 0 to 4 positional arguments but 5 were given"),
+    (lambda L, x: L.nn.Linear(2, 2).to(L.float64, copy=True), RuntimeError,
+     "does not accept copy argument"),
+])
+def test_to_bad_arguments_match_torch(torch, call, error, message):
+    for lib in (nptorch, torch):
+        with pytest.raises(error, match=message):
+            call(lib, lib.ones(2))
+
+
 def test_to_is_differentiable():
     x = nptorch.tensor([1.0, 2.0], requires_grad=True)
     y = x.double() * 3

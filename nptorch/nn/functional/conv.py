@@ -9,7 +9,7 @@ import numpy as np
 from ..._dtype import cpp_type_name, scalar_type_name
 from ..._functions.conv import Col2im, Conv2d, Conv2dInput, Im2col
 from ..._ops import Window
-from ..._tensor import Tensor
+from .vision import pad
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
@@ -288,30 +288,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     return y if batched else y.squeeze(0)
 
 
-def _pad_index(n, before, after, mode):
-    """Input positions that fill a dimension of size ``n`` padded by (``before``, ``after``)."""
-    i = np.arange(-before, n + after)
-    if mode == "reflect":
-        return (n - 1) - np.abs((n - 1) - np.abs(i))
-    if mode == "replicate":
-        return np.clip(i, 0, n - 1)
-    return i % n  # circular
-
-
 def _pad(input, pads, mode):
     """Pad the trailing dims by ``pads`` ((before, after) per dim, first spatial dim first) in
-    mode reflect / replicate / circular, by indexing (its gradient sums into the sources)."""
-    lead = input.ndim - len(pads)
-    for j, (before, after) in enumerate(pads):
-        dim = lead + j
-        n = input.shape[dim]
-        if mode == "reflect" and (before >= n or after >= n):
-            raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                f"but got: padding ({before}, {after}) at dimension {dim} of input {_sizes(input)}")
-        if mode == "circular" and (before > n or after > n):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
-        if before or after:
-            index = Tensor._make(_pad_index(n, before, after, mode))
-            input = input.index_select(dim, index)
-    return input
+    mode reflect / replicate / circular, as ``F.pad`` (the padding of convolution layers)."""
+    return pad(input, tuple(p for pair in reversed(pads) for p in pair), mode)

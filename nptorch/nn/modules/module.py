@@ -387,7 +387,9 @@ class Module:
     def to(self, *args, **kwargs):
         """Move and/or cast parameters and buffers (floating ones only change dtype)."""
         from ..._api.convert import _parse_to
-        dtype, device = _parse_to(args, dict(kwargs))
+        dtype, device, copy = _parse_to(args, dict(kwargs))
+        if copy:
+            raise RuntimeError(".to() does not accept copy argument")
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
 

@@ -60,14 +60,19 @@ def _reverse(x, lengths):
     T, B = x.shape[0], x.shape[1]
     t = np.arange(T)[:, None]
     index = np.where(t < lengths[None, :], lengths[None, :] - 1 - t, t)
-    return x[_api.creation.tensor(index), _api.creation.tensor(np.arange(B)[None, :])]
+    return x[_on(x, index), _on(x, np.arange(B)[None, :])]
 
 
 def _last(y, lengths):
     """The output at each sequence's last step: y[lengths - 1, b]."""
     if lengths is None:
         return y[-1]
-    return y[_api.creation.tensor(lengths - 1), _api.creation.tensor(np.arange(y.shape[1]))]
+    return y[_on(y, lengths - 1), _on(y, np.arange(y.shape[1]))]
+
+
+def _on(x, index):
+    """A host index array as a tensor on x's device."""
+    return _api.creation.tensor(index, device=x.device)
 
 
 class RNNBase(Module):

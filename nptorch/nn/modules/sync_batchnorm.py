@@ -27,22 +27,26 @@ class _AllReduceSum(Function):
 
 class SyncBatchNorm(_BatchNorm):
     """Batch normalization over ``(N, C, ...)`` inputs whose training-mode mean and variance are
-    those of the batches of all ranks of ``process_group`` (the default group) together. In eval
-    mode, or without an initialized process group of more than one rank, it is ``BatchNorm``."""
+    those of the batches of all ranks of ``process_group`` (the default group) together; backward
+    sums the statistics' gradients over the ranks likewise. In eval mode, or without an
+    initialized process group of more than one rank, it is ``BatchNorm``."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, process_group=None, device=None, dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+                 track_running_stats=True, process_group=None, device=None, dtype=None, *,
+                 bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
         self.process_group = process_group
 
     def _check_input_dim(self, input):
         if input.dim() < 2:
             raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
 
     def forward(self, input):
         self._check_input_dim(input)
-        batch_stats = self.training or (self.running_mean is None and self.running_var is None)
-        if not (batch_stats and dist.is_available() and dist.is_initialized()
+        if not (self.training and dist.is_available() and dist.is_initialized()
                 and dist.get_world_size(self.process_group) > 1):
             return super().forward(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -76,7 +80,8 @@ class SyncBatchNorm(_BatchNorm):
         converted = module
         if isinstance(module, _BatchNorm) and not isinstance(module, cls):
             converted = cls(module.num_features, module.eps, module.momentum, module.affine,
-                            module.track_running_stats, process_group)
+                            module.track_running_stats, process_group,
+                            bias=module.bias is not None)
             converted.weight, converted.bias = module.weight, module.bias
             converted.running_mean = module.running_mean
             converted.running_var = module.running_var

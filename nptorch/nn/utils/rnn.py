@@ -4,6 +4,7 @@ from collections import namedtuple
 import numpy as np
 
 from ... import _api
+from ..._device import xp_of
 from ..._tensor import Tensor
 
 
@@ -21,9 +22,13 @@ class PackedSequence(namedtuple("PackedSequence",
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
+        """``data`` converted by ``Tensor.to``; the permutations follow it to its device."""
         data = self.data.to(*args, **kwargs)
-        return self if data is self.data else type(self)(
-            data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
+        if data is self.data:
+            return self
+        sorted_indices, unsorted_indices = (None if i is None else i.to(data.device)
+                                            for i in (self.sorted_indices, self.unsorted_indices))
+        return type(self)(data, self.batch_sizes, sorted_indices, unsorted_indices)
 
     @property
     def is_cuda(self):
@@ -31,10 +36,12 @@ class PackedSequence(namedtuple("PackedSequence",
 
 
 def _invert(permutation):
-    inverse = np.empty_like(permutation._data if isinstance(permutation, Tensor) else permutation)
-    p = permutation._host() if isinstance(permutation, Tensor) else permutation
-    inverse[p] = np.arange(len(p))
-    return _api.creation.tensor(inverse)
+    """The inverse of a permutation, on the permutation's device."""
+    p = permutation._data if isinstance(permutation, Tensor) else np.asarray(permutation)
+    xp = xp_of(p)
+    inverse = xp.empty_like(p)
+    inverse[p] = xp.arange(len(p))
+    return Tensor._make(inverse)
 
 
 def _lengths(lengths):
@@ -63,8 +70,8 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     else:
         order = np.argsort(-lengths, kind="stable")
         lengths = lengths[order]
-        sorted_indices = _api.creation.tensor(order)
-        input = input.index_select(0 if batch_first else 1, sorted_indices.to(input.device))
+        sorted_indices = _api.creation.tensor(order, device=input.device)
+        input = input.index_select(0 if batch_first else 1, sorted_indices)
     if batch_first:
         input = input.transpose(0, 1)
     if lengths.size and lengths[-1] <= 0:
@@ -94,7 +101,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     rows = np.concatenate([np.full(b, t) for t, b in enumerate(batch_sizes)]).astype(np.int64)
     cols = np.concatenate([np.arange(b) for b in batch_sizes]).astype(np.int64)
     if len(rows):
-        padded = padded.index_put((_api.creation.tensor(rows), _api.creation.tensor(cols)), data)
+        padded = padded.index_put((_api.creation.tensor(rows, device=data.device),
+                                   _api.creation.tensor(cols, device=data.device)), data)
     lengths = (batch_sizes[None, :] > np.arange(B)[:, None]).sum(1)
     if sequence.unsorted_indices is not None:
         padded = padded.index_select(1, sequence.unsorted_indices.to(padded.device))

@@ -1,8 +1,11 @@
 """Run on N MPI ranks: DistributedDataParallel and SyncBatchNorm against single-process training
 on the same global batch (float64), computed by every rank itself.
 
-Each rank prints ``rank R: ok NAME;`` after each check; a failed check raises, which aborts the job.
+Runs the checks named on the command line (all without arguments). Each rank prints
+``rank R: ok NAME;`` after each check; a failed check raises, which aborts the job.
 """
+import sys
+
 import numpy as np
 
 import nptorch as torch
@@ -104,8 +107,8 @@ def no_sync_accumulation_matches(rank, world):
     for xs, ys in halves:
         nn.functional.cross_entropy(reference(xs), ys).backward()
     with model.no_sync():
-        xs, ys = halves[0]
-        nn.functional.cross_entropy(model(local(xs, rank, world)), local(ys, rank, world)).backward()
+        xs, ys = (local(t, rank, world) for t in halves[0])
+        nn.functional.cross_entropy(model(xs), ys).backward()
     if world > 1:  # not averaged yet: this rank's own gradient
         assert not np.allclose(model.module[0].weight.grad.numpy(),
                                reference[0].weight.grad.numpy())
@@ -197,7 +200,10 @@ def main():
     dist.init_process_group("mpi")
     torch.set_default_dtype(torch.float64)
     rank, world = dist.get_rank(), dist.get_world_size()
+    names = sys.argv[1:]
     for fn in CHECKS:
+        if names and fn.__name__ not in names:
+            continue
         fn(rank, world)
         print(f"rank {rank}: ok {fn.__name__};", flush=True)
     dist.destroy_process_group()

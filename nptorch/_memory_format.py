@@ -1,0 +1,16 @@
+"""Memory formats: every tensor here is strided in row-major order, so only the formats that
+ask for exactly that exist (``torch.channels_last`` would change strides, which nptorch does not)."""
+
+
+class memory_format:
+    """A layout request, as ``torch.memory_format``."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
