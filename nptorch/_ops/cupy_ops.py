@@ -12,10 +12,9 @@ import functools
 import numpy as np
 
 from .. import _compat
+from . import checks
+from .checks import FLOATS
 from .cuda import launch
-from .cython_ops import (_FLOATS, CythonOps, _check, _check_4d, _check_output_size,
-                         _check_window)
-from .cython_recurrent import _check as _check_shapes
 from .reference import Ops
 
 
@@ -34,8 +33,6 @@ class CupyOps(Ops):
     # matmul on chunks of images, bounding the extra memory of a large batch.
     CHUNK_BYTES = 1 << 29
 
-    _conv_checks = CythonOps._conv_checks
-
     def __init__(self):
         self.xp = _compat.cupy
 
@@ -51,23 +48,17 @@ class CupyOps(Ops):
                *win[2:])
 
     def im2col(self, x, OH, OW, win):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().im2col(x, OH, OW, win)
-        _check_4d("im2col", x)
-        _check_window("im2col", win)
-        _check_output_size("im2col", OH, OW)
+        checks.windowed("im2col", x, OH, OW, win)
         col = self.xp.empty(x.shape[:2] + (win.KH, win.KW, OH, OW), x.dtype)
         self._im2col(self.xp.ascontiguousarray(x), col, win)
         return col
 
     def col2im(self, col, H, W, win):
-        if col.dtype not in _FLOATS:
+        if col.dtype not in FLOATS:
             return super().col2im(col, H, W, win)
-        _check(col.ndim == 6 and col.shape[2:4] == (win.KH, win.KW),
-               f"col2im: expected columns (N, C, {win.KH}, {win.KW}, OH, OW), got {col.shape}")
-        _check_window("col2im", win)
-        _check(H > 0 and W > 0, f"col2im: invalid output size ({H}, {W})")
-        _check_output_size("col2im", col.shape[4], col.shape[5])
+        checks.columns(col, H, W, win)
         x = self.xp.empty(col.shape[:2] + (H, W), col.dtype)
         self._col2im(self.xp.ascontiguousarray(col), x, win)
         return x
@@ -91,10 +82,9 @@ class CupyOps(Ops):
             yield slice(n, n + B), col.reshape(len(col), groups, -1, OH * OW)
 
     def conv2d(self, x, w, bias, OH, OW, win, groups):
-        if x.dtype not in _FLOATS or w.dtype != x.dtype:
+        if x.dtype not in FLOATS or w.dtype != x.dtype:
             return super().conv2d(x, w, bias, OH, OW, win, groups)
-        _check_4d("conv2d", x)
-        self._conv_checks("conv2d", x.shape[1], w, groups, win, OH, OW)
+        checks.conv2d(x, w, win, groups, OH, OW)
         cp = self.xp
         N, O = x.shape[0], w.shape[0]
         y = cp.empty((N, O, OH, OW), x.dtype)
@@ -107,14 +97,10 @@ class CupyOps(Ops):
         return y
 
     def conv2d_input(self, gy, w, H, W, win, groups):
-        if gy.dtype not in _FLOATS or w.dtype != gy.dtype:
+        if gy.dtype not in FLOATS or w.dtype != gy.dtype:
             return super().conv2d_input(gy, w, H, W, win, groups)
-        _check_4d("conv2d_input", gy)
-        N, O, OH, OW = gy.shape
-        C, (KH, KW) = w.shape[1] * groups, w.shape[2:]
-        self._conv_checks("conv2d_input", C, w, groups, win, OH, OW)
-        _check(H > 0 and W > 0 and O == w.shape[0], f"conv2d_input: invalid sizes {gy.shape} "
-                                                    f"-> ({H}, {W}) for weight {w.shape}")
+        N, O, OH, OW, C = checks.conv2d_input(gy, w, H, W, win, groups)
+        KH, KW = w.shape[2:]
         cp = self.xp
         # columns = w^T @ gy, then col2im, a chunk of images at a time
         gx = cp.empty((N, C, H, W), gy.dtype)
@@ -129,16 +115,9 @@ class CupyOps(Ops):
         return gx
 
     def conv2d_weight(self, x, gy, win, groups):
-        if x.dtype not in _FLOATS or gy.dtype != x.dtype:
+        if x.dtype not in FLOATS or gy.dtype != x.dtype:
             return super().conv2d_weight(x, gy, win, groups)
-        _check_4d("conv2d_weight", x)
-        _check_4d("conv2d_weight", gy)
-        N, C = x.shape[:2]
-        O, OH, OW = gy.shape[1:]
-        _check(groups > 0 and C % groups == 0 and O % groups == 0 and gy.shape[0] == N,
-               f"conv2d_weight: input {x.shape} and gradient {gy.shape} with {groups} groups")
-        _check_window("conv2d_weight", win)
-        _check_output_size("conv2d_weight", OH, OW)
+        N, C, O, OH, OW = checks.conv2d_weight(x, gy, win, groups)
         cp = self.xp
         gyg = cp.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
         gw = cp.zeros((groups, O // groups, C // groups * win.KH * win.KW), x.dtype)
@@ -148,12 +127,9 @@ class CupyOps(Ops):
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().max_pool2d(x, OH, OW, win)
-        _check_4d("max_pool2d", x)
-        _check_window("max_pool2d", win)
-        _check_output_size("max_pool2d", OH, OW)
-        N, C, H, W = x.shape
+        N, C, H, W = checks.windowed("max_pool2d", x, OH, OW, win)
         y = self.xp.empty((N, C, OH, OW), x.dtype)
         indices = self.xp.empty((N, C, OH, OW), np.int64)
         launch("max_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, indices, N * C, H,
@@ -161,25 +137,18 @@ class CupyOps(Ops):
         return y, indices
 
     def max_pool2d_backward(self, gy, indices, H, W):
-        if gy.dtype not in _FLOATS:
+        if gy.dtype not in FLOATS:
             return super().max_pool2d_backward(gy, indices, H, W)
-        _check_4d("max_pool2d_backward", gy)
-        _check(indices.shape == gy.shape and indices.dtype == np.int64,
-               f"max_pool2d_backward: indices {indices.shape} {indices.dtype} do not match "
-               f"{gy.shape}")
-        # the scatter writes where the indices say: one reduction (and sync) keeps it in bounds
-        _check(indices.size == 0 or not bool(((indices < 0) | (indices >= H * W)).any()),
-               f"max_pool2d_backward: an index is outside the ({H}, {W}) plane")
-        N, C, OH, OW = gy.shape
+        N, C, OH, OW = checks.max_pool2d_backward(gy, indices, H, W)
         gx = self.xp.zeros((N, C, H, W), gy.dtype)
         launch("scatter_add_planes", gy.dtype, gy.size, self.xp.ascontiguousarray(gy),
                self.xp.ascontiguousarray(indices), gx, N * C, OH * OW, H * W)
         return gx
 
     def adaptive_max_pool2d(self, x, OH, OW):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().adaptive_max_pool2d(x, OH, OW)
-        N, C, H, W = CythonOps._check_adaptive("adaptive_max_pool2d", x, OH, OW)
+        N, C, H, W = checks.adaptive("adaptive_max_pool2d", x, OH, OW)
         y = self.xp.empty((N, C, OH, OW), x.dtype)
         indices = self.xp.empty((N, C, OH, OW), np.int64)
         launch("adaptive_max_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, indices,
@@ -195,46 +164,36 @@ class CupyOps(Ops):
                 float(divisor_override) if divisor_override else 0.0)
 
     def avg_pool2d(self, x, OH, OW, win, count_include_pad=True, divisor_override=None):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().avg_pool2d(x, OH, OW, win, count_include_pad, divisor_override)
-        _check_4d("avg_pool2d", x)
-        _check_window("avg_pool2d", win, dilated=False)
-        _check_output_size("avg_pool2d", OH, OW)
-        N, C, H, W = x.shape
+        N, C, H, W = checks.windowed("avg_pool2d", x, OH, OW, win, dilated=False)
         y = self.xp.empty((N, C, OH, OW), x.dtype)
         launch("avg_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, N * C, H, W, OH,
                OW, *self._divisor_args(win, count_include_pad, divisor_override))
         return y
 
     def avg_pool2d_backward(self, gy, H, W, win, count_include_pad=True, divisor_override=None):
-        if gy.dtype not in _FLOATS:
+        if gy.dtype not in FLOATS:
             return super().avg_pool2d_backward(gy, H, W, win, count_include_pad, divisor_override)
-        _check_4d("avg_pool2d_backward", gy)
-        _check_window("avg_pool2d_backward", win, dilated=False)
-        N, C, OH, OW = gy.shape
-        _check(H > 0 and W > 0, f"avg_pool2d_backward: invalid input size ({H}, {W})")
-        _check_output_size("avg_pool2d_backward", OH, OW)
+        N, C, OH, OW = checks.avg_pool2d_backward(gy, H, W, win)
         gx = self.xp.empty((N, C, H, W), gy.dtype)
         launch("avg_pool2d_backward", gy.dtype, gx.size, self.xp.ascontiguousarray(gy), gx,
                N * C, H, W, OH, OW, *self._divisor_args(win, count_include_pad, divisor_override))
         return gx
 
     def adaptive_avg_pool2d(self, x, OH, OW):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().adaptive_avg_pool2d(x, OH, OW)
-        N, C, H, W = CythonOps._check_adaptive("adaptive_avg_pool2d", x, OH, OW)
+        N, C, H, W = checks.adaptive("adaptive_avg_pool2d", x, OH, OW)
         y = self.xp.empty((N, C, OH, OW), x.dtype)
         launch("adaptive_avg_pool2d", x.dtype, y.size, self.xp.ascontiguousarray(x), y, N * C,
                H, W, OH, OW)
         return y
 
     def adaptive_avg_pool2d_backward(self, gy, H, W):
-        if gy.dtype not in _FLOATS:
+        if gy.dtype not in FLOATS:
             return super().adaptive_avg_pool2d_backward(gy, H, W)
-        _check_4d("adaptive_avg_pool2d_backward", gy)
-        N, C, OH, OW = gy.shape
-        _check(H > 0 and W > 0 and OH > 0 and OW > 0,
-               f"adaptive_avg_pool2d_backward: invalid sizes ({H}, {W}) -> ({OH}, {OW})")
+        N, C, OH, OW = checks.adaptive_backward("adaptive_avg_pool2d_backward", gy, H, W)
         gx = self.xp.empty((N, C, H, W), gy.dtype)
         launch("adaptive_avg_pool2d_backward", gy.dtype, gx.size, self.xp.ascontiguousarray(gy),
                gx, N * C, H, W, OH, OW)
@@ -243,7 +202,7 @@ class CupyOps(Ops):
     # -- activation ------------------------------------------------------------------------
     # relu itself stays the reference's cupy.maximum(x, 0), already one elementwise kernel
     def relu_backward(self, gy, y):
-        if y.dtype not in _FLOATS or gy.dtype != y.dtype or gy.shape != y.shape:
+        if y.dtype not in FLOATS or gy.dtype != y.dtype or gy.shape != y.shape:
             return super().relu_backward(gy, y)
         return _relu_backward_kernel()(gy, y)
 
@@ -252,11 +211,9 @@ class CupyOps(Ops):
     # contiguous (G, B) and (H, B) buffers that the step kernels fill besides the (., T, B)
     # arrays, so that no strided slice is copied inside the loop.
     def lstm_forward(self, xw, w_hh, h0, c0):
-        if xw.dtype not in _FLOATS:
+        if xw.dtype not in FLOATS:
             return super().lstm_forward(xw, w_hh, h0, c0)
-        G, T, B = xw.shape
-        H = G // 4
-        _check_shapes("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (4 * H, H), (H, B), (H, B)))
+        G, T, B, H = checks.lstm_forward(xw, w_hh, h0, c0)
         cp = self.xp
         hs = cp.empty((H, T + 1, B), xw.dtype)
         cs = cp.empty_like(hs)
@@ -271,13 +228,9 @@ class CupyOps(Ops):
         return hs, cs, gates
 
     def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
-        if gates.dtype not in _FLOATS:
+        if gates.dtype not in FLOATS:
             return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
-        G, T, B = gates.shape
-        H = G // 4
-        _check_shapes("lstm_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
-                      (gates.shape, (H, T + 1, B), (4 * H, H), (H, T, B), (H, T, B), (H, B),
-                       (H, B)))
+        G, T, B, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         cp = self.xp
         dh, dc = cp.array(dh, order="C"), cp.array(dc, order="C")  # updated in place
         gates, cs, dhs, dcs = (cp.ascontiguousarray(a) for a in (gates, cs, dhs, dcs))
@@ -291,11 +244,9 @@ class CupyOps(Ops):
         return dgates, dh, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
-        if xw.dtype not in _FLOATS:
+        if xw.dtype not in FLOATS:
             return super().gru_forward(xw, w_hh, b_hn, h0)
-        G, T, B = xw.shape
-        H = G // 3
-        _check_shapes("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (3 * H, H), (H,), (H, B)))
+        G, T, B, H = checks.gru_forward(xw, w_hh, b_hn, h0)
         cp = self.xp
         hs = cp.empty((H, T + 1, B), xw.dtype)
         hn = cp.empty((H, T, B), xw.dtype)
@@ -310,12 +261,9 @@ class CupyOps(Ops):
         return hs, gates, hn
 
     def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
-        if gates.dtype not in _FLOATS:
+        if gates.dtype not in FLOATS:
             return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
-        G, T, B = gates.shape
-        H = G // 3
-        _check_shapes("gru_backward", (gates, hn, hs, w_hh, dhs, dh),
-                      (gates.shape, (H, T, B), (H, T + 1, B), (3 * H, H), (H, T, B), (H, B)))
+        G, T, B, H = checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
         cp = self.xp
         gates, hn, hs, dhs = (cp.ascontiguousarray(a) for a in (gates, hn, hs, dhs))
         w_t = cp.ascontiguousarray(w_hh.T)

@@ -8,31 +8,10 @@ float32 and float64 go to the reference code.
 import numpy as np
 
 from .. import _backend
+from . import checks
+from .checks import FLOATS
 from .cython_recurrent import CythonRecurrentOps
 from .reference import Ops, adaptive_bounds, avg_divisor
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _check(condition, message):
-    if not condition:
-        raise ValueError(message)
-
-
-def _check_window(name, win, dilated=True):
-    _check(win.KH > 0 and win.KW > 0 and win.SH > 0 and win.SW > 0 and win.PH >= 0
-           and win.PW >= 0 and win.DH > 0 and win.DW > 0 and (dilated or win.DH == win.DW == 1),
-           f"{name}: invalid window {tuple(win)}")
-
-
-def _check_4d(name, array):
-    _check(array.ndim == 4, f"{name}: expected a 4-D array, got shape {array.shape}")
-
-
-def _check_output_size(name, OH, OW):
-    # the kernels clip every window to the input, so any size is memory-safe
-    _check(OH >= 0 and OW >= 0, f"{name}: output size ({OH}, {OW}) must not be negative")
-
 
 class CythonOps(CythonRecurrentOps, Ops):
     """Convolution, pooling, ReLU and batch-norm kernels compiled with Cython
@@ -46,25 +25,18 @@ class CythonOps(CythonRecurrentOps, Ops):
 
     # -- convolution -----------------------------------------------------------------------
     def im2col(self, x, OH, OW, win):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().im2col(x, OH, OW, win)
-        _check_4d("im2col", x)
-        _check_window("im2col", win)
-        N, C, H, W = x.shape
-        _check_output_size("im2col", OH, OW)
+        N, C, H, W = checks.windowed("im2col", x, OH, OW, win)
         col = np.empty((N, C, win.KH, win.KW, OH, OW), x.dtype)
         self._conv.im2col(np.ascontiguousarray(x), col, win.SH, win.SW, win.PH, win.PW,
                           win.DH, win.DW)
         return col
 
     def col2im(self, col, H, W, win):
-        if col.dtype not in _FLOATS:
+        if col.dtype not in FLOATS:
             return super().col2im(col, H, W, win)
-        _check(col.ndim == 6 and col.shape[2:4] == (win.KH, win.KW),
-               f"col2im: expected columns (N, C, {win.KH}, {win.KW}, OH, OW), got {col.shape}")
-        _check_window("col2im", win)
-        _check(H > 0 and W > 0, f"col2im: invalid output size ({H}, {W})")
-        _check_output_size("col2im", col.shape[4], col.shape[5])
+        checks.columns(col, H, W, win)
         x = np.zeros(col.shape[:2] + (H, W), col.dtype)
         self._conv.col2im(np.ascontiguousarray(col), x, win.SH, win.SW, win.PH, win.PW,
                           win.DH, win.DW)
@@ -74,13 +46,6 @@ class CythonOps(CythonRecurrentOps, Ops):
     # BLAS is faster here than SciPy's cython_blas) while the columns are still in cache. The
     # columns of the whole batch are never held: backward recomputes them instead of saving them.
     CHUNK_BYTES = 1 << 22
-
-    def _conv_checks(self, name, C, w, groups, win, OH, OW):
-        _check(w.ndim == 4 and groups > 0 and C == w.shape[1] * groups
-               and w.shape[0] % groups == 0 and w.shape[2:] == (win.KH, win.KW),
-               f"{name}: weight {w.shape} does not match {C} channels with {groups} groups")
-        _check_window(name, win)
-        _check_output_size(name, OH, OW)
 
     def _chunks(self, x, OH, OW, win, groups):
         """``(images, columns (B, groups, C/groups*KH*KW, OH*OW))`` for chunks of images of ``x``;
@@ -99,10 +64,9 @@ class CythonOps(CythonRecurrentOps, Ops):
             yield slice(n, n + B), col.reshape(len(col), groups, -1, OH * OW)
 
     def conv2d(self, x, w, bias, OH, OW, win, groups):
-        if x.dtype not in _FLOATS or w.dtype != x.dtype:
+        if x.dtype not in FLOATS or w.dtype != x.dtype:
             return super().conv2d(x, w, bias, OH, OW, win, groups)
-        _check_4d("conv2d", x)
-        self._conv_checks("conv2d", x.shape[1], w, groups, win, OH, OW)
+        checks.conv2d(x, w, win, groups, OH, OW)
         N, O = x.shape[0], w.shape[0]
         y = np.empty((N, O, OH, OW), x.dtype)
         yg = y.reshape(N, groups, O // groups, OH * OW)
@@ -114,14 +78,10 @@ class CythonOps(CythonRecurrentOps, Ops):
         return y
 
     def conv2d_input(self, gy, w, H, W, win, groups):
-        if gy.dtype not in _FLOATS or w.dtype != gy.dtype:
+        if gy.dtype not in FLOATS or w.dtype != gy.dtype:
             return super().conv2d_input(gy, w, H, W, win, groups)
-        _check_4d("conv2d_input", gy)
-        N, O, OH, OW = gy.shape
-        C, (KH, KW) = w.shape[1] * groups, w.shape[2:]
-        self._conv_checks("conv2d_input", C, w, groups, win, OH, OW)
-        _check(H > 0 and W > 0 and O == w.shape[0], f"conv2d_input: invalid sizes {gy.shape} "
-                                                    f"-> ({H}, {W}) for weight {w.shape}")
+        N, O, OH, OW, C = checks.conv2d_input(gy, w, H, W, win, groups)
+        KH, KW = w.shape[2:]
         if win.SH == win.SW == 1 and (OH, OW) == (H, W) and C >= O:
             # a "same" convolution's input gradient is the same convolution of gy with the
             # flipped, transposed weight; its matmul has the inner dimension O/groups*KH*KW
@@ -143,16 +103,9 @@ class CythonOps(CythonRecurrentOps, Ops):
         return gx
 
     def conv2d_weight(self, x, gy, win, groups):
-        if x.dtype not in _FLOATS or gy.dtype != x.dtype:
+        if x.dtype not in FLOATS or gy.dtype != x.dtype:
             return super().conv2d_weight(x, gy, win, groups)
-        _check_4d("conv2d_weight", x)
-        _check_4d("conv2d_weight", gy)
-        N, C = x.shape[:2]
-        O, OH, OW = gy.shape[1:]
-        _check(groups > 0 and C % groups == 0 and O % groups == 0 and gy.shape[0] == N,
-               f"conv2d_weight: input {x.shape} and gradient {gy.shape} with {groups} groups")
-        _check_window("conv2d_weight", win)
-        _check_output_size("conv2d_weight", OH, OW)
+        N, C, O, OH, OW = checks.conv2d_weight(x, gy, win, groups)
         gyg = np.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
         # accumulated transposed: (K, O) += columns @ gy^T runs faster than its transpose here
         gwt = np.zeros((groups, C // groups * win.KH * win.KW, O // groups), x.dtype)
@@ -162,12 +115,9 @@ class CythonOps(CythonRecurrentOps, Ops):
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().max_pool2d(x, OH, OW, win)
-        _check_4d("max_pool2d", x)
-        _check_window("max_pool2d", win)
-        N, C, H, W = x.shape
-        _check_output_size("max_pool2d", OH, OW)
+        N, C, H, W = checks.windowed("max_pool2d", x, OH, OW, win)
         y = np.empty((N, C, OH, OW), x.dtype)
         indices = np.empty((N, C, OH, OW), np.int64)
         self._pool.max_pool2d(np.ascontiguousarray(x), y, indices, win.KH, win.KW, win.SH,
@@ -175,21 +125,17 @@ class CythonOps(CythonRecurrentOps, Ops):
         return y, indices
 
     def max_pool2d_backward(self, gy, indices, H, W):
-        if gy.dtype not in _FLOATS:
+        if gy.dtype not in FLOATS:
             return super().max_pool2d_backward(gy, indices, H, W)
-        _check_4d("max_pool2d_backward", gy)
-        _check(indices.shape == gy.shape and indices.dtype == np.int64,
-               f"max_pool2d_backward: indices {indices.shape} {indices.dtype} do not match {gy.shape}")
-        _check(indices.size == 0 or (0 <= indices.min() and indices.max() < H * W),
-               f"max_pool2d_backward: an index is outside the ({H}, {W}) plane")
+        checks.max_pool2d_backward(gy, indices, H, W)
         gx = np.zeros(gy.shape[:2] + (H, W), gy.dtype)
         self._pool.scatter_add_planes(np.ascontiguousarray(gy), np.ascontiguousarray(indices), gx)
         return gx
 
     def adaptive_max_pool2d(self, x, OH, OW):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().adaptive_max_pool2d(x, OH, OW)
-        N, C, H, W = self._check_adaptive("adaptive_max_pool2d", x, OH, OW)
+        N, C, H, W = checks.adaptive("adaptive_max_pool2d", x, OH, OW)
         y = np.empty((N, C, OH, OW), x.dtype)
         indices = np.empty((N, C, OH, OW), np.int64)
         self._pool.adaptive_max_pool2d(np.ascontiguousarray(x), y, indices,
@@ -198,12 +144,9 @@ class CythonOps(CythonRecurrentOps, Ops):
 
     # -- average pooling -------------------------------------------------------------------
     def avg_pool2d(self, x, OH, OW, win, count_include_pad=True, divisor_override=None):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().avg_pool2d(x, OH, OW, win, count_include_pad, divisor_override)
-        _check_4d("avg_pool2d", x)
-        _check_window("avg_pool2d", win, dilated=False)
-        N, C, H, W = x.shape
-        _check_output_size("avg_pool2d", OH, OW)
+        N, C, H, W = checks.windowed("avg_pool2d", x, OH, OW, win, dilated=False)
         y = np.zeros((N, C, OH, OW), x.dtype)
         self._pool.sum_pool2d(np.ascontiguousarray(x), y, win.KH, win.KW, win.SH, win.SW,
                               win.PH, win.PW)
@@ -211,13 +154,9 @@ class CythonOps(CythonRecurrentOps, Ops):
         return y
 
     def avg_pool2d_backward(self, gy, H, W, win, count_include_pad=True, divisor_override=None):
-        if gy.dtype not in _FLOATS:
+        if gy.dtype not in FLOATS:
             return super().avg_pool2d_backward(gy, H, W, win, count_include_pad, divisor_override)
-        _check_4d("avg_pool2d_backward", gy)
-        _check_window("avg_pool2d_backward", win, dilated=False)
-        N, C, OH, OW = gy.shape
-        _check(H > 0 and W > 0, f"avg_pool2d_backward: invalid input size ({H}, {W})")
-        _check_output_size("avg_pool2d_backward", OH, OW)
+        N, C, OH, OW = checks.avg_pool2d_backward(gy, H, W, win)
         g = gy / avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override
                              ).astype(gy.dtype)
         gx = np.zeros((N, C, H, W), gy.dtype)
@@ -225,31 +164,21 @@ class CythonOps(CythonRecurrentOps, Ops):
         return gx
 
     def adaptive_avg_pool2d(self, x, OH, OW):
-        if x.dtype not in _FLOATS:
+        if x.dtype not in FLOATS:
             return super().adaptive_avg_pool2d(x, OH, OW)
-        N, C, H, W = self._check_adaptive("adaptive_avg_pool2d", x, OH, OW)
+        N, C, H, W = checks.adaptive("adaptive_avg_pool2d", x, OH, OW)
         y = np.empty((N, C, OH, OW), x.dtype)
         self._pool.adaptive_avg_pool2d(np.ascontiguousarray(x), y, *self._bounds(H, W, OH, OW))
         return y
 
     def adaptive_avg_pool2d_backward(self, gy, H, W):
-        if gy.dtype not in _FLOATS:
+        if gy.dtype not in FLOATS:
             return super().adaptive_avg_pool2d_backward(gy, H, W)
-        _check_4d("adaptive_avg_pool2d_backward", gy)
-        N, C, OH, OW = gy.shape
-        _check(H > 0 and W > 0 and OH > 0 and OW > 0,
-               f"adaptive_avg_pool2d_backward: invalid sizes ({H}, {W}) -> ({OH}, {OW})")
+        N, C, OH, OW = checks.adaptive_backward("adaptive_avg_pool2d_backward", gy, H, W)
         gx = np.zeros((N, C, H, W), gy.dtype)
         self._pool.adaptive_avg_pool2d_backward(np.ascontiguousarray(gy), gx,
                                                 *self._bounds(H, W, OH, OW))
         return gx
-
-    @staticmethod
-    def _check_adaptive(name, x, OH, OW):
-        _check_4d(name, x)
-        _check(min(x.shape[2:]) > 0 and OH >= 0 and OW >= 0,
-               f"{name}: invalid sizes {x.shape[2:]} -> ({OH}, {OW})")
-        return x.shape
 
     @staticmethod
     def _bounds(H, W, OH, OW):
@@ -259,14 +188,14 @@ class CythonOps(CythonRecurrentOps, Ops):
 
     # -- activation ------------------------------------------------------------------------
     def relu(self, x):
-        if x.dtype not in _FLOATS or not x.flags.c_contiguous:  # keeps a strided input's layout
+        if x.dtype not in FLOATS or not x.flags.c_contiguous:  # keeps a strided input's layout
             return super().relu(x)
         y = np.empty(x.shape, x.dtype)
         self._pointwise.relu(x.reshape(-1), y.reshape(-1))
         return y
 
     def relu_backward(self, gy, y):
-        if y.dtype not in _FLOATS or gy.dtype != y.dtype or gy.shape != y.shape or not y.size:
+        if y.dtype not in FLOATS or gy.dtype != y.dtype or gy.shape != y.shape or not y.size:
             return super().relu_backward(gy, y)
         gx = np.empty(y.shape, y.dtype)
         g = gy.reshape(-1)  # a view where it can be: one broadcast value keeps stride 0
@@ -283,7 +212,7 @@ class CythonOps(CythonRecurrentOps, Ops):
     def _per_channel(self, x, axes, *affine):
         """Whether the batch-norm kernels apply: a float (N, C, S >= MIN_ROW) input with
         statistics over (0, 2) and a per-channel affine (shape (1, C, 1), or None) of its dtype."""
-        return (x.dtype in _FLOATS and x.ndim == 3 and axes == (0, 2) and x.size > 0
+        return (x.dtype in FLOATS and x.ndim == 3 and axes == (0, 2) and x.size > 0
                 and x.shape[2] >= self.MIN_ROW
                 and all(a is None or (a.shape == (1, x.shape[1], 1) and a.dtype == x.dtype)
                         for a in affine))

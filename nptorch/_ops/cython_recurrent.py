@@ -6,20 +6,9 @@ import numpy as np
 from scipy.linalg import blas
 
 from .. import _backend
+from . import checks
+from .checks import FLOATS
 from .recurrent import RecurrentOps
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _check(name, arrays, shapes):
-    """Same float dtype everywhere and the expected shapes, or a ValueError naming the kernel."""
-    dtype = arrays[0].dtype
-    for array, shape in zip(arrays, shapes):
-        if array.dtype != dtype:
-            raise ValueError(f"{name}: mixed dtypes {dtype} and {array.dtype}")
-        if array.shape != shape:
-            raise ValueError(f"{name}: expected an array of shape {shape}, got {array.shape}")
-
 
 def _c(array):
     return np.ascontiguousarray(array)
@@ -45,7 +34,7 @@ class CythonRecurrentOps(RecurrentOps):
         """``a @ b`` through the BLAS that the time loops call (SciPy's). With NumPy's for these
         products, its thread pool and SciPy's spin against each other: twice the time of one
         thread on two cores."""
-        if a.dtype not in _FLOATS or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2:
+        if a.dtype not in FLOATS or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2:
             return super().matmul(a, b)
         gemm = blas.sgemm if a.dtype == np.float32 else blas.dgemm
         # Fortran's column-major BLAS computes (a @ b)^T = b^T @ a^T
@@ -54,11 +43,9 @@ class CythonRecurrentOps(RecurrentOps):
         return gemm(1.0, bt, at, trans_a=trans_b, trans_b=trans_a).T
 
     def lstm_forward(self, xw, w_hh, h0, c0):
-        if xw.dtype not in _FLOATS:
+        if xw.dtype not in FLOATS:
             return super().lstm_forward(xw, w_hh, h0, c0)
-        G, T, B = xw.shape
-        H = G // 4
-        _check("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (4 * H, H), (H, B), (H, B)))
+        G, T, B, H = checks.lstm_forward(xw, w_hh, h0, c0)
         hs = np.empty((H, T + 1, B), xw.dtype)
         cs = np.empty_like(hs)
         hs[:, 0], cs[:, 0] = h0, c0
@@ -67,23 +54,18 @@ class CythonRecurrentOps(RecurrentOps):
         return hs, cs, gates
 
     def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
-        if gates.dtype not in _FLOATS:
+        if gates.dtype not in FLOATS:
             return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
-        G, T, B = gates.shape
-        H = G // 4
-        _check("lstm_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
-               (gates.shape, (H, T + 1, B), (4 * H, H), (H, T, B), (H, T, B), (H, B), (H, B)))
+        checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
         self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh.T), _c(dhs), _c(dcs), dh, dc, dgates)
         return dgates, dh, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
-        if xw.dtype not in _FLOATS:
+        if xw.dtype not in FLOATS:
             return super().gru_forward(xw, w_hh, b_hn, h0)
-        G, T, B = xw.shape
-        H = G // 3
-        _check("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (3 * H, H), (H,), (H, B)))
+        G, T, B, H = checks.gru_forward(xw, w_hh, b_hn, h0)
         hs = np.empty((H, T + 1, B), xw.dtype)
         hn = np.empty((H, T, B), xw.dtype)
         hs[:, 0] = h0
@@ -92,12 +74,9 @@ class CythonRecurrentOps(RecurrentOps):
         return hs, gates, hn
 
     def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
-        if gates.dtype not in _FLOATS:
+        if gates.dtype not in FLOATS:
             return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
-        G, T, B = gates.shape
-        H = G // 3
-        _check("gru_backward", (gates, hn, hs, w_hh, dhs, dh),
-               (gates.shape, (H, T, B), (H, T + 1, B), (3 * H, H), (H, T, B), (H, B)))
+        checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
         dh = np.array(dh, order="C")
         dgx = np.empty(gates.shape, gates.dtype)
         dgh = np.empty(gates.shape, gates.dtype)

@@ -6,27 +6,10 @@ from hypothesis import assume, given, settings, strategies as st
 
 import nptorch
 from nptorch import _backend
-from nptorch._ops import Ops, Window, ops_for, use
+from nptorch._ops import Window, ops_for, use
 from nptorch._ops.reference import adaptive_bounds
 
-
-def _twins():
-    twins = [Ops()]
-    try:
-        from nptorch._ops.cython_ops import CythonOps
-        twins.append(CythonOps())
-    except ImportError:
-        if not _backend.PURE_PYTHON:
-            raise
-    if nptorch.cuda.is_available():
-        from nptorch._ops.cupy_ops import CupyOps
-        twins.append(CupyOps())
-    return twins
-
-
-TWINS = _twins()
-REF = Ops()
-DTYPES = [np.float32, np.float64]
+from kernel_twins import DTYPES, REF, TWINS
 
 
 def _to(ops, a):

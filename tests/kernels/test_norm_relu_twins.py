@@ -4,29 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import nptorch
-from nptorch import _backend
-from nptorch._ops import Ops
-
-REF = Ops()
-
-
-def _twins():
-    twins = [REF]
-    try:
-        from nptorch._ops.cython_ops import CythonOps
-        twins.append(CythonOps())
-    except ImportError:
-        if not _backend.PURE_PYTHON:
-            raise
-    if nptorch.cuda.is_available():
-        from nptorch._ops.cupy_ops import CupyOps
-        twins.append(CupyOps())
-    return twins
-
-
-TWINS = _twins()
-DTYPES = [np.float32, np.float64]
+from kernel_twins import DTYPES, REF, TWINS
 
 
 def _np(a):

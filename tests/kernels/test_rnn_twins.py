@@ -4,27 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import nptorch
-from nptorch import _backend
-from nptorch._ops import Ops
-
-
-def _twins():
-    twins = []
-    try:
-        from nptorch._ops.cython_ops import CythonOps
-        twins.append(CythonOps())
-    except ImportError:
-        if not _backend.PURE_PYTHON:
-            raise
-    if nptorch.cuda.is_available():
-        from nptorch._ops.cupy_ops import CupyOps
-        twins.append(CupyOps())
-    return twins
-
-
-TWINS = _twins()
-REF = Ops()
+from kernel_twins import ACCELERATED as TWINS, REF
 
 
 def _np(a):

@@ -50,6 +50,22 @@ __device__ void adaptive_window(idx_t o, idx_t size, idx_t out, idx_t* start, id
     *end = ((o + 1) * size + out - 1) / out;
 }
 
+/* Output place i of an (NC, OH, OW) adaptive pooling: the offset of its (H, W) input plane and
+ * its window [hs, he) x [ws, we) there. */
+struct AdaptiveWindow {
+    idx_t plane, hs, he, ws, we;
+};
+
+__device__ AdaptiveWindow adaptive_place(idx_t i, idx_t H, idx_t W, idx_t OH, idx_t OW)
+{
+    idx_t ow = i % OW, oh = (i / OW) % OH, nc = i / (OW * OH);
+    AdaptiveWindow a;
+    a.plane = nc * H * W;
+    adaptive_window(oh, H, OH, &a.hs, &a.he);
+    adaptive_window(ow, W, OW, &a.ws, &a.we);
+    return a;
+}
+
 template <typename scalar_t>
 __global__ void max_pool2d(const scalar_t* __restrict__ x, scalar_t* __restrict__ y,
                            long long* __restrict__ idx, idx_t NC, idx_t H, idx_t W, idx_t OH,
@@ -144,11 +160,9 @@ __global__ void adaptive_avg_pool2d(const scalar_t* __restrict__ x, scalar_t* __
                                     idx_t NC, idx_t H, idx_t W, idx_t OH, idx_t OW)
 {
     GRID_STRIDE(i, NC * OH * OW) {
-        idx_t ow = i % OW, oh = (i / OW) % OH, nc = i / (OW * OH);
-        idx_t hs, he, ws, we;
-        adaptive_window(oh, H, OH, &hs, &he);
-        adaptive_window(ow, W, OW, &ws, &we);
-        const scalar_t* plane = x + nc * H * W;
+        AdaptiveWindow a = adaptive_place(i, H, W, OH, OW);
+        idx_t hs = a.hs, he = a.he, ws = a.ws, we = a.we;
+        const scalar_t* plane = x + a.plane;
         scalar_t acc = 0;
         for (idx_t ih = hs; ih < he; ih++)
             for (idx_t iw = ws; iw < we; iw++)
@@ -190,11 +204,9 @@ __global__ void adaptive_max_pool2d(const scalar_t* __restrict__ x, scalar_t* __
                                     idx_t OH, idx_t OW)
 {
     GRID_STRIDE(i, NC * OH * OW) {
-        idx_t ow = i % OW, oh = (i / OW) % OH, nc = i / (OW * OH);
-        idx_t hs, he, ws, we;
-        adaptive_window(oh, H, OH, &hs, &he);
-        adaptive_window(ow, W, OW, &ws, &we);
-        const scalar_t* plane = x + nc * H * W;
+        AdaptiveWindow a = adaptive_place(i, H, W, OH, OW);
+        idx_t hs = a.hs, he = a.he, ws = a.ws, we = a.we;
+        const scalar_t* plane = x + a.plane;
         scalar_t best = neg_inf<scalar_t>();
         idx_t arg = hs * W + ws;
         for (idx_t ih = hs; ih < he; ih++)
