@@ -1,5 +1,5 @@
 """dtype and device conversions, copies and ``new_*`` constructors as Tensor methods."""
-from .. import _dtype, cuda as _cuda
+from .. import _compat, _dtype, cuda as _cuda
 from .._device import device, device_of, to_device
 from .._tensor import Tensor
 from .._functions.convert import ToCopy, Clone
@@ -127,13 +127,34 @@ def type_as(self, other):
 
 
 def clone(self, *, memory_format=None):
-    return Clone.apply(self)
+    return Clone.apply(self, None)
+
+
+def pin_memory(self, device=None):
+    """A copy of this CPU tensor in page-locked host memory, from which copies to the GPU can
+    run asynchronously; as PyTorch, it needs a GPU."""
+    if not self.is_cpu:
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    if not _cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if is_pinned(self):
+        return self
+    import cupyx  # present: a GPU is
+    return Clone.apply(self, cupyx.empty_pinned)
+
+
+def is_pinned(self, device=None):
+    """Whether this tensor's memory is page-locked host memory (see ``pin_memory``)."""
+    if not (self.is_cpu and _cuda.is_available()) or self._data.size == 0:
+        return False
+    runtime = _compat.cupy.cuda.runtime
+    return runtime.pointerGetAttributes(self._data.ctypes.data).type == runtime.memoryTypeHost
 
 
 def contiguous(self, memory_format=None):
     if self._data.flags.c_contiguous:
         return self
-    return Clone.apply(self)
+    return Clone.apply(self, None)
 
 
 def _new(self, data, dtype, device, requires_grad):
@@ -170,7 +191,7 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
 METHODS = {
     "to": to, "cpu": cpu, "cuda": cuda, "type_as": type_as, "clone": clone,
     "contiguous": contiguous, "new_tensor": new_tensor, "new_full": new_full,
-    "new_empty": new_empty,
+    "new_empty": new_empty, "pin_memory": pin_memory, "is_pinned": is_pinned,
     "new_zeros": _new_filled(lambda self: 0), "new_ones": _new_filled(lambda self: 1),
     "float": _caster(_dtype.float32), "double": _caster(_dtype.float64),
     "half": _caster(_dtype.float16), "int": _caster(_dtype.int32),

@@ -27,12 +27,17 @@ class ToCopy(BuiltinFunction):
 
 
 class Clone(BuiltinFunction):
-    """A copy with its own memory, recorded by autograd."""
+    """A copy with its own memory, recorded by autograd; ``empty(shape, dtype)``, when given,
+    allocates that memory (pinned host memory, for ``pin_memory``)."""
 
     @staticmethod
-    def forward(ctx, x):
-        return x._data.copy()
+    def forward(ctx, x, empty=None):
+        if empty is None:
+            return x._data.copy()
+        copy = empty(x._data.shape, x._data.dtype)
+        copy[...] = x._data
+        return copy
 
     @staticmethod
     def backward(ctx, gy):
-        return gy
+        return gy, None

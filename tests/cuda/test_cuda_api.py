@@ -203,3 +203,25 @@ def test_tensors_move_between_devices():
     assert y.cpu().tolist() == x.tolist()
     module = nptorch.nn.Linear(3, 2).to("cuda")
     assert module.weight.device.type == "cuda"
+
+
+def test_pinning_needs_a_gpu(torch, without_gpu):
+    for lib in (nptorch, torch):
+        x = lib.ones(2)
+        assert x.is_pinned() is False
+        with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is "
+                                               "available"):
+            x.pin_memory()
+
+
+@gpu
+def test_pinned_copies_keep_values_and_gradients():
+    x = nptorch.arange(6.0, requires_grad=True)
+    pinned = x.pin_memory()
+    assert pinned.is_pinned() and not x.is_pinned() and pinned.pin_memory() is pinned
+    assert pinned.tolist() == x.tolist()
+    y = pinned.to("cuda", non_blocking=True)
+    (y * 2).sum().backward()
+    assert x.grad.tolist() == [2.0] * 6
+    with pytest.raises(RuntimeError, match="only dense CPU tensors can be pinned"):
+        y.pin_memory()
