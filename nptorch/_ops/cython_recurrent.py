@@ -18,9 +18,8 @@ def _fortran_operand(m):
     """``(f, trans)`` with ``f`` Fortran-contiguous and ``m`` equal to ``f`` (or ``f.T``)."""
     if m.flags.f_contiguous:
         return m, 0
-    if m.flags.c_contiguous:
-        return m.T, 1
-    return np.asfortranarray(m), 0
+    # a row-major copy is the cheap one (a Fortran-order copy transposes in memory)
+    return np.ascontiguousarray(m).T, 1
 
 
 class CythonRecurrentOps(RecurrentOps):
