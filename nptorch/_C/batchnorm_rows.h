@@ -3,19 +3,14 @@
  * A sum runs in NPTORCH_BN_LANES float (or double) partial sums, which gcc turns into a few
  * independent SIMD accumulators without reordering anything (a single running sum is bound by
  * the latency of one add); every NPTORCH_BN_BLOCK values the partial sums go into a double, so
- * that long rows lose no precision. On x86-64 Linux with gcc each function is compiled for the
- * baseline and for AVX2 + FMA, and the loader picks the one the CPU supports.
+ * that long rows lose no precision. Each function is cloned for AVX2 + FMA (cpu_clones.h).
  *
  * Each function exists for float (suffix _f) and double (_d); one macro writes both.
  */
 #ifndef NPTORCH_BATCHNORM_ROWS_H
 #define NPTORCH_BATCHNORM_ROWS_H
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define NPTORCH_BN_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define NPTORCH_BN_CLONES
-#endif
+#include "cpu_clones.h"
 
 #define NPTORCH_BN_LANES 32
 #define NPTORCH_BN_BLOCK 2048
@@ -46,21 +41,21 @@
 
 #define NPTORCH_BN_ROWS(T, S)                                                           \
 /* sums[0] += sum(x - m), sums[1] += sum((x - m)^2) */                                  \
-NPTORCH_BN_CLONES static void bn_moments_##S(Py_ssize_t n, const T *__restrict x, T m,   \
+NPTORCH_CLONES static void bn_moments_##S(Py_ssize_t n, const T *__restrict x, T m,   \
                                              double *sums)                               \
 {                                                                                       \
     NPTORCH_BN_TWO_SUMS(T, x[i + j] - m, x[i + j] - m)                                  \
 }                                                                                       \
                                                                                         \
 /* sums[0] += sum(g), sums[1] += sum(g * (x - m)) */                                    \
-NPTORCH_BN_CLONES static void bn_grad_sums_##S(Py_ssize_t n, const T *__restrict g,      \
+NPTORCH_CLONES static void bn_grad_sums_##S(Py_ssize_t n, const T *__restrict g,      \
                                                const T *__restrict x, T m, double *sums) \
 {                                                                                       \
     NPTORCH_BN_TWO_SUMS(T, g[i + j], x[i + j] - m)                                      \
 }                                                                                       \
                                                                                         \
 /* y = (x - m) a + c */                                                                 \
-NPTORCH_BN_CLONES static void bn_affine_##S(Py_ssize_t n, const T *__restrict x, T m, T a,  \
+NPTORCH_CLONES static void bn_affine_##S(Py_ssize_t n, const T *__restrict x, T m, T a,  \
                                             T c, T *__restrict y)                        \
 {                                                                                       \
     for (Py_ssize_t i = 0; i < n; i++)                                                  \
@@ -68,7 +63,7 @@ NPTORCH_BN_CLONES static void bn_affine_##S(Py_ssize_t n, const T *__restrict x,
 }                                                                                       \
                                                                                         \
 /* gx = g a + (x - m) c + d */                                                          \
-NPTORCH_BN_CLONES static void bn_affine2_##S(Py_ssize_t n, const T *__restrict g,        \
+NPTORCH_CLONES static void bn_affine2_##S(Py_ssize_t n, const T *__restrict g,        \
                                              const T *__restrict x, T m, T a, T c, T d,  \
                                              T *__restrict gx)                           \
 {                                                                                       \

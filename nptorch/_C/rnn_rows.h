@@ -1,9 +1,7 @@
 /* Gate arithmetic of the LSTM/GRU kernels (rnn.pyx) on one row of n batch values.
  *
- * Plain loops over __restrict pointers, so that gcc vectorises every one of them. On x86-64
- * Linux with gcc each function is compiled twice, for the baseline and for AVX2 + FMA, and
- * the loader picks the one the CPU supports (target_clones), so a portable wheel still runs
- * the gate arithmetic eight floats at a time where it can.
+ * Plain loops over __restrict pointers, so that gcc vectorises every one of them; each
+ * function is cloned for AVX2 + FMA (cpu_clones.h).
  *
  * Each function exists for float (suffix _f) and double (_d); one macro writes both.
  */
@@ -11,13 +9,8 @@
 #define NPTORCH_RNN_ROWS_H
 
 #include <math.h>
+#include "cpu_clones.h"
 #include "fastmath.h"
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define NPTORCH_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define NPTORCH_CLONES
-#endif
 
 /* tanh(x) = 1 - 2 / (1 + e^2x), with the series near 0 where that form cancels; both are
  * computed and one selected, which vectorises (glibc's tanhf costs about four expf). */
