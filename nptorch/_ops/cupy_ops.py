@@ -14,6 +14,7 @@ import numpy as np
 from .. import _compat
 from . import checks
 from .checks import FLOATS
+from .columns import ChunkedColumns
 from .cuda import launch
 from .reference import Ops
 
@@ -26,11 +27,10 @@ def _relu_backward_kernel():
                                           "nptorch_relu_backward")
 
 
-class CupyOps(Ops):
+class CupyOps(ChunkedColumns, Ops):
     """Convolution, pooling, ReLU and LSTM/GRU kernels in CUDA (``nptorch/_ops/cuda/*.cu``)."""
 
-    # Columns of at most this many bytes are formed at once: convolution runs im2col and its
-    # matmul on chunks of images, bounding the extra memory of a large batch.
+    # Columns of at most this many bytes are formed at once (ChunkedColumns).
     CHUNK_BYTES = 1 << 29
 
     def __init__(self):
@@ -62,24 +62,6 @@ class CupyOps(Ops):
         x = self.xp.empty(col.shape[:2] + (H, W), col.dtype)
         self._col2im(self.xp.ascontiguousarray(col), x, win)
         return x
-
-    def _chunk(self, N, per_image):
-        return max(1, min(N, self.CHUNK_BYTES // max(1, per_image)))
-
-    def _chunks(self, x, OH, OW, win, groups):
-        """``(images, columns (B, groups, C/groups*KH*KW, OH*OW))`` for chunks of images of ``x``;
-        a 1x1 convolution with stride 1 and no padding uses the images themselves as columns."""
-        N, C, H, W = x.shape
-        if (win.KH == win.KW == win.SH == win.SW == 1 and win.PH == win.PW == 0
-                and (OH, OW) == (H, W)):
-            yield slice(None), x.reshape(N, groups, C // groups, H * W)
-            return
-        B = self._chunk(N, C * win.KH * win.KW * OH * OW * x.itemsize)
-        buffer = self.xp.empty((B, C, win.KH, win.KW, OH, OW), x.dtype)
-        for n in range(0, N, B):
-            col = buffer[:min(B, N - n)]
-            self._im2col(x[n:n + B], col, win)
-            yield slice(n, n + B), col.reshape(len(col), groups, -1, OH * OW)
 
     def conv2d(self, x, w, bias, OH, OW, win, groups):
         if x.dtype not in FLOATS or w.dtype != x.dtype:

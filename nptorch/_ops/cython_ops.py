@@ -10,10 +10,11 @@ import numpy as np
 from .. import _backend
 from . import checks
 from .checks import FLOATS
+from .columns import ChunkedColumns
 from .cython_recurrent import CythonRecurrentOps
 from .reference import Ops, adaptive_bounds, avg_divisor
 
-class CythonOps(CythonRecurrentOps, Ops):
+class CythonOps(ChunkedColumns, CythonRecurrentOps, Ops):
     """Convolution, pooling, ReLU and batch-norm kernels compiled with Cython
     (``nptorch._C.conv``, ``pool``, ``pointwise``, ``batchnorm``)."""
 
@@ -47,21 +48,8 @@ class CythonOps(CythonRecurrentOps, Ops):
     # columns of the whole batch are never held: backward recomputes them instead of saving them.
     CHUNK_BYTES = 1 << 22
 
-    def _chunks(self, x, OH, OW, win, groups):
-        """``(images, columns (B, groups, C/groups*KH*KW, OH*OW))`` for chunks of images of ``x``;
-        a 1x1 convolution with stride 1 and no padding uses the images themselves as columns."""
-        N, C, H, W = x.shape
-        if (win.KH == win.KW == win.SH == win.SW == 1 and win.PH == win.PW == 0
-                and (OH, OW) == (H, W)):
-            yield slice(None), x.reshape(N, groups, C // groups, H * W)
-            return
-        per_image = C * win.KH * win.KW * OH * OW * x.itemsize
-        B = max(1, min(N, self.CHUNK_BYTES // max(1, per_image)))
-        buffer = np.empty((B, C, win.KH, win.KW, OH, OW), x.dtype)
-        for n in range(0, N, B):
-            col = buffer[:min(B, N - n)]
-            self._conv.im2col(x[n:n + B], col, *win[2:])
-            yield slice(n, n + B), col.reshape(len(col), groups, -1, OH * OW)
+    def _im2col(self, x, col, win):
+        self._conv.im2col(x, col, *win[2:])
 
     def conv2d(self, x, w, bias, OH, OW, win, groups):
         if x.dtype not in FLOATS or w.dtype != x.dtype:
@@ -94,7 +82,7 @@ class CythonOps(CythonRecurrentOps, Ops):
         gx = np.zeros((N, C, H, W), gy.dtype)
         wt = np.ascontiguousarray(w).reshape(groups, O // groups, -1).swapaxes(1, 2)
         gyg = np.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
-        B = max(1, min(N, self.CHUNK_BYTES // max(1, C * KH * KW * OH * OW * gy.itemsize)))
+        B = self._chunk(N, C * KH * KW * OH * OW * gy.itemsize)
         buffer = np.empty((B, groups, C // groups * KH * KW, OH * OW), gy.dtype)
         for n in range(0, N, B):
             col = buffer[:min(B, N - n)]
