@@ -14,7 +14,7 @@ import numpy as np
 from .. import _compat
 from . import checks
 from .checks import FLOATS
-from .columns import ChunkedColumns
+from .chunked_conv import ChunkedConvolution
 from .cuda import launch
 from .reference import Ops
 
@@ -27,10 +27,10 @@ def _relu_backward_kernel():
                                           "nptorch_relu_backward")
 
 
-class CupyOps(ChunkedColumns, Ops):
+class CupyOps(ChunkedConvolution, Ops):
     """Convolution, pooling, ReLU and LSTM/GRU kernels in CUDA (``nptorch/_ops/cuda/*.cu``)."""
 
-    # Columns of at most this many bytes are formed at once (ChunkedColumns).
+    # Columns of at most this many bytes are formed at once (ChunkedConvolution).
     CHUNK_BYTES = 1 << 29
 
     def __init__(self):
@@ -46,66 +46,6 @@ class CupyOps(ChunkedColumns, Ops):
         N, C, H, W = x.shape
         launch("col2im", x.dtype, x.size, col, x, N * C, H, W, win.KH, win.KW, *col.shape[4:],
                *win[2:])
-
-    def im2col(self, x, OH, OW, win):
-        if x.dtype not in FLOATS:
-            return super().im2col(x, OH, OW, win)
-        checks.windowed("im2col", x, OH, OW, win)
-        col = self.xp.empty(x.shape[:2] + (win.KH, win.KW, OH, OW), x.dtype)
-        self._im2col(self.xp.ascontiguousarray(x), col, win)
-        return col
-
-    def col2im(self, col, H, W, win):
-        if col.dtype not in FLOATS:
-            return super().col2im(col, H, W, win)
-        checks.columns(col, H, W, win)
-        x = self.xp.empty(col.shape[:2] + (H, W), col.dtype)
-        self._col2im(self.xp.ascontiguousarray(col), x, win)
-        return x
-
-    def conv2d(self, x, w, bias, OH, OW, win, groups):
-        if x.dtype not in FLOATS or w.dtype != x.dtype:
-            return super().conv2d(x, w, bias, OH, OW, win, groups)
-        checks.conv2d(x, w, win, groups, OH, OW)
-        cp = self.xp
-        N, O = x.shape[0], w.shape[0]
-        y = cp.empty((N, O, OH, OW), x.dtype)
-        yg = y.reshape(N, groups, O // groups, OH * OW)
-        wg = cp.ascontiguousarray(w).reshape(groups, O // groups, -1)
-        for images, col in self._chunks(cp.ascontiguousarray(x), OH, OW, win, groups):
-            cp.matmul(wg, col, out=yg[images])
-        if bias is not None:
-            y += bias.reshape(1, O, 1, 1)
-        return y
-
-    def conv2d_input(self, gy, w, H, W, win, groups):
-        if gy.dtype not in FLOATS or w.dtype != gy.dtype:
-            return super().conv2d_input(gy, w, H, W, win, groups)
-        N, O, OH, OW, C = checks.conv2d_input(gy, w, H, W, win, groups)
-        KH, KW = w.shape[2:]
-        cp = self.xp
-        # columns = w^T @ gy, then col2im, a chunk of images at a time
-        gx = cp.empty((N, C, H, W), gy.dtype)
-        wt = cp.ascontiguousarray(w).reshape(groups, O // groups, -1).swapaxes(1, 2)
-        gyg = cp.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
-        B = self._chunk(N, C * KH * KW * OH * OW * gy.itemsize)
-        buffer = cp.empty((B, groups, C // groups * KH * KW, OH * OW), gy.dtype)
-        for n in range(0, N, B):
-            col = buffer[:min(B, N - n)]
-            cp.matmul(wt, gyg[n:n + B], out=col)
-            self._col2im(col.reshape(len(col), C, KH, KW, OH, OW), gx[n:n + B], win)
-        return gx
-
-    def conv2d_weight(self, x, gy, win, groups):
-        if x.dtype not in FLOATS or gy.dtype != x.dtype:
-            return super().conv2d_weight(x, gy, win, groups)
-        N, C, O, OH, OW = checks.conv2d_weight(x, gy, win, groups)
-        cp = self.xp
-        gyg = cp.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
-        gw = cp.zeros((groups, O // groups, C // groups * win.KH * win.KW), x.dtype)
-        for images, col in self._chunks(cp.ascontiguousarray(x), OH, OW, win, groups):
-            gw += cp.matmul(gyg[images], col.swapaxes(2, 3)).sum(0)
-        return gw.reshape(O, C // groups, win.KH, win.KW)
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):

@@ -10,11 +10,11 @@ import numpy as np
 from .. import _backend
 from . import checks
 from .checks import FLOATS
-from .columns import ChunkedColumns
+from .chunked_conv import ChunkedConvolution
 from .cython_recurrent import CythonRecurrentOps
 from .reference import Ops, adaptive_bounds, avg_divisor
 
-class CythonOps(ChunkedColumns, CythonRecurrentOps, Ops):
+class CythonOps(ChunkedConvolution, CythonRecurrentOps, Ops):
     """Convolution, pooling, ReLU and batch-norm kernels compiled with Cython
     (``nptorch._C.conv``, ``pool``, ``pointwise``, ``batchnorm``)."""
 
@@ -25,24 +25,6 @@ class CythonOps(ChunkedColumns, CythonRecurrentOps, Ops):
         self._pointwise = _backend.load_extension("pointwise")
 
     # -- convolution -----------------------------------------------------------------------
-    def im2col(self, x, OH, OW, win):
-        if x.dtype not in FLOATS:
-            return super().im2col(x, OH, OW, win)
-        N, C, H, W = checks.windowed("im2col", x, OH, OW, win)
-        col = np.empty((N, C, win.KH, win.KW, OH, OW), x.dtype)
-        self._conv.im2col(np.ascontiguousarray(x), col, win.SH, win.SW, win.PH, win.PW,
-                          win.DH, win.DW)
-        return col
-
-    def col2im(self, col, H, W, win):
-        if col.dtype not in FLOATS:
-            return super().col2im(col, H, W, win)
-        checks.columns(col, H, W, win)
-        x = np.zeros(col.shape[:2] + (H, W), col.dtype)
-        self._conv.col2im(np.ascontiguousarray(col), x, win.SH, win.SW, win.PH, win.PW,
-                          win.DH, win.DW)
-        return x
-
     # Convolution runs im2col on a few images into one reused buffer, then NumPy's matmul (its
     # BLAS is faster here than SciPy's cython_blas) while the columns are still in cache. The
     # columns of the whole batch are never held: backward recomputes them instead of saving them.
@@ -51,19 +33,8 @@ class CythonOps(ChunkedColumns, CythonRecurrentOps, Ops):
     def _im2col(self, x, col, win):
         self._conv.im2col(x, col, *win[2:])
 
-    def conv2d(self, x, w, bias, OH, OW, win, groups):
-        if x.dtype not in FLOATS or w.dtype != x.dtype:
-            return super().conv2d(x, w, bias, OH, OW, win, groups)
-        checks.conv2d(x, w, win, groups, OH, OW)
-        N, O = x.shape[0], w.shape[0]
-        y = np.empty((N, O, OH, OW), x.dtype)
-        yg = y.reshape(N, groups, O // groups, OH * OW)
-        wg = np.ascontiguousarray(w).reshape(groups, O // groups, -1)
-        for images, col in self._chunks(np.ascontiguousarray(x), OH, OW, win, groups):
-            np.matmul(wg, col, out=yg[images])
-            if bias is not None:  # while the images are still in cache
-                y[images] += bias.reshape(O, 1, 1)
-        return y
+    def _col2im(self, col, x, win):
+        self._conv.col2im(col, x, *win[2:])
 
     def conv2d_input(self, gy, w, H, W, win, groups):
         if gy.dtype not in FLOATS or w.dtype != gy.dtype:
@@ -78,28 +49,7 @@ class CythonOps(ChunkedColumns, CythonRecurrentOps, Ops):
             flipped = w.reshape(groups, O // groups, C // groups, KH, KW)[..., ::-1, ::-1]
             return self.conv2d(gy, flipped.swapaxes(1, 2).reshape(C, O // groups, KH, KW), None,
                                H, W, win, groups)
-        # columns = w^T @ gy, then col2im
-        gx = np.zeros((N, C, H, W), gy.dtype)
-        wt = np.ascontiguousarray(w).reshape(groups, O // groups, -1).swapaxes(1, 2)
-        gyg = np.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
-        B = self._chunk(N, C * KH * KW * OH * OW * gy.itemsize)
-        buffer = np.empty((B, groups, C // groups * KH * KW, OH * OW), gy.dtype)
-        for n in range(0, N, B):
-            col = buffer[:min(B, N - n)]
-            np.matmul(wt, gyg[n:n + B], out=col)
-            self._conv.col2im(col.reshape(len(col), C, KH, KW, OH, OW), gx[n:n + B], *win[2:])
-        return gx
-
-    def conv2d_weight(self, x, gy, win, groups):
-        if x.dtype not in FLOATS or gy.dtype != x.dtype:
-            return super().conv2d_weight(x, gy, win, groups)
-        N, C, O, OH, OW = checks.conv2d_weight(x, gy, win, groups)
-        gyg = np.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
-        # accumulated transposed: (K, O) += columns @ gy^T runs faster than its transpose here
-        gwt = np.zeros((groups, C // groups * win.KH * win.KW, O // groups), x.dtype)
-        for images, col in self._chunks(np.ascontiguousarray(x), OH, OW, win, groups):
-            gwt += np.matmul(col, gyg[images].swapaxes(2, 3)).sum(0)
-        return np.ascontiguousarray(gwt.swapaxes(1, 2)).reshape(O, C // groups, win.KH, win.KW)
+        return self._input_grad_by_columns(gy, w, H, W, win, groups, (N, O, OH, OW, C))
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):
