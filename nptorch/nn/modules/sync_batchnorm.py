@@ -49,11 +49,7 @@ class SyncBatchNorm(_BatchNorm):
         if not (self.training and dist.is_available() and dist.is_initialized()
                 and dist.get_world_size(self.process_group) > 1):
             return super().forward(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked)
+        factor = self._count_batch()
         dims = [0] + list(range(2, input.dim()))
         shape = [1, -1] + [1] * (input.dim() - 2)
         count = _AllReduceSum.apply(input.new_tensor([input.numel() / input.shape[1]]),
@@ -66,7 +62,7 @@ class SyncBatchNorm(_BatchNorm):
             out = out * self.weight.reshape(shape)
         if self.bias is not None:
             out = out + self.bias.reshape(shape)
-        if self.training and self.track_running_stats:
+        if self.track_running_stats:
             with grad_mode.no_grad():
                 n = float(count)
                 self.running_mean.mul_(1 - factor).add_(mean * factor)
