@@ -4,6 +4,9 @@
 """
 __version__ = "0.1.0"
 
+from ._allocator import tune_malloc as _tune_malloc
+_tune_malloc()
+
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                      float64, get_default_dtype, set_default_dtype, promote_types)
 from ._device import device
@@ -25,7 +28,7 @@ globals().update(_api.FUNCTIONS)
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 
-del _api
+del _api, _tune_malloc
 
 
 def is_tensor(obj):
