@@ -16,7 +16,7 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.string cimport memcpy
 
-EXTENSION_ABI = 3
+EXTENSION_ABI = 4
 
 
 cdef struct Window:

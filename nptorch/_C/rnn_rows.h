@@ -1,4 +1,4 @@
-/* Gate arithmetic of the LSTM/GRU kernels (rnn.pyx) on one row of n batch values.
+/* Gate arithmetic of the LSTM/GRU kernels (rnn.pyx) on the n hidden units of one batch item.
  *
  * Plain loops over __restrict pointers, so that gcc vectorises every one of them; each
  * function is cloned for AVX2 + FMA (cpu_clones.h).
@@ -28,13 +28,13 @@ NPTORCH_CLONES static void lstm_forward_row_##S(                                
         Py_ssize_t n, T *__restrict i, T *__restrict f, T *__restrict g, T *__restrict o,       \
         const T *__restrict c_prev, T *__restrict c_next, T *__restrict h_next)               \
 {                                                                                       \
-    for (Py_ssize_t b = 0; b < n; b++) {                                                \
-        T ib = NPTORCH_SIGMOID(T, EXP, i[b]), fb = NPTORCH_SIGMOID(T, EXP, f[b]);       \
-        T gb = NPTORCH_TANH(T, EXP, g[b]), ob = NPTORCH_SIGMOID(T, EXP, o[b]);          \
-        T c = fb * c_prev[b] + ib * gb;                                                 \
-        i[b] = ib; f[b] = fb; g[b] = gb; o[b] = ob;                                     \
-        c_next[b] = c;                                                                  \
-        h_next[b] = ob * NPTORCH_TANH(T, EXP, c);                                       \
+    for (Py_ssize_t k = 0; k < n; k++) {                                                \
+        T ik = NPTORCH_SIGMOID(T, EXP, i[k]), fk = NPTORCH_SIGMOID(T, EXP, f[k]);       \
+        T gk = NPTORCH_TANH(T, EXP, g[k]), ok = NPTORCH_SIGMOID(T, EXP, o[k]);          \
+        T c = fk * c_prev[k] + ik * gk;                                                 \
+        i[k] = ik; f[k] = fk; g[k] = gk; o[k] = ok;                                     \
+        c_next[k] = c;                                                                  \
+        h_next[k] = ok * NPTORCH_TANH(T, EXP, c);                                       \
     }                                                                                   \
 }                                                                                       \
                                                                                         \
@@ -47,15 +47,15 @@ NPTORCH_CLONES static void lstm_backward_row_##S(                               
         const T *__restrict dh_out, const T *__restrict dc_out, const T *__restrict dh,       \
         T *__restrict dc, T *__restrict di, T *__restrict df, T *__restrict dg, T *__restrict d_o) \
 {                                                                                       \
-    for (Py_ssize_t b = 0; b < n; b++) {                                                \
-        T tc = NPTORCH_TANH(T, EXP, c_next[b]);                                         \
-        T dht = dh[b] + dh_out[b];                                                      \
-        T dct = dht * o[b] * (1 - tc * tc) + dc[b] + dc_out[b];                         \
-        di[b] = dct * g[b] * i[b] * (1 - i[b]);                                         \
-        df[b] = dct * c_prev[b] * f[b] * (1 - f[b]);                                    \
-        dg[b] = dct * i[b] * (1 - g[b] * g[b]);                                         \
-        d_o[b] = dht * tc * o[b] * (1 - o[b]);                                          \
-        dc[b] = dct * f[b];                                                             \
+    for (Py_ssize_t k = 0; k < n; k++) {                                                \
+        T tc = NPTORCH_TANH(T, EXP, c_next[k]);                                         \
+        T dht = dh[k] + dh_out[k];                                                      \
+        T dct = dht * o[k] * (1 - tc * tc) + dc[k] + dc_out[k];                         \
+        di[k] = dct * g[k] * i[k] * (1 - i[k]);                                         \
+        df[k] = dct * c_prev[k] * f[k] * (1 - f[k]);                                    \
+        dg[k] = dct * i[k] * (1 - g[k] * g[k]);                                         \
+        d_o[k] = dht * tc * o[k] * (1 - o[k]);                                          \
+        dc[k] = dct * f[k];                                                             \
     }                                                                                   \
 }                                                                                       \
                                                                                         \
@@ -63,17 +63,17 @@ NPTORCH_CLONES static void lstm_backward_row_##S(                               
  * hr, hz, hh_n the recurrent products W_h{r,z,n} h; hn = hh_n + b_hn is kept. */        \
 NPTORCH_CLONES static void gru_forward_row_##S(                                         \
         Py_ssize_t n, T *__restrict r, T *__restrict z, T *__restrict nn, const T *__restrict hr, \
-        const T *__restrict hz, const T *__restrict hh_n, T b_hn, T *__restrict hn,           \
+        const T *__restrict hz, const T *__restrict hh_n, const T *__restrict b_hn, T *__restrict hn, \
         const T *__restrict h_prev, T *__restrict h_next)                                   \
 {                                                                                       \
-    for (Py_ssize_t b = 0; b < n; b++) {                                                \
-        T rb = NPTORCH_SIGMOID(T, EXP, r[b] + hr[b]);                                   \
-        T zb = NPTORCH_SIGMOID(T, EXP, z[b] + hz[b]);                                   \
-        T hnb = hh_n[b] + b_hn;                                                         \
-        T a = nn[b] + rb * hnb;                                                         \
-        T nb = NPTORCH_TANH(T, EXP, a);                                                 \
-        r[b] = rb; z[b] = zb; nn[b] = nb; hn[b] = hnb;                                  \
-        h_next[b] = nb + zb * (h_prev[b] - nb);                                         \
+    for (Py_ssize_t k = 0; k < n; k++) {                                                \
+        T rk = NPTORCH_SIGMOID(T, EXP, r[k] + hr[k]);                                   \
+        T zk = NPTORCH_SIGMOID(T, EXP, z[k] + hz[k]);                                   \
+        T hnk = hh_n[k] + b_hn[k];                                                      \
+        T a = nn[k] + rk * hnk;                                                         \
+        T nk = NPTORCH_TANH(T, EXP, a);                                                 \
+        r[k] = rk; z[k] = zk; nn[k] = nk; hn[k] = hnk;                                  \
+        h_next[k] = nk + zk * (h_prev[k] - nk);                                         \
     }                                                                                   \
 }                                                                                       \
                                                                                         \
@@ -85,14 +85,14 @@ NPTORCH_CLONES static void gru_backward_row_##S(                                
         const T *__restrict hn, const T *__restrict h_prev, const T *__restrict dh_out,       \
         T *__restrict dh, T *__restrict dr, T *__restrict dz, T *__restrict dn, T *__restrict dnh) \
 {                                                                                       \
-    for (Py_ssize_t b = 0; b < n; b++) {                                                \
-        T dht = dh_out[b] + dh[b];                                                      \
-        T d = dht * (1 - z[b]) * (1 - nn[b] * nn[b]);                                   \
-        dr[b] = d * hn[b] * r[b] * (1 - r[b]);                                          \
-        dz[b] = dht * (h_prev[b] - nn[b]) * z[b] * (1 - z[b]);                          \
-        dn[b] = d;                                                                      \
-        dnh[b] = d * r[b];                                                              \
-        dh[b] = dht * z[b];                                                             \
+    for (Py_ssize_t k = 0; k < n; k++) {                                                \
+        T dht = dh_out[k] + dh[k];                                                      \
+        T d = dht * (1 - z[k]) * (1 - nn[k] * nn[k]);                                   \
+        dr[k] = d * hn[k] * r[k] * (1 - r[k]);                                          \
+        dz[k] = dht * (h_prev[k] - nn[k]) * z[k] * (1 - z[k]);                          \
+        dn[k] = d;                                                                      \
+        dnh[k] = d * r[k];                                                              \
+        dh[k] = dht * z[k];                                                             \
     }                                                                                   \
 }
 

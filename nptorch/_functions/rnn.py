@@ -12,36 +12,30 @@ from ._utils import BuiltinFunction
 
 
 def _project(ops, x, w_ih, bias):
-    """The input projection W_ih @ x_t + bias for every step at once, feature-major (G, T, B)."""
+    """The input projection x_t @ W_ih^T + bias for every step at once, (T, B, G)."""
     T, B, I = x.shape
-    xw = ops.matmul(w_ih, x.reshape(T * B, I).T)
+    xw = ops.matmul(x.reshape(T * B, I), w_ih.T)
     if bias is not None:
-        xw += bias[:, None]
-    return xw.reshape(-1, T, B)
-
-
-def _batch_major(a):
-    """(H, T, B) -> (T, B, H), contiguous."""
-    return a.transpose(1, 2, 0).copy()
-
-
-def _feature_major(a):
-    """(T, B, H) -> (H, T, B), contiguous."""
-    return a.transpose(2, 0, 1).copy()
+        xw += bias
+    return xw.reshape(T, B, -1)
 
 
 def _input_side_grads(ops, dgates, x, w_ih):
-    """Gradients of x and w_ih from the gate gradients (G, T, B), as single products over all
+    """Gradients of x and w_ih from the gate gradients (T, B, G), as single products over all
     steps and batch rows."""
-    flat = dgates.reshape(dgates.shape[0], -1)
-    return (ops.matmul(flat.T, w_ih).reshape(x.shape),
-            ops.matmul(flat, x.reshape(flat.shape[1], -1)))
+    flat = dgates.reshape(-1, dgates.shape[2])
+    return (ops.matmul(flat, w_ih).reshape(x.shape),
+            ops.matmul(flat.T, x.reshape(len(flat), -1)))
 
 
 def _recurrent_weight_grad(ops, dgates, hs):
-    """Gradient of w_hh: the gate gradients (G, T, B) against the states they read, hs[:, :T]."""
-    G, T, B = dgates.shape
-    return ops.matmul(dgates.reshape(G, T * B), hs[:, :T].reshape(-1, T * B).T)
+    """Gradient of w_hh: the gate gradients (T, B, G) against the states they read, hs[:T]."""
+    T, B, G = dgates.shape
+    return ops.matmul(dgates.reshape(T * B, G).T, hs[:T].reshape(T * B, -1))
+
+
+def _bias_grad(dgates):
+    return dgates.reshape(-1, dgates.shape[2]).sum(0)
 
 
 class LSTMLayer(BuiltinFunction):
@@ -52,25 +46,25 @@ class LSTMLayer(BuiltinFunction):
         ops = ops_for(device_of(x._data))
         bias = None if b_ih is None else b_ih._data + b_hh._data
         xw = _project(ops, x._data, w_ih._data, bias)
-        hs, cs, gates = ops.lstm_forward(xw, w_hh._data, h0._data.T, c0._data.T)
+        hs, cs, gates = ops.lstm_forward(xw, w_hh._data, h0._data, c0._data)
         ctx.save_for_backward(x, w_ih, w_hh)
         ctx.ops, ctx.hs, ctx.cs, ctx.gates = ops, hs, cs, gates
-        return Tensor._make(_batch_major(hs[:, 1:])), Tensor._make(_batch_major(cs[:, 1:]))
+        # copies: backward reads hs and cs, which the caller may modify in place
+        return Tensor._make(hs[1:].copy()), Tensor._make(cs[1:].copy())
 
     @staticmethod
     @once_differentiable
     def backward(ctx, gy, gc):
         x, w_ih, w_hh = ctx.saved_tensors
-        zeros = ctx.ops.xp.zeros_like(ctx.hs[:, 0])
-        dgates, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_hh._data,
-                                                 _feature_major(gy._data),
-                                                 _feature_major(gc._data), zeros, zeros)
+        zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
+        dgates, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_hh._data, gy._data,
+                                                 gc._data, zeros, zeros)
         dx, gw_ih = _input_side_grads(ctx.ops, dgates, x._data, w_ih._data)
         gw_hh = _recurrent_weight_grad(ctx.ops, dgates, ctx.hs)
         gb = None
         if ctx.needs_input_grad[5] or ctx.needs_input_grad[6]:
-            gb = dgates.sum((1, 2))
-        return (Tensor._make(dx), Tensor._make(dh0.T.copy()), Tensor._make(dc0.T.copy()),
+            gb = _bias_grad(dgates)
+        return (Tensor._make(dx), Tensor._make(dh0), Tensor._make(dc0),
                 Tensor._make(gw_ih), Tensor._make(gw_hh),
                 None if gb is None else Tensor._make(gb),
                 None if gb is None else Tensor._make(gb.copy()))
@@ -92,21 +86,21 @@ class GRULayer(BuiltinFunction):
             bias[:2 * H] += b_hh._data[:2 * H]
             b_hn = b_hh._data[2 * H:]
         xw = _project(ops, x._data, w_ih._data, bias)
-        hs, gates, hn = ops.gru_forward(xw, w_hh._data, b_hn, h0._data.T)
+        hs, gates, hn = ops.gru_forward(xw, w_hh._data, b_hn, h0._data)
         ctx.save_for_backward(x, w_ih, w_hh)
         ctx.ops, ctx.hs, ctx.gates, ctx.hn = ops, hs, gates, hn
-        return Tensor._make(_batch_major(hs[:, 1:]))
+        return Tensor._make(hs[1:].copy())
 
     @staticmethod
     @once_differentiable
     def backward(ctx, gy):
         x, w_ih, w_hh = ctx.saved_tensors
-        zeros = ctx.ops.xp.zeros_like(ctx.hs[:, 0])
-        dgx, dgh, dh0 = ctx.ops.gru_backward(ctx.gates, ctx.hn, ctx.hs, w_hh._data,
-                                             _feature_major(gy._data), zeros)
+        zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
+        dgx, dgh, dh0 = ctx.ops.gru_backward(ctx.gates, ctx.hn, ctx.hs, w_hh._data, gy._data,
+                                             zeros)
         dx, gw_ih = _input_side_grads(ctx.ops, dgx, x._data, w_ih._data)
         gw_hh = _recurrent_weight_grad(ctx.ops, dgh, ctx.hs)
         has_bias = ctx.needs_input_grad[4] or ctx.needs_input_grad[5]
-        return (Tensor._make(dx), Tensor._make(dh0.T.copy()), Tensor._make(gw_ih),
-                Tensor._make(gw_hh), Tensor._make(dgx.sum((1, 2))) if has_bias else None,
-                Tensor._make(dgh.sum((1, 2))) if has_bias else None)
+        return (Tensor._make(dx), Tensor._make(dh0), Tensor._make(gw_ih),
+                Tensor._make(gw_hh), Tensor._make(_bias_grad(dgx)) if has_bias else None,
+                Tensor._make(_bias_grad(dgh)) if has_bias else None)

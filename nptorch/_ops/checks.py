@@ -118,7 +118,7 @@ def adaptive_backward(name, gy, H, W):
     return N, C, OH, OW
 
 
-# -- LSTM / GRU: feature-major (G, T, B) gates of G = gates_per_step * H features ----------------
+# -- LSTM / GRU: batch-major (T, B, G) gates of G = gates_per_step * H features ----------------
 def _same_dtype_and_shapes(name, arrays, shapes):
     dtype = arrays[0].dtype
     for array, shape in zip(arrays, shapes):
@@ -129,35 +129,35 @@ def _same_dtype_and_shapes(name, arrays, shapes):
 
 
 def _gate_sizes(name, gates, per_step):
-    check(gates.ndim == 3 and gates.shape[0] % per_step == 0,
-          f"{name}: expected gates of shape ({per_step} * hidden, T, B), got {gates.shape}")
-    G, T, B = gates.shape
-    return G, T, B, G // per_step
+    check(gates.ndim == 3 and gates.shape[2] % per_step == 0,
+          f"{name}: expected gates of shape (T, B, {per_step} * hidden), got {gates.shape}")
+    T, B, G = gates.shape
+    return T, B, G, G // per_step
 
 
 def lstm_forward(xw, w_hh, h0, c0):
-    """``(G, T, B, H)``."""
-    G, T, B, H = sizes = _gate_sizes("lstm_forward", xw, 4)
-    _same_dtype_and_shapes("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (G, H), (H, B), (H, B)))
+    """``(T, B, G, H)``."""
+    T, B, G, H = sizes = _gate_sizes("lstm_forward", xw, 4)
+    _same_dtype_and_shapes("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (G, H), (B, H), (B, H)))
     return sizes
 
 
 def lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc):
-    G, T, B, H = sizes = _gate_sizes("lstm_backward", gates, 4)
+    T, B, G, H = sizes = _gate_sizes("lstm_backward", gates, 4)
     _same_dtype_and_shapes("lstm_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
-                           (gates.shape, (H, T + 1, B), (G, H), (H, T, B), (H, T, B), (H, B),
-                            (H, B)))
+                           (gates.shape, (T + 1, B, H), (G, H), (T, B, H), (T, B, H), (B, H),
+                            (B, H)))
     return sizes
 
 
 def gru_forward(xw, w_hh, b_hn, h0):
-    G, T, B, H = sizes = _gate_sizes("gru_forward", xw, 3)
-    _same_dtype_and_shapes("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (G, H), (H,), (H, B)))
+    T, B, G, H = sizes = _gate_sizes("gru_forward", xw, 3)
+    _same_dtype_and_shapes("gru_forward", (xw, w_hh, b_hn, h0), (xw.shape, (G, H), (H,), (B, H)))
     return sizes
 
 
 def gru_backward(gates, hn, hs, w_hh, dhs, dh):
-    G, T, B, H = sizes = _gate_sizes("gru_backward", gates, 3)
+    T, B, G, H = sizes = _gate_sizes("gru_backward", gates, 3)
     _same_dtype_and_shapes("gru_backward", (gates, hn, hs, w_hh, dhs, dh),
-                           (gates.shape, (H, T, B), (H, T + 1, B), (G, H), (H, T, B), (H, B)))
+                           (gates.shape, (T, B, H), (T + 1, B, H), (G, H), (T, B, H), (B, H)))
     return sizes

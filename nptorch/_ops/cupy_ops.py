@@ -129,74 +129,69 @@ class CupyOps(ChunkedConvolution, Ops):
         return _relu_backward_kernel()(gy, y)
 
     # -- LSTM / GRU ------------------------------------------------------------------------
-    # One cuBLAS product and one fused gate kernel per time step. The products read and write
-    # contiguous (G, B) and (H, B) buffers that the step kernels fill besides the (., T, B)
-    # arrays, so that no strided slice is copied inside the loop.
+    # One cuBLAS product and one fused gate kernel per time step, both on step t's contiguous
+    # (B, features) blocks.
     def lstm_forward(self, xw, w_hh, h0, c0):
         if xw.dtype not in FLOATS:
             return super().lstm_forward(xw, w_hh, h0, c0)
-        G, T, B, H = checks.lstm_forward(xw, w_hh, h0, c0)
+        T, B, G, H = checks.lstm_forward(xw, w_hh, h0, c0)
         cp = self.xp
-        hs = cp.empty((H, T + 1, B), xw.dtype)
+        hs = cp.empty((T + 1, B, H), xw.dtype)
         cs = cp.empty_like(hs)
-        hs[:, 0], cs[:, 0] = h0, c0
+        hs[0], cs[0] = h0, c0
         gates = cp.ascontiguousarray(xw)
-        w = cp.ascontiguousarray(w_hh)
-        h = cp.array(h0, order="C")
-        hh = cp.empty((G, B), xw.dtype)
+        w_t = cp.ascontiguousarray(w_hh).T
+        hh = cp.empty((B, G), xw.dtype)
         for t in range(T):
-            cp.matmul(w, h, out=hh)
-            launch("lstm_forward_step", xw.dtype, H * B, gates, hh, cs, hs, h, t, T, H, B)
+            cp.matmul(hs[t], w_t, out=hh)
+            launch("lstm_forward_step", xw.dtype, B * H, gates, hh, cs, hs, t, B, H)
         return hs, cs, gates
 
     def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
         if gates.dtype not in FLOATS:
             return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
-        G, T, B, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
+        T, B, G, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         cp = self.xp
         dh, dc = cp.array(dh, order="C"), cp.array(dc, order="C")  # updated in place
         gates, cs, dhs, dcs = (cp.ascontiguousarray(a) for a in (gates, cs, dhs, dcs))
-        w_t = cp.ascontiguousarray(w_hh.T)
+        w = cp.ascontiguousarray(w_hh)
         dgates = cp.empty(gates.shape, gates.dtype)
-        dg = cp.empty((G, B), gates.dtype)
         for t in range(T - 1, -1, -1):
-            launch("lstm_backward_step", gates.dtype, H * B, gates, cs, dhs, dcs, dh, dc, dgates,
-                   dg, t, T, H, B)
-            cp.matmul(w_t, dg, out=dh)
+            launch("lstm_backward_step", gates.dtype, B * H, gates, cs, dhs, dcs, dh, dc, dgates,
+                   t, B, H)
+            cp.matmul(dgates[t], w, out=dh)
         return dgates, dh, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
         if xw.dtype not in FLOATS:
             return super().gru_forward(xw, w_hh, b_hn, h0)
-        G, T, B, H = checks.gru_forward(xw, w_hh, b_hn, h0)
+        T, B, G, H = checks.gru_forward(xw, w_hh, b_hn, h0)
         cp = self.xp
-        hs = cp.empty((H, T + 1, B), xw.dtype)
-        hn = cp.empty((H, T, B), xw.dtype)
-        hs[:, 0] = h0
+        hs = cp.empty((T + 1, B, H), xw.dtype)
+        hn = cp.empty((T, B, H), xw.dtype)
+        hs[0] = h0
         gates = cp.ascontiguousarray(xw)
-        w, b_hn = cp.ascontiguousarray(w_hh), cp.ascontiguousarray(b_hn)
-        h = cp.array(h0, order="C")
-        hh = cp.empty((G, B), xw.dtype)
+        w_t, b_hn = cp.ascontiguousarray(w_hh).T, cp.ascontiguousarray(b_hn)
+        hh = cp.empty((B, G), xw.dtype)
         for t in range(T):
-            cp.matmul(w, h, out=hh)
-            launch("gru_forward_step", xw.dtype, H * B, gates, hh, b_hn, hs, hn, h, t, T, H, B)
+            cp.matmul(hs[t], w_t, out=hh)
+            launch("gru_forward_step", xw.dtype, B * H, gates, hh, b_hn, hs, hn, t, B, H)
         return hs, gates, hn
 
     def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
         if gates.dtype not in FLOATS:
             return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
-        G, T, B, H = checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
+        T, B, G, H = checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
         cp = self.xp
         gates, hn, hs, dhs = (cp.ascontiguousarray(a) for a in (gates, hn, hs, dhs))
-        w_t = cp.ascontiguousarray(w_hh.T)
+        w = cp.ascontiguousarray(w_hh)
         # the gradient of h after a step is dhz (its direct path) + dhw (through w_hh)
         dhz = cp.array(dh, order="C")
         dhw = cp.zeros_like(dhz)
         dgx = cp.empty(gates.shape, gates.dtype)
         dgh = cp.empty(gates.shape, gates.dtype)
-        dg = cp.empty((G, B), gates.dtype)
         for t in range(T - 1, -1, -1):
-            launch("gru_backward_step", gates.dtype, H * B, gates, hn, hs, dhs, dhz, dhw, dgx,
-                   dgh, dg, t, T, H, B)
-            cp.matmul(w_t, dg, out=dhw)
+            launch("gru_backward_step", gates.dtype, B * H, gates, hn, hs, dhs, dhz, dhw, dgx,
+                   dgh, t, B, H)
+            cp.matmul(dgh[t], w, out=dhw)
         return dgx, dgh, dhz + dhw

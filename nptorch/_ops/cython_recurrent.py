@@ -44,40 +44,43 @@ class CythonRecurrentOps(RecurrentOps):
     def lstm_forward(self, xw, w_hh, h0, c0):
         if xw.dtype not in FLOATS:
             return super().lstm_forward(xw, w_hh, h0, c0)
-        G, T, B, H = checks.lstm_forward(xw, w_hh, h0, c0)
-        hs = np.empty((H, T + 1, B), xw.dtype)
+        T, B, G, H = checks.lstm_forward(xw, w_hh, h0, c0)
+        hs = np.empty((T + 1, B, H), xw.dtype)
         cs = np.empty_like(hs)
-        hs[:, 0], cs[:, 0] = h0, c0
+        hs[0], cs[0] = h0, c0
         gates = _c(xw)
-        self._rnn.lstm_forward(gates, _c(w_hh), hs, cs)
+        self._rnn.lstm_forward(gates, _c(w_hh), hs, cs, np.empty((G, B), xw.dtype))
         return hs, cs, gates
 
     def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
         if gates.dtype not in FLOATS:
             return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
-        checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
+        T, B, G, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
-        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh.T), _c(dhs), _c(dcs), dh, dc, dgates)
+        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates,
+                                np.empty((H, B), gates.dtype))
         return dgates, dh, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
         if xw.dtype not in FLOATS:
             return super().gru_forward(xw, w_hh, b_hn, h0)
-        G, T, B, H = checks.gru_forward(xw, w_hh, b_hn, h0)
-        hs = np.empty((H, T + 1, B), xw.dtype)
-        hn = np.empty((H, T, B), xw.dtype)
-        hs[:, 0] = h0
+        T, B, G, H = checks.gru_forward(xw, w_hh, b_hn, h0)
+        hs = np.empty((T + 1, B, H), xw.dtype)
+        hn = np.empty((T, B, H), xw.dtype)
+        hs[0] = h0
         gates = _c(xw)
-        self._rnn.gru_forward(gates, _c(w_hh), _c(b_hn), hs, hn, np.empty((G, B), xw.dtype))
+        self._rnn.gru_forward(gates, _c(w_hh), _c(b_hn), hs, hn, np.empty((B, G), xw.dtype),
+                              np.empty((G, B), xw.dtype))
         return hs, gates, hn
 
     def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
         if gates.dtype not in FLOATS:
             return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
-        checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
+        T, B, G, H = checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
         dh = np.array(dh, order="C")
         dgx = np.empty(gates.shape, gates.dtype)
         dgh = np.empty(gates.shape, gates.dtype)
-        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh.T), _c(dhs), dh, dgx, dgh)
+        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh), _c(dhs), dh, dgx, dgh,
+                               np.empty((H, B), gates.dtype))
         return dgx, dgh, dh

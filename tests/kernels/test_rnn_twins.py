@@ -25,15 +25,10 @@ def problems(draw, gates):
     def arr(*shape, scale=1.0):
         return (scale * rng.standard_normal(shape)).astype(dtype)
 
-    # feature-major, as the kernels take them: (features, time, batch) and (features, batch)
-    return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(gates * H, T, B, scale=2.0),
-                w_hh=arr(gates * H, H, scale=0.7), h0=arr(H, B), c0=arr(H, B), b_hn=arr(H),
-                dhs=arr(H, T, B), dcs=arr(H, T, B), dh=arr(H, B), dc=arr(H, B))
-
-
-def _batch_major(a):
-    """(features, T, B) -> (T, B, features), PyTorch's layout."""
-    return a.transpose(1, 2, 0)
+    # batch-major, as the kernels take them: (time, batch, features) and (batch, features)
+    return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(T, B, gates * H, scale=2.0),
+                w_hh=arr(gates * H, H, scale=0.7), h0=arr(B, H), c0=arr(B, H), b_hn=arr(H),
+                dhs=arr(T, B, H), dcs=arr(T, B, H), dh=arr(B, H), dc=arr(B, H))
 
 
 pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
@@ -101,9 +96,9 @@ def test_non_contiguous_inputs_and_shape_checks():
         pytest.skip("compiled kernels not built")
     ops = next(ops for ops in TWINS if type(ops).__name__ == "CythonOps")
     rng = np.random.default_rng(0)
-    xw = rng.standard_normal((2, 3, 8)).transpose(2, 0, 1)  # (8, 2, 3), not contiguous
+    xw = rng.standard_normal((8, 2, 3)).transpose(1, 2, 0)  # (2, 3, 8), not contiguous
     w_hh = rng.standard_normal((2, 8)).T  # (8, 2)
-    h0, c0 = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+    h0, c0 = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
     expected = REF.lstm_forward(np.array(xw), w_hh, h0, c0)
     for a, r in zip(ops.lstm_forward(xw, w_hh, h0, c0), expected):
         np.testing.assert_allclose(a, r, rtol=1e-12, atol=1e-12)
@@ -111,19 +106,14 @@ def test_non_contiguous_inputs_and_shape_checks():
                                          r"got \(8, 3\)"):
         ops.lstm_forward(xw, np.zeros((8, 3)), h0, c0)
     with pytest.raises(ValueError, match="gru_forward: mixed dtypes float64 and float32"):
-        ops.gru_forward(np.zeros((6, 2, 3)), np.zeros((6, 2)), np.zeros(2, np.float32),
-                        np.zeros((2, 3)))
+        ops.gru_forward(np.zeros((2, 3, 6)), np.zeros((6, 2)), np.zeros(2, np.float32),
+                        np.zeros((3, 2)))
 
 
 # -- the reference against PyTorch's cells -----------------------------------------------------
 def _torch_inputs(torch, p, *names):
-    """float64 leaf tensors in PyTorch's batch-major layout: xw (T, B, G), states (B, H)."""
-    out = []
-    for name in names:
-        a = p[name].astype(np.float64)
-        a = _batch_major(a) if name == "xw" else a.T if name in ("h0", "c0") else a
-        out.append(torch.tensor(np.ascontiguousarray(a), requires_grad=True))
-    return out
+    """float64 leaf tensors (the kernels' layout is PyTorch's)."""
+    return [torch.tensor(p[name].astype(np.float64), requires_grad=True) for name in names]
 
 
 @settings(max_examples=15, deadline=None)
@@ -137,22 +127,22 @@ def test_lstm_reference_matches_torch_cell(p):
     dgates, dh0, dc0 = REF.lstm_backward(gates, cs, f64["w_hh"], f64["dhs"], f64["dcs"],
                                          f64["dh"], f64["dc"])
     xw, w_hh, h0, c0 = _torch_inputs(torch, p, "xw", "w_hh", "h0", "c0")
-    grad = {k: torch.tensor(_batch_major(f64[k])) for k in ("dhs", "dcs")}
+    grad = {k: torch.tensor(f64[k]) for k in ("dhs", "dcs")}
     eye = torch.eye(G, dtype=torch.float64)  # the input side is xw itself
     h, c, loss = h0, c0, 0
     for step in range(T):
         h, c = torch.lstm_cell(xw[step], (h, c), eye, w_hh)
-        np.testing.assert_allclose(hs[:, step + 1].T, h.detach().numpy(), rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(cs[:, step + 1].T, c.detach().numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(hs[step + 1], h.detach().numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(cs[step + 1], c.detach().numpy(), rtol=1e-12, atol=1e-12)
         loss = loss + (h * grad["dhs"][step]).sum() + (c * grad["dcs"][step]).sum()
-    loss = loss + (h * torch.tensor(f64["dh"].T)).sum() + (c * torch.tensor(f64["dc"].T)).sum()
+    loss = loss + (h * torch.tensor(f64["dh"])).sum() + (c * torch.tensor(f64["dc"])).sum()
     loss.backward()
-    for ours, theirs in ((_batch_major(dgates), xw.grad), (dh0.T, h0.grad), (dc0.T, c0.grad)):
+    for ours, theirs in ((dgates, xw.grad), (dh0, h0.grad), (dc0, c0.grad)):
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-10, atol=1e-10)
-    # the recurrent weight's gradient is dgates @ (h_0 .. h_{T-1})^T, as the layer computes it
-    gw = np.einsum("gtb,htb->gh", dgates, hs[:, :-1])
+    # the recurrent weight's gradient is dgates^T @ (h_0 .. h_{T-1}), as the layer computes it
+    gw = np.einsum("tbg,tbh->gh", dgates, hs[:-1])
     np.testing.assert_allclose(gw, w_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
-    assert gates.shape == (G, T, p["B"]) and np.all((gates[:H] > 0) & (gates[:H] < 1))
+    assert gates.shape == (T, p["B"], G) and np.all((gates[..., :H] > 0) & (gates[..., :H] < 1))
 
 
 @settings(max_examples=15, deadline=None)
@@ -166,19 +156,19 @@ def test_gru_reference_matches_torch_cell(p):
     xw, w_hh, h0 = _torch_inputs(torch, p, "xw", "w_hh", "h0")
     b_hh = torch.tensor(np.concatenate([np.zeros(2 * H), f64["b_hn"]]), requires_grad=True)
     eye, zero = torch.eye(3 * H, dtype=torch.float64), torch.zeros(3 * H, dtype=torch.float64)
-    dhs = torch.tensor(_batch_major(f64["dhs"]))
+    dhs = torch.tensor(f64["dhs"])
     h, loss = h0, 0
     for step in range(T):
         h = torch.gru_cell(xw[step], h, eye, w_hh, zero, b_hh)
-        np.testing.assert_allclose(hs[:, step + 1].T, h.detach().numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(hs[step + 1], h.detach().numpy(), rtol=1e-12, atol=1e-12)
         loss = loss + (h * dhs[step]).sum()
-    (loss + (h * torch.tensor(f64["dh"].T)).sum()).backward()
-    np.testing.assert_allclose(_batch_major(dgx), xw.grad.numpy(), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(dh0.T, h0.grad.numpy(), rtol=1e-10, atol=1e-10)
-    # dgh is the gradient of W_hh @ h + b_hh: through the weight and the bias
-    np.testing.assert_allclose(np.einsum("gtb,htb->gh", dgh, hs[:, :-1]), w_hh.grad.numpy(),
+    (loss + (h * torch.tensor(f64["dh"])).sum()).backward()
+    np.testing.assert_allclose(dgx, xw.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dh0, h0.grad.numpy(), rtol=1e-10, atol=1e-10)
+    # dgh is the gradient of h @ W_hh^T + b_hh: through the weight and the bias
+    np.testing.assert_allclose(np.einsum("tbg,tbh->gh", dgh, hs[:-1]), w_hh.grad.numpy(),
                                rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(dgh.sum((1, 2)), b_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dgh.sum((0, 1)), b_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
     # hn is the recurrent part of the n gate, with its bias
-    np.testing.assert_allclose(hn, np.einsum("gh,htb->gtb", f64["w_hh"][2 * H:], hs[:, :-1])
-                               + f64["b_hn"][:, None, None], rtol=1e-12)
+    np.testing.assert_allclose(hn, np.einsum("gh,tbh->tbg", f64["w_hh"][2 * H:], hs[:-1])
+                               + f64["b_hn"], rtol=1e-12)
