@@ -3,9 +3,9 @@
 glibc's malloc serves blocks above its mmap threshold (128 KiB at first, adapting up to 32 MiB)
 with fresh ``mmap`` pages and unmaps them on free, so every large temporary of a training step
 (activations, gradients, im2col columns) is page-faulted in again and zeroed by the kernel: a
-LeNet step at batch 64 spent 40% of its time there. Fixed thresholds keep blocks up to
-``MMAP_THRESHOLD`` on the heap and let up to ``TRIM_THRESHOLD`` of free heap stay mapped, the
-way PyTorch's caching allocators keep memory for reuse.
+LeNet step at batch 64 spent over a third of its time there. Fixed thresholds keep blocks up to
+``MMAP_THRESHOLD`` on the heap and let up to ``TRIM_THRESHOLD`` of free heap stay mapped, so
+that freed memory is reused, as PyTorch's CUDA caching allocator reuses its blocks.
 
 Skipped when the user already tunes malloc through glibc's own variables, or sets
 ``NPTORCH_MALLOC_TUNING=0``.

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ... import distributed as dist
+from ... import random as _random
 from .sampler import Sampler
 
 
@@ -40,8 +41,10 @@ class DistributedSampler(Sampler):
 
     def __iter__(self):
         n = len(self.dataset)
-        if self.shuffle:
-            indices = np.random.default_rng(self.seed + self.epoch).permutation(n)
+        if self.shuffle:  # as torch: a generator seeded with seed + epoch, then randperm
+            generator = _random.Generator()
+            generator.manual_seed(self.seed + self.epoch)
+            indices = _random.generator_for(generator, np).permutation(n)
         else:
             indices = np.arange(n)
         if self.drop_last:
