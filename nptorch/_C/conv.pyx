@@ -16,7 +16,7 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.string cimport memcpy
 
-EXTENSION_ABI = 4
+EXTENSION_ABI = 5
 
 
 cdef struct Window:

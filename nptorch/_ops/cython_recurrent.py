@@ -33,13 +33,17 @@ class CythonRecurrentOps(RecurrentOps):
         """``a @ b`` through the BLAS that the time loops call (SciPy's). With NumPy's for these
         products, its thread pool and SciPy's spin against each other: twice the time of one
         thread on two cores."""
-        if a.dtype not in FLOATS or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2:
+        if (a.dtype not in FLOATS or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2
+                or 0 in a.shape + b.shape):
             return super().matmul(a, b)
         gemm = blas.sgemm if a.dtype == np.float32 else blas.dgemm
         # Fortran's column-major BLAS computes (a @ b)^T = b^T @ a^T
         bt, trans_b = _fortran_operand(b.T)
         at, trans_a = _fortran_operand(a.T)
-        return gemm(1.0, bt, at, trans_a=trans_b, trans_b=trans_a).T
+        # given no output, the wrapper would zero one first: a pass over memory for nothing
+        out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+        return gemm(1.0, bt, at, beta=0.0, c=out.T, overwrite_c=True, trans_a=trans_b,
+                    trans_b=trans_a).T
 
     def lstm_forward(self, xw, w_hh, h0, c0):
         if xw.dtype not in FLOATS:
@@ -58,7 +62,7 @@ class CythonRecurrentOps(RecurrentOps):
         T, B, G, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
-        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates,
+        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh.T), _c(dhs), _c(dcs), dh, dc, dgates,
                                 np.empty((H, B), gates.dtype))
         return dgates, dh, dc
 
@@ -81,6 +85,6 @@ class CythonRecurrentOps(RecurrentOps):
         dh = np.array(dh, order="C")
         dgx = np.empty(gates.shape, gates.dtype)
         dgh = np.empty(gates.shape, gates.dtype)
-        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh), _c(dhs), dh, dgx, dgh,
+        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh.T), _c(dhs), dh, dgx, dgh,
                                np.empty((H, B), gates.dtype))
         return dgx, dgh, dh
