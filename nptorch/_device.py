@@ -95,7 +95,7 @@ def xp_of(array):
     """The array module (numpy or cupy) of an array (NumPy scalars count as NumPy)."""
     if type(array) is np.ndarray:
         return np
-    cp = _compat.cupy
+    cp = _compat.imported_cupy()
     return cp if cp is not None and isinstance(array, cp.ndarray) else np
 
 

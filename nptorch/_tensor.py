@@ -18,7 +18,8 @@ _ndarray = np.ndarray
 
 
 def _is_gpu_array(data):
-    return _compat.cupy is not None and isinstance(data, _compat.cupy.ndarray)
+    cupy = _compat.imported_cupy()
+    return cupy is not None and isinstance(data, cupy.ndarray)
 
 
 _engine = _backend.engine()

@@ -1,5 +1,8 @@
 """``nptorch.cuda`` and ``nptorch.backends``: PyTorch's behaviour without a GPU (simulated, so
 it is checked on every machine) and with one (skipped where there is none)."""
+import importlib.util
+import subprocess
+import sys
 import types
 
 import pytest
@@ -100,6 +103,40 @@ def test_backends_settings_are_settable(monkeypatch):
         assert getattr(namespace, name) is True
     assert backends.cuda.is_built() is (_compat.cupy is not None)
 
+
+
+def _run(code):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_cpu_work_leaves_cupy_unimported():
+    """Importing CuPy takes as long as importing nptorch: CPU-only work must not pay for it
+    (this can only fail where CuPy is installed, as in CI)."""
+    assert _run("""
+import io, sys, nptorch
+m = nptorch.nn.Sequential(nptorch.nn.Conv2d(1, 2, 3), nptorch.nn.ReLU(), nptorch.nn.Flatten(),
+                          nptorch.nn.Linear(8, 2))
+loss = nptorch.nn.functional.cross_entropy(m(nptorch.randn(4, 1, 4, 4)),
+                                           nptorch.tensor([0, 1, 1, 0]))
+loss.backward()
+nptorch.optim.SGD(m.parameters(), lr=0.1).step()
+nptorch.nn.LSTM(3, 4)(nptorch.randn(5, 2, 3))[0].sum().backward()
+buffer = io.BytesIO()
+nptorch.save(m.state_dict(), buffer)
+buffer.seek(0)
+m.load_state_dict(nptorch.load(buffer))
+print("cupy" in sys.modules)
+""") == ["False"]
+
+
+def test_cupy_is_imported_on_first_use():
+    installed = importlib.util.find_spec("cupy") is not None
+    assert _run("""
+import sys, nptorch
+from nptorch import _compat
+print(_compat.cupy is None, "cupy" in sys.modules, nptorch.backends.cuda.is_built())
+""") == [str(not installed), str(installed), str(installed)]
 
 # -- with a GPU ---------------------------------------------------------------------------
 @gpu
