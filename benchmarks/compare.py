@@ -1,12 +1,14 @@
 """nptorch next to PyTorch CPU in one run: time per call and peak memory of every benchmark.
 
-    python benchmarks/compare.py [--threads 1 all] [--repeat 5] [--only NAME ...]
-    python benchmarks/compare.py --device cuda [--repeat 5] [--only NAME ...]
+    python benchmarks/compare.py [--threads 1 all] [--repeat 5] [--rounds 3] [--only NAME ...]
+    python benchmarks/compare.py --device cuda [--repeat 5] [--rounds 3] [--only NAME ...]
 
 Each measurement runs in its own process, so that thread settings apply before NumPy or
 PyTorch load and peak memory belongs to one benchmark. Columns: ``reference`` (nptorch with
 NPTORCH_PURE_PYTHON=1: the pure-NumPy twins of every compiled part), ``cython`` (nptorch as
-installed) and ``torch``; ratios are cython/torch and reference/cython.
+installed) and ``torch``; ratios are cython/torch and reference/cython. A row measures its
+implementations ``--rounds`` times in turn and keeps each one's best, so that a slow spell of a
+shared machine does not fall on one of them alone.
 
 ``--device cuda`` measures the GPU cases instead, at GPU-sized batches: ``cupy`` (nptorch on
 CuPy with its CUDA kernels) next to ``torch`` on CUDA, and nptorch's own CPU time (all cores)
@@ -105,10 +107,17 @@ def measure(case, impl, threads, repeat, sizes=None):
     return json.loads(lines[-1]), None
 
 
-def _row(case, impls, threads, repeat, sizes=None):
-    """Measure ``case`` with every impl: the results, the seconds of those that ran, and
-    ``ratio(a, b)``, the text of seconds[a] / seconds[b] ("-" where one is missing)."""
-    results = {impl: measure(case, impl, threads, repeat, sizes) for impl in impls}
+def _row(case, impls, threads, repeat, rounds, sizes=None):
+    """Measure ``case`` with every impl, ``rounds`` times in turn, keeping each impl's fastest:
+    the results, the seconds of those that ran, and ``ratio(a, b)``, the text of
+    seconds[a] / seconds[b] ("-" where one is missing)."""
+    results = {}
+    for _ in range(rounds):
+        for impl in impls:
+            result, error = measure(case, impl, threads, repeat, sizes)
+            kept = results.get(impl, (None, None))[0]
+            if kept is None or (result and result["seconds"] < kept["seconds"]):
+                results[impl] = (result, error)
     seconds = {i: r[0]["seconds"] for i, r in results.items() if r[0]}
 
     def ratio(a, b):
@@ -122,7 +131,7 @@ def _print_errors(results):
             print(f"<!-- {impl}: {error} -->")
 
 
-def table(threads, repeat, only):
+def table(threads, repeat, rounds, only):
     print(f"\n## {threads} thread(s)\n")
     print("| benchmark | reference | cython | torch | cython/torch | reference/cython | peak MB cython / torch |")
     print("|---|---|---|---|---|---|---|")
@@ -130,7 +139,7 @@ def table(threads, repeat, only):
     for case in CASES:
         if only and not any(o.lower() in case[0].lower() for o in only):
             continue
-        results, seconds, ratio = _row(case, IMPLS, threads, repeat)
+        results, seconds, ratio = _row(case, IMPLS, threads, repeat, rounds)
         cells = [_time(seconds.get(i), case) for i in IMPLS]
         memory = " / ".join(f"{results[i][0]['peak_mb']:.0f}" if results[i][0] else "-"
                             for i in ("cython", "torch"))
@@ -144,7 +153,7 @@ def table(threads, repeat, only):
         print(line)
 
 
-def gpu_table(repeat, only):
+def gpu_table(repeat, rounds, only):
     """The GPU cases: nptorch on CuPy, PyTorch on CUDA, and nptorch's CPU time for the conv."""
     threads = os.cpu_count()
     print("\n## GPU\n")
@@ -154,7 +163,7 @@ def gpu_table(repeat, only):
         if only and not any(o.lower() in case[0].lower() for o in only):
             continue
         impls = GPU_IMPLS + (("cython",) if case[1] == "bench_conv" else ())
-        results, seconds, ratio = _row(case, impls, threads, repeat, case[4])
+        results, seconds, ratio = _row(case, impls, threads, repeat, rounds, case[4])
         cells = [_time(seconds.get(i), case) for i in GPU_IMPLS + ("cython",)]
         print(f"| {case[0]} | {cells[0]} | {cells[1]} | {ratio('cupy', 'torch-cuda')} | "
               f"{cells[2]} | {ratio('cython', 'cupy')} |", flush=True)
@@ -203,7 +212,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", nargs="+", default=["1", "all"],
                         help="thread counts to measure ('all' = every core)")
-    parser.add_argument("--repeat", type=int, default=5, help="rounds per measurement (best kept)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="timings within one process (best kept)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="processes per implementation, taken in turn (best kept)")
     parser.add_argument("--only", nargs="*", default=[], help="substrings of benchmark names")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cpu: the CPU table per thread count; cuda: the GPU table")
@@ -216,10 +228,11 @@ def main():
         if not nptorch.cuda.is_available():
             raise SystemExit("--device cuda: no CUDA GPU is available to nptorch (CuPy)")
         print(f"GPU: {nptorch.cuda.get_device_name(0)}")
-        gpu_table(args.repeat, args.only)
+        gpu_table(args.repeat, args.rounds, args.only)
         return
     for threads in args.threads:
-        table(os.cpu_count() if threads == "all" else int(threads), args.repeat, args.only)
+        table(os.cpu_count() if threads == "all" else int(threads), args.repeat, args.rounds,
+              args.only)
 
 
 if __name__ == "__main__":
