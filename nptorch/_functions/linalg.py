@@ -53,10 +53,22 @@ class Matmul(BuiltinFunction):
         na, nb = ctx.needs_input_grad
         ga = gb = None
         if na:
-            ga = sum_to(Matmul.apply(gy, swap_last(b2)), a2.shape).reshape(a.shape)
+            ga = (swap_last(Matmul.apply(b2, swap_last(gy))) if _transposed(a2)
+                  else Matmul.apply(gy, swap_last(b2)))
+            ga = sum_to(ga, a2.shape).reshape(a.shape)
         if nb:
-            gb = sum_to(Matmul.apply(swap_last(a2), gy), b2.shape).reshape(b.shape)
+            gb = (swap_last(Matmul.apply(swap_last(gy), a2)) if _transposed(b2)
+                  else Matmul.apply(swap_last(a2), gy))
+            gb = sum_to(gb, b2.shape).reshape(b.shape)
         return ga, gb
+
+
+def _transposed(x):
+    """Whether ``x`` is a transposed view of a matrix (``weight.t()`` in ``linear``). Its
+    gradient is then computed transposed too, as PyTorch does, so that it arrives at the
+    matrix row-major instead of needing a transposing copy there."""
+    data = x._data
+    return data.ndim == 2 and data.flags.f_contiguous and not data.flags.c_contiguous
 
 
 class Einsum(BuiltinFunction):

@@ -146,6 +146,7 @@ def test_integer_matmul_and_dtypes():
     (lambda a, b: a @ b, [(3,), (3,)]),
     (lambda a, b: a @ b, [(2, 2, 3), (3,)]),
     (lambda a, b: a @ b, [(2, 1, 2, 3), (2, 3, 2)]),
+    (lambda a, b: a.t() @ b.t(), [(3, 2), (2, 3)]),
     (lambda a, b: nptorch.einsum("bij,bjk->bik", a, b), [(2, 2, 3), (2, 3, 2)]),
     (lambda a, b: nptorch.einsum("ii,i->i", a, b), [(3, 3), (3,)]),
 ])
@@ -153,6 +154,21 @@ def test_double_backward(fn, shapes):
     rng = np.random.default_rng(0)
     xs = [nptorch.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
     assert gradgradcheck(fn, xs)
+
+
+def test_gradients_of_transposed_operands_arrive_row_major():
+    """``x @ w.t()`` (``linear``): the gradient of a transposed operand is computed transposed,
+    as PyTorch does, so that it reaches the matrix row-major, with no transposing copy."""
+    rng = np.random.default_rng(0)
+    a, b = (nptorch.tensor(rng.standard_normal(s), requires_grad=True) for s in [(3, 2), (4, 3)])
+    seen = []
+    for t in (a, b):
+        t.register_hook(seen.append)
+    dy = rng.standard_normal((2, 4))
+    (a.t() @ b.t()).backward(nptorch.tensor(dy))
+    assert all(g._data.flags.c_contiguous for g in seen) and len(seen) == 2
+    np.testing.assert_allclose(a.grad.numpy(), (dy @ b.detach().numpy()).T)
+    np.testing.assert_allclose(b.grad.numpy(), (a.detach().numpy() @ dy).T)
 
 
 def test_gradient_of_a_tensor_used_twice():
