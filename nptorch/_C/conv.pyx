@@ -14,9 +14,9 @@ columns stay in cache between im2col and the matmul that consumes them.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
-EXTENSION_ABI = 5
+EXTENSION_ABI = 6
 
 
 cdef struct Window:
@@ -101,10 +101,11 @@ cdef inline void _im2col_plane(const floating* x, floating* col, Py_ssize_t H, P
 
 cdef inline void _col2im_plane(const floating* col, floating* x, Py_ssize_t H, Py_ssize_t W,
                                Py_ssize_t OH, Py_ssize_t OW, Window k) noexcept nogil:
-    """Add the columns (KH, KW, OH, OW) of one plane into their places of ``x`` (H, W)."""
+    """The plane ``x`` (H, W): the sum of the columns (KH, KW, OH, OW) that read each place."""
     cdef Py_ssize_t kh, kw, oh, ow, ih, iw0, lo, hi
     cdef floating* xrow
     cdef const floating* crow
+    memset(x, 0, H * W * sizeof(floating))
     for kh in range(k.KH):
         for kw in range(k.KW):
             iw0 = kw * k.DW - k.PW
@@ -149,7 +150,8 @@ def im2col(const floating[:, :, :, ::1] x, floating[:, :, :, :, :, ::1] col,
 def col2im(const floating[:, :, :, :, :, ::1] col, floating[:, :, :, ::1] x,
            Py_ssize_t SH, Py_ssize_t SW, Py_ssize_t PH, Py_ssize_t PW,
            Py_ssize_t DH, Py_ssize_t DW):
-    """Add every value of ``col`` (N, C, KH, KW, OH, OW) into its place of ``x`` (zeroed by the caller)."""
+    """Write into ``x`` (N, C, H, W) the sum of the values of ``col`` (N, C, KH, KW, OH, OW)
+    that read each place."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t OH = col.shape[4], OW = col.shape[5], nc
     cdef Window k = _window(col.shape[2], col.shape[3], SH, SW, PH, PW, DH, DW)

@@ -46,7 +46,7 @@ cdef extern from "rnn_rows.h" nogil:
                             double *h_prev, double *dh_out, double *dh, double *dr, double *dz,
                             double *dn, double *dnh)
 
-EXTENSION_ABI = 5
+EXTENSION_ABI = 6
 
 
 cdef inline void _step_product(floating *out, floating *scratch, floating *state, floating *w,

@@ -9,7 +9,7 @@ class ChunkedConvolution:
     few images at a time in one reused buffer, which bounds the extra memory of a large batch
     (backward recomputes the columns instead of saving them). The class supplies ``xp``,
     ``CHUNK_BYTES``, ``_im2col(x, col, win)`` and ``_col2im(col, x, win)`` (contiguous arrays;
-    ``x`` is zeroed before col2im)."""
+    col2im writes every element of ``x``)."""
 
     def im2col(self, x, OH, OW, win):
         if x.dtype not in FLOATS:
@@ -23,7 +23,7 @@ class ChunkedConvolution:
         if col.dtype not in FLOATS:
             return super().col2im(col, H, W, win)
         checks.columns(col, H, W, win)
-        x = self.xp.zeros(col.shape[:2] + (H, W), col.dtype)
+        x = self.xp.empty(col.shape[:2] + (H, W), col.dtype)
         self._col2im(self.xp.ascontiguousarray(col), x, win)
         return x
 
@@ -74,7 +74,7 @@ class ChunkedConvolution:
         N, O, OH, OW, C = sizes
         KH, KW = w.shape[2:]
         xp = self.xp
-        gx = xp.zeros((N, C, H, W), gy.dtype)
+        gx = xp.empty((N, C, H, W), gy.dtype)
         wt = xp.ascontiguousarray(w).reshape(groups, O // groups, -1).swapaxes(1, 2)
         gyg = xp.ascontiguousarray(gy).reshape(N, groups, O // groups, OH * OW)
         B = self._chunk(N, C * KH * KW * OH * OW * gy.itemsize)
