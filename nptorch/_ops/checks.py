@@ -122,10 +122,8 @@ def adaptive_backward(name, gy, H, W):
 def _same_dtype_and_shapes(name, arrays, shapes):
     dtype = arrays[0].dtype
     for array, shape in zip(arrays, shapes):
-        if array.dtype != dtype:
-            raise ValueError(f"{name}: mixed dtypes {dtype} and {array.dtype}")
-        if array.shape != shape:
-            raise ValueError(f"{name}: expected an array of shape {shape}, got {array.shape}")
+        check(array.dtype == dtype, f"{name}: mixed dtypes {dtype} and {array.dtype}")
+        check(array.shape == shape, f"{name}: expected an array of shape {shape}, got {array.shape}")
 
 
 def _gate_sizes(name, gates, per_step):
