@@ -7,7 +7,7 @@ single passes that gcc vectorises (compare-and-mask, no branch).
 """
 from cython cimport floating
 
-EXTENSION_ABI = 6
+EXTENSION_ABI = 7
 
 
 def relu(const floating[::1] x, floating[::1] y):

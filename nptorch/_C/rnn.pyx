@@ -9,17 +9,18 @@ Notation:
     arithmetic (rnn_rows.h) then reads in memory order, H units of a batch item at a time.
     xw      (T, B, G): the input projection x_t @ W_ih^T plus biases, for all steps at once (the
             GRU's b_hn is kept apart, since it sits inside r * (W_hn @ h + b_hn)).
-    w_hh    (G, H): the recurrent weight, row-major; one BLAS call per step. Backward takes its
-            transpose w_hh_t (H, G), copied once per sequence: OpenBLAS packs that operand
-            on every call, and packing rows of the transpose is a plain copy where packing
-            w_hh's would transpose (1.4x the time of a backward step's product).
+    w_hh    (G, H): the recurrent weight, row-major; one BLAS call per step. Backward multiplies
+            by its transpose, which it copies once per sequence into a (H, G) buffer:
+            OpenBLAS packs that operand on every call, and packing rows of the transpose is a
+            plain copy where packing w_hh's would transpose (1.4x the time of a backward
+            step's product).
     hs      (T + 1, B, H): hidden states, hs[t] before step t (hs[0] = h0).
 
 Everything here runs without the GIL on C-contiguous buffers validated by the caller
 (nptorch._ops.cython_recurrent).
 """
 from cython cimport floating
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport sgemm, dgemm
 
 cdef extern from "rnn_rows.h" nogil:
@@ -46,7 +47,28 @@ cdef extern from "rnn_rows.h" nogil:
                             double *h_prev, double *dh_out, double *dh, double *dr, double *dz,
                             double *dn, double *dnh)
 
-EXTENSION_ABI = 6
+EXTENSION_ABI = 7
+
+
+cdef inline bint _all_zero(floating *a, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(n):
+        if a[k] != 0:
+            return False
+    return True
+
+
+cdef void _transpose(floating *dst, floating *src, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
+    """dst (cols, rows) = src (rows, cols)^T, both row-major, in 32 x 32 tiles that stay in L1
+    (NumPy's transposing copy goes an element at a time: 4x slower here)."""
+    cdef Py_ssize_t r0, c0, r, c, r1, c1
+    for r0 in range(0, rows, 32):
+        r1 = r0 + 32 if r0 + 32 < rows else rows
+        for c0 in range(0, cols, 32):
+            c1 = c0 + 32 if c0 + 32 < cols else cols
+            for c in range(c0, c1):
+                for r in range(r0, r1):
+                    dst[c * rows + r] = src[r * cols + c]
 
 
 cdef inline void _step_product(floating *out, floating *scratch, floating *state, floating *w,
@@ -65,8 +87,8 @@ cdef inline void _step_product(floating *out, floating *scratch, floating *state
         sgemm(b"T", b"N", &B, &M, &K, &one, state, &K, w, &K, &zero, scratch, &B)
     else:
         dgemm(b"T", b"N", &B, &M, &K, &one, state, &K, w, &K, &zero, scratch, &B)
-    for m0 in range(0, M, 64):  # blocks of 64 rows of scratch stay in L1 across b
-        m1 = m0 + 64 if m0 + 64 < M else M
+    for m0 in range(0, M, 128):  # blocks of 128 rows of scratch stay in L1 across b
+        m1 = m0 + 128 if m0 + 128 < M else M
         for b in range(B):
             if accumulate:
                 for m in range(m0, m1):
@@ -83,10 +105,13 @@ def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q
+    cdef bint h0_zero
     with nogil:
+        h0_zero = _all_zero(&hs[0, 0, 0], B * H)  # the usual start: nothing to add at t = 0
         for t in range(T):
-            _step_product(&gates[t, 0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B,
-                          True)
+            if t > 0 or not h0_zero:
+                _step_product(&gates[t, 0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H,
+                              B, True)
             for b in range(B):
                 q = &gates[t, b, 0]
                 if floating is float:
@@ -97,19 +122,23 @@ def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :
                                        &cs[t + 1, b, 0], &hs[t + 1, b, 0])
 
 
-def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:, ::1] w_hh_t,
+def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:, ::1] w_hh,
                   floating[:, :, ::1] dhs, floating[:, :, ::1] dcs, floating[:, ::1] dh,
-                  floating[:, ::1] dc, floating[:, :, ::1] dgates, floating[:, ::1] scratch):
+                  floating[:, ::1] dc, floating[:, :, ::1] dgates, floating[:, ::1] w_hh_t,
+                  floating[:, ::1] scratch, bint h0_grad):
     """Backpropagate through time. dhs, dcs (T, B, H): gradients of h and c after each step
     (the outputs, and the final states of sequences that end early); dh, dc (B, H): gradients
-    of h_T and c_T on entry, of h0 and c0 on return. Writes the pre-activation gate gradients
+    of h_T and c_T on entry, of h0 (left unfinished without h0_grad) and c0 on return. Writes
+    the pre-activation gate gradients
     dgates (T, B, G); the weight gradients are products of those with the inputs and hidden
-    states, left to the caller. scratch (H, B) holds a step's product."""
+    states, left to the caller. w_hh_t (H, G) receives w_hh's transpose, scratch (H, B) a step's
+    product."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
-    cdef Py_ssize_t H = w_hh_t.shape[0], t, b
+    cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q
     cdef floating* d
     with nogil:
+        _transpose(&w_hh_t[0, 0], &w_hh[0, 0], G, H)
         for t in range(T - 1, -1, -1):
             for b in range(B):
                 q, d = &gates[t, b, 0], &dgates[t, b, 0]
@@ -122,8 +151,9 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
                                         &cs[t + 1, b, 0], &dhs[t, b, 0], &dcs[t, b, 0],
                                         &dh[b, 0], &dc[b, 0], d, d + H, d + 2 * H, d + 3 * H)
             # h_t reaches the loss only through this step's gates (and the output dhs[t - 1])
-            _step_product(&dh[0, 0], &scratch[0, 0], &dgates[t, 0, 0], &w_hh_t[0, 0], H, G, B,
-                          False)
+            if t > 0 or h0_grad:
+                _step_product(&dh[0, 0], &scratch[0, 0], &dgates[t, 0, 0], &w_hh_t[0, 0], H, G,
+                              B, False)
 
 
 def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] b_hn,
@@ -136,9 +166,15 @@ def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] 
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q
     cdef floating* p
+    cdef bint h0_zero
     with nogil:
+        h0_zero = _all_zero(&hs[0, 0, 0], B * H)
         for t in range(T):
-            _step_product(&hh[0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B, False)
+            if t > 0 or not h0_zero:
+                _step_product(&hh[0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B,
+                              False)
+            else:
+                memset(&hh[0, 0], 0, B * G * sizeof(floating))
             for b in range(B):
                 q, p = &gates[t, b, 0], &hh[b, 0]
                 if floating is float:
@@ -150,17 +186,19 @@ def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] 
 
 
 def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, :, ::1] hs,
-                 floating[:, ::1] w_hh_t, floating[:, :, ::1] dhs, floating[:, ::1] dh,
-                 floating[:, :, ::1] dgx, floating[:, :, ::1] dgh, floating[:, ::1] scratch):
+                 floating[:, ::1] w_hh, floating[:, :, ::1] dhs, floating[:, ::1] dh,
+                 floating[:, :, ::1] dgx, floating[:, :, ::1] dgh, floating[:, ::1] w_hh_t,
+                 floating[:, ::1] scratch, bint h0_grad):
     """Backpropagate through time. dhs (T, B, H): gradients of the outputs; dh (B, H): of h_T
-    on entry, of h0 on return. Writes the pre-activation gradients of the input side dgx and
+    on entry, of h0 on return (unfinished without h0_grad). Writes the pre-activation gradients of the input side dgx and
     of the recurrent side dgh (T, B, G; they differ in the n gate, where r scales the
-    recurrent term). scratch (H, B) holds a step's product."""
+    recurrent term). w_hh_t (H, G) receives w_hh's transpose, scratch (H, B) a step's product."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
-    cdef Py_ssize_t H = w_hh_t.shape[0], t, b
+    cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q
     cdef floating* d
     with nogil:
+        _transpose(&w_hh_t[0, 0], &w_hh[0, 0], G, H)
         for t in range(T - 1, -1, -1):
             for b in range(B):
                 q, d = &gates[t, b, 0], &dgx[t, b, 0]
@@ -174,4 +212,6 @@ def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, 
                                        &dgh[t, b, 2 * H])
                 # r and z enter both sides alike
                 memcpy(&dgh[t, b, 0], d, 2 * H * sizeof(floating))
-            _step_product(&dh[0, 0], &scratch[0, 0], &dgh[t, 0, 0], &w_hh_t[0, 0], H, G, B, True)
+            if t > 0 or h0_grad:
+                _step_product(&dh[0, 0], &scratch[0, 0], &dgh[t, 0, 0], &w_hh_t[0, 0], H, G, B,
+                              True)

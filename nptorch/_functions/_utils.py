@@ -15,6 +15,11 @@ def raw(v):
     return v._data if isinstance(v, Tensor) else v
 
 
+def tensor_or_none(array):
+    """A gradient array as a Tensor; None (no gradient) stays None."""
+    return None if array is None else Tensor._make(array)
+
+
 def wrap_dim(dim, ndim):
     """Turn a possibly negative dim into an index, with PyTorch's error when out of range."""
     n = max(ndim, 1)

@@ -17,7 +17,7 @@ from .._device import device_of
 from .._ops import ops_for
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ._utils import BuiltinFunction
+from ._utils import BuiltinFunction, tensor_or_none
 
 
 def _data(t):
@@ -52,4 +52,4 @@ class Normalize(BuiltinFunction):
             return grads + (None, None)
         grads = ctx.ops.normalize_backward(gy._data, x._data, _data(w), ctx.b_shape, ctx.mean,
                                            ctx.invstd, axes, needs)
-        return tuple(None if a is None else Tensor._make(a) for a in grads) + (None, None)
+        return tuple(map(tensor_or_none, grads)) + (None, None)

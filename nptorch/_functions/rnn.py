@@ -8,7 +8,7 @@ from .._device import device_of
 from .._ops import ops_for
 from .._tensor import Tensor
 from ..autograd.function import once_differentiable
-from ._utils import BuiltinFunction
+from ._utils import BuiltinFunction, tensor_or_none
 
 
 def _project(ops, x, w_ih, bias):
@@ -58,16 +58,15 @@ class LSTMLayer(BuiltinFunction):
         x, w_ih, w_hh = ctx.saved_tensors
         zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
         dgates, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_hh._data, gy._data,
-                                                 gc._data, zeros, zeros)
+                                                 gc._data, zeros, zeros, ctx.needs_input_grad[1])
         dx, gw_ih = _input_side_grads(ctx.ops, dgates, x._data, w_ih._data)
         gw_hh = _recurrent_weight_grad(ctx.ops, dgates, ctx.hs)
         gb = None
         if ctx.needs_input_grad[5] or ctx.needs_input_grad[6]:
             gb = _bias_grad(dgates)
-        return (Tensor._make(dx), Tensor._make(dh0), Tensor._make(dc0),
+        return (Tensor._make(dx), tensor_or_none(dh0), Tensor._make(dc0),
                 Tensor._make(gw_ih), Tensor._make(gw_hh),
-                None if gb is None else Tensor._make(gb),
-                None if gb is None else Tensor._make(gb.copy()))
+                tensor_or_none(gb), None if gb is None else Tensor._make(gb.copy()))
 
 
 class GRULayer(BuiltinFunction):
@@ -97,10 +96,10 @@ class GRULayer(BuiltinFunction):
         x, w_ih, w_hh = ctx.saved_tensors
         zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
         dgx, dgh, dh0 = ctx.ops.gru_backward(ctx.gates, ctx.hn, ctx.hs, w_hh._data, gy._data,
-                                             zeros)
+                                             zeros, ctx.needs_input_grad[1])
         dx, gw_ih = _input_side_grads(ctx.ops, dgx, x._data, w_ih._data)
         gw_hh = _recurrent_weight_grad(ctx.ops, dgh, ctx.hs)
         has_bias = ctx.needs_input_grad[4] or ctx.needs_input_grad[5]
-        return (Tensor._make(dx), Tensor._make(dh0), Tensor._make(gw_ih),
+        return (Tensor._make(dx), tensor_or_none(dh0), Tensor._make(gw_ih),
                 Tensor._make(gw_hh), Tensor._make(_bias_grad(dgx)) if has_bias else None,
                 Tensor._make(_bias_grad(dgh)) if has_bias else None)

@@ -147,9 +147,9 @@ class CupyOps(ChunkedConvolution, Ops):
             launch("lstm_forward_step", xw.dtype, B * H, gates, hh, cs, hs, t, B, H)
         return hs, cs, gates
 
-    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
+    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
         if gates.dtype not in FLOATS:
-            return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
+            return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad)
         T, B, G, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         cp = self.xp
         dh, dc = cp.array(dh, order="C"), cp.array(dc, order="C")  # updated in place
@@ -159,8 +159,9 @@ class CupyOps(ChunkedConvolution, Ops):
         for t in range(T - 1, -1, -1):
             launch("lstm_backward_step", gates.dtype, B * H, gates, cs, dhs, dcs, dh, dc, dgates,
                    t, B, H)
-            cp.matmul(dgates[t], w, out=dh)
-        return dgates, dh, dc
+            if t or h0_grad:
+                cp.matmul(dgates[t], w, out=dh)
+        return dgates, dh if h0_grad else None, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
         if xw.dtype not in FLOATS:
@@ -178,9 +179,9 @@ class CupyOps(ChunkedConvolution, Ops):
             launch("gru_forward_step", xw.dtype, B * H, gates, hh, b_hn, hs, hn, t, B, H)
         return hs, gates, hn
 
-    def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
+    def gru_backward(self, gates, hn, hs, w_hh, dhs, dh, h0_grad=True):
         if gates.dtype not in FLOATS:
-            return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
+            return super().gru_backward(gates, hn, hs, w_hh, dhs, dh, h0_grad)
         T, B, G, H = checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
         cp = self.xp
         gates, hn, hs, dhs = (cp.ascontiguousarray(a) for a in (gates, hn, hs, dhs))
@@ -193,5 +194,6 @@ class CupyOps(ChunkedConvolution, Ops):
         for t in range(T - 1, -1, -1):
             launch("gru_backward_step", gates.dtype, B * H, gates, hn, hs, dhs, dhz, dhw, dgx,
                    dgh, t, B, H)
-            cp.matmul(dgh[t], w, out=dhw)
-        return dgx, dgh, dhz + dhw
+            if t or h0_grad:
+                cp.matmul(dgh[t], w, out=dhw)
+        return dgx, dgh, dhz + dhw if h0_grad else None

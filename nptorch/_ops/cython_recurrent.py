@@ -56,15 +56,16 @@ class CythonRecurrentOps(RecurrentOps):
         self._rnn.lstm_forward(gates, _c(w_hh), hs, cs, np.empty((G, B), xw.dtype))
         return hs, cs, gates
 
-    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
+    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
         if gates.dtype not in FLOATS:
-            return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
+            return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad)
         T, B, G, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
-        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh.T), _c(dhs), _c(dcs), dh, dc, dgates,
-                                np.empty((H, B), gates.dtype))
-        return dgates, dh, dc
+        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates,
+                                np.empty((H, G), gates.dtype), np.empty((H, B), gates.dtype),
+                                h0_grad)
+        return dgates, dh if h0_grad else None, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
         if xw.dtype not in FLOATS:
@@ -78,13 +79,14 @@ class CythonRecurrentOps(RecurrentOps):
                               np.empty((G, B), xw.dtype))
         return hs, gates, hn
 
-    def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
+    def gru_backward(self, gates, hn, hs, w_hh, dhs, dh, h0_grad=True):
         if gates.dtype not in FLOATS:
-            return super().gru_backward(gates, hn, hs, w_hh, dhs, dh)
+            return super().gru_backward(gates, hn, hs, w_hh, dhs, dh, h0_grad)
         T, B, G, H = checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
         dh = np.array(dh, order="C")
         dgx = np.empty(gates.shape, gates.dtype)
         dgh = np.empty(gates.shape, gates.dtype)
-        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh.T), _c(dhs), dh, dgx, dgh,
-                               np.empty((H, B), gates.dtype))
-        return dgx, dgh, dh
+        self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh), _c(dhs), dh, dgx, dgh,
+                               np.empty((H, G), gates.dtype), np.empty((H, B), gates.dtype),
+                               h0_grad)
+        return dgx, dgh, dh if h0_grad else None

@@ -38,9 +38,10 @@ class RecurrentOps:
             gates[t] = xp.concatenate([i, f, g, o], axis=1)
         return hs, cs, gates
 
-    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc):
+    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
         """Gradients of the gate pre-activations (T, B, G), of h0 and of c0, from those of h
-        and c after each step (dhs, dcs: (T, B, H)) and of h_T and c_T (dh, dc: (B, H))."""
+        and c after each step (dhs, dcs: (T, B, H)) and of h_T and c_T (dh, dc: (B, H)).
+        Without h0_grad, h0's gradient (the last step's product) is None."""
         xp = self.xp
         T, B, G = gates.shape
         H = G // 4
@@ -53,7 +54,7 @@ class RecurrentOps:
             dgates[t] = xp.concatenate([dct * g * i * (1 - i), dct * cs[t] * f * (1 - f),
                                         dct * i * (1 - g * g), dht * tc * o * (1 - o)], axis=1)
             dc = dct * f
-            dh = dgates[t] @ w_hh
+            dh = dgates[t] @ w_hh if t or h0_grad else None
         return dgates, dh, dc
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
@@ -76,9 +77,10 @@ class RecurrentOps:
             gates[t] = xp.concatenate([r, z, n], axis=1)
         return hs, gates, hn
 
-    def gru_backward(self, gates, hn, hs, w_hh, dhs, dh):
+    def gru_backward(self, gates, hn, hs, w_hh, dhs, dh, h0_grad=True):
         """Gradients of the input-side and recurrent-side gate pre-activations (T, B, G; they
-        differ in the n gate, where r scales the recurrent term) and of h0."""
+        differ in the n gate, where r scales the recurrent term) and of h0 (None without
+        h0_grad)."""
         xp = self.xp
         T, B, G = gates.shape
         H = G // 3
@@ -92,5 +94,5 @@ class RecurrentOps:
             dz = dht * (hs[t] - n) * z * (1 - z)
             dgx[t] = xp.concatenate([dr, dz, dn], axis=1)
             dgh[t] = xp.concatenate([dr, dz, dn * r], axis=1)
-            dh = dht * z + dgh[t] @ w_hh
+            dh = dht * z + dgh[t] @ w_hh if t or h0_grad else None
         return dgx, dgh, dh

@@ -16,6 +16,13 @@ def _close(ours, ref, dtype, what):
     np.testing.assert_allclose(_np(ours), ref, rtol=tol, atol=tol, err_msg=what)
 
 
+def _close_or_none(ours, ref, dtype, what):
+    if ref is None:
+        assert ours is None, what
+    else:
+        _close(ours, ref, dtype, what)
+
+
 @st.composite
 def problems(draw, gates):
     T, B, H = draw(st.integers(1, 6)), draw(st.integers(1, 4)), draw(st.integers(1, 7))
@@ -26,9 +33,12 @@ def problems(draw, gates):
         return (scale * rng.standard_normal(shape)).astype(dtype)
 
     # batch-major, as the kernels take them: (time, batch, features) and (batch, features)
+    # a zero h0 (the layers' default) lets the kernels skip the first step's product
+    h0 = arr(B, H, scale=0.0 if draw(st.booleans()) else 1.0)
     return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(T, B, gates * H, scale=2.0),
-                w_hh=arr(gates * H, H, scale=0.7), h0=arr(B, H), c0=arr(B, H), b_hn=arr(H),
-                dhs=arr(T, B, H), dcs=arr(T, B, H), dh=arr(B, H), dc=arr(B, H))
+                w_hh=arr(gates * H, H, scale=0.7), h0=h0, c0=arr(B, H), b_hn=arr(H),
+                dhs=arr(T, B, H), dcs=arr(T, B, H), dh=arr(B, H), dc=arr(B, H),
+                h0_grad=draw(st.booleans()))
 
 
 pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
@@ -39,7 +49,8 @@ pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
 def test_lstm_twins(p):
     hs, cs, gates = REF.lstm_forward(p["xw"].copy(), p["w_hh"], p["h0"], p["c0"])
     dgates, dh0, dc0 = REF.lstm_backward(gates, cs, p["w_hh"], p["dhs"], p["dcs"], p["dh"],
-                                         p["dc"])
+                                         p["dc"], p["h0_grad"])
+    assert (dh0 is None) == (not p["h0_grad"])
     for ops in TWINS:
         to = lambda a: ops.xp.array(a)  # noqa: E731  (a copy: xw is overwritten)
         out = ops.lstm_forward(to(p["xw"]), to(p["w_hh"]), to(p["h0"]), to(p["c0"]))
@@ -48,9 +59,9 @@ def test_lstm_twins(p):
             _close(a, r, p["dtype"], name)
         dh, dc = to(p["dh"]), to(p["dc"])
         back = ops.lstm_backward(to(gates), to(cs), to(p["w_hh"]), to(p["dhs"]), to(p["dcs"]),
-                                 dh, dc)
+                                 dh, dc, p["h0_grad"])
         for name, a, r in zip(("dgates", "dh0", "dc0"), back, (dgates, dh0, dc0)):
-            _close(a, r, p["dtype"], name)
+            _close_or_none(a, r, p["dtype"], name)
         # the caller's final-state gradients are left untouched
         np.testing.assert_array_equal(_np(dh), p["dh"])
 
@@ -59,7 +70,8 @@ def test_lstm_twins(p):
 @given(problems(3))
 def test_gru_twins(p):
     hs, gates, hn = REF.gru_forward(p["xw"].copy(), p["w_hh"], p["b_hn"], p["h0"])
-    dgx, dgh, dh0 = REF.gru_backward(gates, hn, hs, p["w_hh"], p["dhs"], p["dh"])
+    dgx, dgh, dh0 = REF.gru_backward(gates, hn, hs, p["w_hh"], p["dhs"], p["dh"], p["h0_grad"])
+    assert (dh0 is None) == (not p["h0_grad"])
     for ops in TWINS:
         to = lambda a: ops.xp.array(a)  # noqa: E731
         out = ops.gru_forward(to(p["xw"]), to(p["w_hh"]), to(p["b_hn"]), to(p["h0"]))
@@ -67,9 +79,10 @@ def test_gru_twins(p):
             assert a.dtype == p["dtype"]
             _close(a, r, p["dtype"], name)
         dh = to(p["dh"])
-        back = ops.gru_backward(to(gates), to(hn), to(hs), to(p["w_hh"]), to(p["dhs"]), dh)
+        back = ops.gru_backward(to(gates), to(hn), to(hs), to(p["w_hh"]), to(p["dhs"]), dh,
+                                p["h0_grad"])
         for name, a, r in zip(("dgx", "dgh", "dh0"), back, (dgx, dgh, dh0)):
-            _close(a, r, p["dtype"], name)
+            _close_or_none(a, r, p["dtype"], name)
         np.testing.assert_array_equal(_np(dh), p["dh"])
 
 
