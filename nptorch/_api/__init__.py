@@ -1,17 +1,20 @@
 """The op library's public face: ``nptorch.<op>`` functions and Tensor methods.
 
 Each module lists its ``FUNCTIONS`` (exported as ``nptorch.<name>``), ``METHODS`` (attached to
-Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of-place ops).
+Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of-place ops),
+with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor.
 """
 from .._tensor import Tensor
 from . import convert, creation, indexing, linalg, math, reduction, shape
-from ._inplace import apply_inplace
+from ._inplace import apply_inplace, apply_inplace_ufunc
 
 MODULES = [convert, creation, math, reduction, shape, linalg, indexing]
 
 
-def _inplace_method(name, fn):
+def _inplace_method(name, fn, ufunc=None):
     def method(self, *args, **kwargs):
+        if ufunc is not None and len(args) == 1:
+            return apply_inplace_ufunc(self, ufunc, fn, args[0], **kwargs)
         return apply_inplace(self, fn, *args, **kwargs)
     method.__name__ = name
     method.__doc__ = f"In-place version of ``{fn.__name__}``."
@@ -23,8 +26,9 @@ def _attach():
     for module in MODULES:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
+        ufuncs = getattr(module, "INPLACE_UFUNCS", {})
         for name, fn in getattr(module, "INPLACE", {}).items():
-            setattr(Tensor, name, _inplace_method(name, fn))
+            setattr(Tensor, name, _inplace_method(name, fn, ufuncs.get(fn)))
         functions.update(getattr(module, "FUNCTIONS", {}))
     return functions
 

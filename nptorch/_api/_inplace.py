@@ -55,15 +55,52 @@ def check_inplace(self):
             "a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
 
-def apply_inplace(self, op, *args, **kwargs):
-    """``self = op(self, *args)`` in place, recorded by autograd when needed; returns self."""
-    check_inplace(self)
-    recording = _state.enabled and (
+def _recording(self, args, kwargs):
+    """Whether autograd records an in-place op on ``self`` with these arguments."""
+    return _state.enabled and (
         self._requires_grad
         or any(isinstance(a, Tensor) and a._requires_grad for a in args)
         or any(isinstance(a, Tensor) and a._requires_grad for a in kwargs.values())
         or (self._base is not None and self._base._requires_grad))
-    if not recording:
+
+
+def _same_place_and_dtype(src, dst):
+    return (type(src) is type(dst) and src.dtype == dst.dtype
+            and (type(dst) is np.ndarray or src.device == dst.device))
+
+
+_SCALED = {"add", "subtract"}  # the ufuncs of the ops with an ``alpha``
+
+
+def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
+    """``apply_inplace(self, op, other, **kwargs)`` for the arithmetic ops (add_, sub_, mul_,
+    div_) that ``ufunc`` (its name in NumPy and CuPy) computes. When autograd does not record
+    and nothing is promoted or broadcast (a float tensor with a tensor of its dtype and shape,
+    or a Python number: an optimizer's updates), the ufunc writes straight into ``self``'s
+    memory, with no out-of-place result to copy back."""
+    dst = self._data
+    alpha = kwargs.get("alpha", 1)
+    if type(other) is Tensor:
+        src = other._data
+        direct = _same_place_and_dtype(src, dst) and src.shape == dst.shape
+    else:
+        src, direct = other, type(other) is int or type(other) is float
+    if (direct and dst.dtype.kind == "f" and dst.flags.writeable
+            and (not kwargs or ufunc in _SCALED and kwargs.keys() == {"alpha"})
+            and (type(alpha) is int or type(alpha) is float)
+            and not _recording(self, (other,), kwargs)):
+        if alpha != 1:
+            src = src * alpha
+        getattr(xp_of(dst), ufunc)(dst, src, out=dst)
+        self._version_counter[0] += 1
+        return self
+    return apply_inplace(self, op, other, **kwargs)
+
+
+def apply_inplace(self, op, *args, **kwargs):
+    """``self = op(self, *args)`` in place, recorded by autograd when needed; returns self."""
+    check_inplace(self)
+    if not _recording(self, args, kwargs):
         prev = _state.enabled
         _state.enabled = False
         try:

@@ -592,3 +592,4 @@ INPLACE = {
     "normal_": _random_fill("normal_kernel", _normal),
     "bernoulli_": _random_fill("bernoulli_scalar", _bernoulli),
 }
+INPLACE_UFUNCS = {add: "add", sub: "subtract", mul: "multiply", div: "true_divide"}

@@ -338,6 +338,39 @@ def test_inplace_method_forms_and_out():
     assert results[0] == results[1]
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_inplace_arithmetic_written_directly_matches_out_of_place(dtype):
+    """Outside autograd, add_/sub_/mul_/div_ with a same-dtype tensor or a number write into the
+    tensor directly: the same numbers as the out-of-place ops (and PyTorch's), one version."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 5, 3)).astype(dtype)
+    steps = [("add_", (b,), {"alpha": 0.3}), ("sub_", (b,), {"alpha": -2}), ("mul_", (b,), {}),
+             ("div_", (b + 4,), {}), ("add_", (0.7,), {"alpha": 3}), ("mul_", (0.9,), {}),
+             ("sub_", (2,), {}), ("div_", (3.5,), {})]
+    for name, args, kwargs in steps:
+        results = []
+        for lib, grad in ((nptorch, False), (nptorch, True), (torch, False)):
+            p = lib.tensor(a, requires_grad=grad)  # a parameter under no_grad, as optimizers
+            operands = [lib.tensor(v) if isinstance(v, np.ndarray) else v for v in args]
+            expected = getattr(lib, name[:-1])(p.detach(), *operands, **kwargs)
+            with lib.no_grad():
+                out = getattr(p, name)(*operands, **kwargs)
+            assert out is p and p._version == 1 and p.dtype == getattr(lib, dtype)
+            assert np.array_equal(p.detach().numpy(), expected.numpy()), name
+            results.append(p.detach().numpy())
+        np.testing.assert_allclose(results[0], results[2], rtol=1e-6, err_msg=name)
+    x = nptorch.arange(4.0)
+    x.add_(x.flip(0))  # an operand overlapping the output
+    assert x.tolist() == [3.0] * 4
+    with pytest.raises(TypeError, match="unexpected keyword argument 'alpha'"):
+        x.mul_(x, alpha=2)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        nptorch.ones(3).expand(2, 3).add_(1)
+    base = nptorch.zeros(2, 3)
+    base[1].mul_(2).add_(nptorch.ones(3), alpha=2)
+    assert base.tolist() == [[0.0] * 3, [2.0] * 3] and base._version == 2
+
+
 def test_inplace_on_views_writes_base():
     base = nptorch.zeros(2, 3)
     row = base.reshape(6)
