@@ -63,6 +63,7 @@ class _MaxPool(BuiltinFunction):
         y, indices = getattr(ops_for(device_of(x._data)), cls.kernel)(x._data, *args)
         indices = Tensor._make(indices)
         ctx.mark_non_differentiable(indices)
+        ctx.set_materialize_grads(False)  # no zero array for the indices' gradient
         ctx.indices, ctx.size = indices, x._data.shape[2:]
         return y, indices
 
