@@ -3,7 +3,8 @@ kernels, on CuPy, and PyTorch. ``track_gflops`` reports the achieved rate next t
 of this machine (run with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for single-thread numbers).
 
 ``python -m benchmarks.bench_conv`` (in ``benchmarks/``) prints the single-thread table of the
-convolution and pooling benchmarks, the best of interleaved rounds, with the ratios of one run.
+convolution and pooling benchmarks, the best of interleaved rounds in one process, with the
+ratios of one run (``benchmarks.bench_rnn`` likewise for the recurrent layers).
 """
 import timeit
 
@@ -137,28 +138,39 @@ def _best_of_rounds(cls, method, impls, rounds):
     return best
 
 
+def interleaved_table(cases, rounds):
+    """Print the best of ``rounds`` interleaved rounds of each case, ``(name, benchmark class,
+    method)``, on every CPU implementation with their ratios; returns ``{name: best}``."""
+    load("torch").set_num_threads(1)
+    impls = [i for i in IMPLS if i != "cupy"]
+    rows = {name: _best_of_rounds(cls, method, impls, rounds) for name, cls, method in cases}
+    print(f"{'case':<26}" + "".join(f"{i + ' ms':>14}" for i in impls)
+          + f"{'cython/torch':>14}{'ref/cython':>12}")
+    for name, best in rows.items():
+        print(f"{name:<26}" + "".join(f"{best[i] * 1e3:14.2f}" for i in impls)
+              + f"{best['cython'] / best['torch']:14.2f}{best['reference'] / best['cython']:12.2f}")
+    return rows
+
+
+def require_single_thread():
+    import os
+
+    if any(os.environ.get(v) != "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")):
+        raise SystemExit("set OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 first")
+
+
 def main(rounds=7):
     from .bench_pool import MaxPool2d
 
-    load("torch").set_num_threads(1)
-    impls = [i for i in IMPLS if i != "cupy"]
-    rows = [("Conv2d fwd+bwd", _best_of_rounds(Conv2d, "time_forward_backward", impls, rounds))]
-    for method in ("time_forward", "time_forward_backward"):
-        rows.append((f"MaxPool2d {method[5:].replace('_', '+')}",
-                     _best_of_rounds(MaxPool2d, method, impls, rounds)))
-    print(f"{'case':<26}" + "".join(f"{i + ' ms':>14}" for i in impls)
-          + f"{'cython/torch':>14}{'ref/cython':>12}")
-    for name, best in rows:
-        print(f"{name:<26}" + "".join(f"{best[i] * 1e3:14.2f}" for i in impls)
-              + f"{best['cython'] / best['torch']:14.2f}{best['reference'] / best['cython']:12.2f}")
-    conv = rows[0][1]
+    rows = interleaved_table([("Conv2d fwd+bwd", Conv2d, "time_forward_backward"),
+                              ("MaxPool2d forward", MaxPool2d, "time_forward"),
+                              ("MaxPool2d forward+backward", MaxPool2d,
+                               "time_forward_backward")], rounds)
+    conv = rows["Conv2d fwd+bwd"]
     print(f"Conv2d GFLOP/s: cython {FLOPS / conv['cython'] / 1e9:.1f}, torch "
           f"{FLOPS / conv['torch'] / 1e9:.1f}; sgemm {SGEMM_N}^3 {sgemm_gflops():.1f}")
 
 
 if __name__ == "__main__":
-    import os
-
-    if any(os.environ.get(v) != "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")):
-        raise SystemExit("set OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 first")
+    require_single_thread()
     main()

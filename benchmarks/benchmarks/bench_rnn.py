@@ -1,9 +1,12 @@
 """LSTM and GRU layers (one layer, sequence 35, batch 32, 128 -> 256) forward + backward over the
 same implementations as bench_conv. Run with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for
-single-thread numbers (torch then runs on one thread too)."""
+single-thread numbers (torch then runs on one thread too).
+
+``python -m benchmarks.bench_rnn`` (in ``benchmarks/``) prints the single-thread table of both
+layers, the best of interleaved rounds in one process."""
 import numpy as np
 
-from .bench_conv import ImplBenchmark, setup_impl, sync
+from .bench_conv import ImplBenchmark, interleaved_table, require_single_thread, setup_impl, sync
 
 T, N, I, H = 35, 32, 128, 256
 
@@ -71,3 +74,13 @@ class LSTMMatrixProducts:
         self.dgates.T @ self.w_ih
         self.dgates @ self.x
         self.dgates @ self.hs.T
+
+
+def main(rounds=7):
+    interleaved_table([("LSTM fwd+bwd", LSTM, "time_forward_backward"),
+                       ("GRU fwd+bwd", GRU, "time_forward_backward")], rounds)
+
+
+if __name__ == "__main__":
+    require_single_thread()
+    main()
