@@ -20,7 +20,7 @@ Everything here runs without the GIL on C-contiguous buffers validated by the ca
 (nptorch._ops.cython_recurrent).
 """
 from cython cimport floating
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy
 from scipy.linalg.cython_blas cimport sgemm, dgemm
 
 cdef extern from "rnn_rows.h" nogil:
@@ -48,14 +48,6 @@ cdef extern from "rnn_rows.h" nogil:
                             double *dn, double *dnh)
 
 EXTENSION_ABI = 7
-
-
-cdef inline bint _all_zero(floating *a, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t k
-    for k in range(n):
-        if a[k] != 0:
-            return False
-    return True
 
 
 cdef void _transpose(floating *dst, floating *src, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
@@ -105,13 +97,10 @@ def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q
-    cdef bint h0_zero
     with nogil:
-        h0_zero = _all_zero(&hs[0, 0, 0], B * H)  # the usual start: nothing to add at t = 0
         for t in range(T):
-            if t > 0 or not h0_zero:
-                _step_product(&gates[t, 0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H,
-                              B, True)
+            _step_product(&gates[t, 0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B,
+                          True)
             for b in range(B):
                 q = &gates[t, b, 0]
                 if floating is float:
@@ -129,10 +118,9 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
     """Backpropagate through time. dhs, dcs (T, B, H): gradients of h and c after each step
     (the outputs, and the final states of sequences that end early); dh, dc (B, H): gradients
     of h_T and c_T on entry, of h0 (left unfinished without h0_grad) and c0 on return. Writes
-    the pre-activation gate gradients
-    dgates (T, B, G); the weight gradients are products of those with the inputs and hidden
-    states, left to the caller. w_hh_t (H, G) receives w_hh's transpose, scratch (H, B) a step's
-    product."""
+    the pre-activation gate gradients dgates (T, B, G); the weight gradients are products of
+    those with the inputs and hidden states, left to the caller. w_hh_t (H, G) receives w_hh's
+    transpose, scratch (H, B) a step's product."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q
@@ -166,15 +154,9 @@ def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] 
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q
     cdef floating* p
-    cdef bint h0_zero
     with nogil:
-        h0_zero = _all_zero(&hs[0, 0, 0], B * H)
         for t in range(T):
-            if t > 0 or not h0_zero:
-                _step_product(&hh[0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B,
-                              False)
-            else:
-                memset(&hh[0, 0], 0, B * G * sizeof(floating))
+            _step_product(&hh[0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B, False)
             for b in range(B):
                 q, p = &gates[t, b, 0], &hh[b, 0]
                 if floating is float:
@@ -190,9 +172,10 @@ def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, 
                  floating[:, :, ::1] dgx, floating[:, :, ::1] dgh, floating[:, ::1] w_hh_t,
                  floating[:, ::1] scratch, bint h0_grad):
     """Backpropagate through time. dhs (T, B, H): gradients of the outputs; dh (B, H): of h_T
-    on entry, of h0 on return (unfinished without h0_grad). Writes the pre-activation gradients of the input side dgx and
-    of the recurrent side dgh (T, B, G; they differ in the n gate, where r scales the
-    recurrent term). w_hh_t (H, G) receives w_hh's transpose, scratch (H, B) a step's product."""
+    on entry, of h0 on return (left unfinished without h0_grad). Writes the pre-activation
+    gradients of the input side dgx and of the recurrent side dgh (T, B, G; they differ in the
+    n gate, where r scales the recurrent term). w_hh_t (H, G) receives w_hh's transpose,
+    scratch (H, B) a step's product."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating* q

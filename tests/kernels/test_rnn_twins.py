@@ -33,7 +33,7 @@ def problems(draw, gates):
         return (scale * rng.standard_normal(shape)).astype(dtype)
 
     # batch-major, as the kernels take them: (time, batch, features) and (batch, features)
-    # a zero h0 (the layers' default) lets the kernels skip the first step's product
+    # half the problems start from a zero h0, the layers' default
     h0 = arr(B, H, scale=0.0 if draw(st.booleans()) else 1.0)
     return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(T, B, gates * H, scale=2.0),
                 w_hh=arr(gates * H, H, scale=0.7), h0=h0, c0=arr(B, H), b_hn=arr(H),

@@ -119,6 +119,21 @@ def test_float64_and_longer_sequences(torch, kind):
         _close(p.grad, tp.grad, name, 1e-9)
 
 
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_non_finite_recurrent_weight_reaches_the_first_step(torch, kind):
+    """With the default zero h0, the first step still multiplies it by w_hh: an infinite
+    weight gives NaN there (0 * inf), as in PyTorch."""
+    ours, theirs = _make(torch, kind)
+    for model, lib in ((ours, nptorch), (theirs, torch)):
+        with lib.no_grad():
+            model.weight_hh_l0[0, 0] = float("inf")
+    x = np.random.default_rng(0).standard_normal((2, B, I)).astype(np.float32)
+    (o, _), (t, _) = ours(nptorch.tensor(x)), theirs(torch.tensor(x))
+    o, t = o.detach().numpy(), t.detach().numpy()
+    np.testing.assert_array_equal(np.isnan(o), np.isnan(t))
+    assert np.isnan(o[0]).any()
+
+
 def test_dropout_between_layers_only_in_training(torch):
     # identity layers (relu, W_ih = I, W_hh = 0) on positive input: the output is the dropout
     # mask the second layer's input went through
