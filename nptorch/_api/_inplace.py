@@ -7,7 +7,7 @@ write. Every write bumps the version counter shared by a tensor and its views.
 """
 import numpy as np
 
-from .._device import xp_of
+from .._device import device_of, xp_of
 from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -25,6 +25,14 @@ def _can_cast(src, dst):
     return True
 
 
+def _self_overlapping(array):
+    """Whether elements of ``array`` share memory (an expanded view): NumPy makes those views
+    read-only; CuPy, which has no such flag, shows them by a zero stride."""
+    if type(array) is np.ndarray:
+        return not array.flags.writeable
+    return any(step == 0 and n > 1 for step, n in zip(array.strides, array.shape))
+
+
 def write(self, data):
     """Copy ``data`` into ``self``'s memory (validated) and bump its version."""
     dst = self._data
@@ -35,7 +43,7 @@ def write(self, data):
         raise RuntimeError(
             f"result type {scalar_type_name(data.dtype)} can't be cast to "
             f"the desired output type {scalar_type_name(dst.dtype)}")
-    if not dst.flags.writeable:
+    if _self_overlapping(dst):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
@@ -64,11 +72,6 @@ def _recording(self, args, kwargs):
         or (self._base is not None and self._base._requires_grad))
 
 
-def _same_place_and_dtype(src, dst):
-    return (type(src) is type(dst) and src.dtype == dst.dtype
-            and (type(dst) is np.ndarray or src.device == dst.device))
-
-
 _SCALED = {"add", "subtract"}  # the ufuncs of the ops with an ``alpha``
 
 
@@ -82,10 +85,11 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
     alpha = kwargs.get("alpha", 1)
     if type(other) is Tensor:
         src = other._data
-        direct = _same_place_and_dtype(src, dst) and src.shape == dst.shape
+        direct = (src.dtype == dst.dtype and src.shape == dst.shape
+                  and device_of(src) == device_of(dst))
     else:
         src, direct = other, type(other) is int or type(other) is float
-    if (direct and dst.dtype.kind == "f" and dst.flags.writeable
+    if (direct and dst.dtype.kind == "f" and not _self_overlapping(dst)
             and (not kwargs or ufunc in _SCALED and kwargs.keys() == {"alpha"})
             and (type(alpha) is int or type(alpha) is float)
             and not _recording(self, (other,), kwargs)):

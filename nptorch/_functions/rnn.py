@@ -61,12 +61,12 @@ class LSTMLayer(BuiltinFunction):
                                                  gc._data, zeros, zeros, ctx.needs_input_grad[1])
         dx, gw_ih = _input_side_grads(ctx.ops, dgates, x._data, w_ih._data)
         gw_hh = _recurrent_weight_grad(ctx.ops, dgates, ctx.hs)
-        gb = None
-        if ctx.needs_input_grad[5] or ctx.needs_input_grad[6]:
-            gb = _bias_grad(dgates)
+        has_bias = ctx.needs_input_grad[5] or ctx.needs_input_grad[6]
+        gb = _bias_grad(dgates) if has_bias else None
+        # b_ih and b_hh enter alike: the same gradient, in two arrays
         return (Tensor._make(dx), tensor_or_none(dh0), Tensor._make(dc0),
                 Tensor._make(gw_ih), Tensor._make(gw_hh),
-                tensor_or_none(gb), None if gb is None else Tensor._make(gb.copy()))
+                tensor_or_none(gb), Tensor._make(gb.copy()) if has_bias else None)
 
 
 class GRULayer(BuiltinFunction):

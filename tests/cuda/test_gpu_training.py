@@ -118,3 +118,15 @@ def test_mixing_devices_raises():
         a + b
     with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
         nn.Linear(3, 2).cuda()(a)
+
+
+def test_inplace_writes_on_the_gpu():
+    """In-place arithmetic on CUDA tensors (an optimizer's updates), through both the direct
+    ufunc path and the general one, and PyTorch's error for an expanded tensor."""
+    p = nptorch.tensor([3.0, 1.0, -1.0], device="cuda")
+    with nptorch.no_grad():
+        p.add_(nptorch.full((3,), 2.0, device="cuda"), alpha=-0.5).mul_(4)
+        p.clamp_(max=1.5)
+    assert p.cpu().tolist() == [1.5, 0.0, -8.0] and p._version == 3
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        nptorch.ones(3, device="cuda").expand(2, 3).add_(1)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ... import distributed as dist
 from ... import random as _random
-from .sampler import Sampler
+from .sampler import Sampler, _rng
 
 
 def _from_group(value, get):
@@ -41,10 +41,10 @@ class DistributedSampler(Sampler):
 
     def __iter__(self):
         n = len(self.dataset)
-        if self.shuffle:  # as torch: a generator seeded with seed + epoch, then randperm
+        if self.shuffle:  # as torch: a generator seeded with seed + epoch
             generator = _random.Generator()
             generator.manual_seed(self.seed + self.epoch)
-            indices = _random.generator_for(generator, np).permutation(n)
+            indices = _rng(generator).permutation(n)
         else:
             indices = np.arange(n)
         if self.drop_last:
