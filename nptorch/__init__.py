@@ -9,7 +9,7 @@ _tune_malloc()
 
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                      float64, get_default_dtype, set_default_dtype, promote_types)
-from ._device import device
+from ._device import device, get_default_device, set_default_device
 from ._memory_format import memory_format, contiguous_format, preserve_format
 from ._tensor import Tensor, Size
 from . import autograd

@@ -57,8 +57,35 @@ class device:
             return f"device(type='{self.type}')"
         return f"device(type='{self.type}', index={self.index})"
 
+    def __enter__(self):
+        """Within ``with device(...):`` factory functions create tensors on this device."""
+        _entered.append(_default[0])
+        _default[0] = self
+        return self
+
+    def __exit__(self, *exc):
+        _default[0] = _entered.pop()
+
 
 CPU = device("cpu")
+_default = [None]  # the device factory functions use when given none (None: the CPU)
+_entered = []  # the defaults that enclosing ``with device(...)`` blocks replaced
+
+
+def get_default_device():
+    """The device factory functions create tensors on when given none."""
+    return _default[0] or CPU
+
+
+def set_default_device(d):
+    """Make factory functions (``tensor``, ``zeros``, ``randn``, ...) create tensors on ``d``
+    when given no device; ``None`` restores the CPU."""
+    _default[0] = to_device(d)
+
+
+def default_device(d):
+    """``d`` as a device, else the default device (None where none was set)."""
+    return _default[0] if d is None else to_device(d)
 
 
 def to_device(d):

@@ -1,4 +1,6 @@
 """dtype and device conversions, copies and ``new_*`` constructors as Tensor methods."""
+import re
+
 from .. import _compat, _dtype, cuda as _cuda
 from .._device import device, device_of, to_device
 from .._tensor import Tensor
@@ -126,6 +128,24 @@ def type_as(self, other):
     return to(self, other.dtype)
 
 
+def type_(self, dtype=None, non_blocking=False):
+    """With no argument, PyTorch's legacy type name (``torch.FloatTensor``,
+    ``torch.cuda.FloatTensor``); else this tensor cast to ``dtype``, a dtype or such a name."""
+    on_gpu = not self.is_cpu
+    if dtype is None:
+        return f"torch.{'cuda.' if on_gpu else ''}{_dtype.scalar_type_name(self)}Tensor"
+    if not isinstance(dtype, str):
+        return to(self, dtype)
+    match = _LEGACY_TYPE.fullmatch(dtype)
+    if match is None or match["scalar"] not in _BY_SCALAR_NAME:
+        raise ValueError(f"invalid type: '{dtype}'")
+    return to(self, "cuda" if match["cuda"] else "cpu", _BY_SCALAR_NAME[match["scalar"]])
+
+
+_LEGACY_TYPE = re.compile(r"torch\.(?P<cuda>cuda\.)?(?P<scalar>\w+)Tensor")
+_BY_SCALAR_NAME = {_dtype.scalar_type_name(d): d for d in _dtype.ALL}
+
+
 def clone(self, *, memory_format=None):
     return Clone.apply(self, None)
 
@@ -189,7 +209,7 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
 
 
 METHODS = {
-    "to": to, "cpu": cpu, "cuda": cuda, "type_as": type_as, "clone": clone,
+    "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "type_as": type_as, "clone": clone,
     "contiguous": contiguous, "new_tensor": new_tensor, "new_full": new_full,
     "new_empty": new_empty, "pin_memory": pin_memory, "is_pinned": is_pinned,
     "new_zeros": _new_filled(lambda self: 0), "new_ones": _new_filled(lambda self: 1),

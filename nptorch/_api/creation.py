@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype
-from .._device import to_device, xp_for, device_of, move
+from .._device import default_device, to_device, xp_for, device_of, move
 from .._tensor import Tensor
 from ..random import generator_for
 
@@ -120,7 +120,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     elif type(data).__module__.startswith("cupy"):
         arr = data.astype(dt.np_dtype) if dt is not None else data.copy()
     else:
-        arr = _array_from(data, dt)
+        arr, device = _array_from(data, dt), default_device(device)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -130,7 +130,7 @@ def as_tensor(data, dtype=None, device=None):
         return data.to(dtype=dtype, device=device) if (dtype or device) else data
     if isinstance(data, np.ndarray):
         _dtype.from_numpy_dtype(data.dtype)
-        return _finish(data, dtype, device, False)
+        return _finish(data, dtype, default_device(device), False)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -182,7 +182,8 @@ def _filled(name, fill):
     def create(*args, size=None, out=None, dtype=None, layout=None, device=None,
                requires_grad=False, pin_memory=False, memory_format=None):
         shape = _size(name, args, size)
-        xp = xp_for(to_device(device))
+        device = default_device(device)
+        xp = xp_for(device)
         return _finish(fill(xp, shape, _float_default(dtype)), None, device, requires_grad)
     create.__name__ = name
     create.__doc__ = f"A tensor of the given size filled with {name} (default float dtype)."
@@ -202,7 +203,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
                         f"{type(size).__name__}")
     dt = _dtype.to_dtype(dtype) or _dtype.scalar_dtype(
         fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    xp = xp_for(to_device(device))
+    device = default_device(device)
+    xp = xp_for(device)
     data = xp.full(_size("full", (size,)), fill_value, dt.np_dtype)
     return _finish(data, None, device, requires_grad)
 
@@ -225,7 +227,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("step must be nonzero")
     if n < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    xp = xp_for(to_device(device))
+    device = default_device(device)
+    xp = xp_for(device)
     kind = np.float64 if dt.is_floating_point else np.int64
     data = (values[0] + values[2] * xp.arange(n, dtype=kind)).astype(dt.np_dtype)
     return _finish(data, None, device, requires_grad)
@@ -238,14 +241,16 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
                         f"{type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    xp = xp_for(to_device(device))
+    device = default_device(device)
+    xp = xp_for(device)
     data = xp.linspace(float(start), float(end), int(steps)).astype(_float_default(dtype))
     return _finish(data, None, device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in log scale."""
-    xp = xp_for(to_device(device))
+    device = default_device(device)
+    xp = xp_for(device)
     data = (base ** xp.linspace(float(start), float(end), int(steps))).astype(_float_default(dtype))
     return _finish(data, None, device, requires_grad)
 
@@ -256,7 +261,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, la
     for name, v in (("n", n), ("m", m)):
         if v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
-    xp = xp_for(to_device(device))
+    device = default_device(device)
+    xp = xp_for(device)
     return _finish(xp.eye(n, m, dtype=_float_default(dtype)), None, device, requires_grad)
 
 
@@ -293,7 +299,7 @@ def _random(name, kernel, draw):
         dt = _dtype.to_dtype(dtype) or _dtype.get_default_dtype()
         if not dt.is_floating_point:
             raise NotImplementedError(f'"{kernel}" not implemented for \'{_C_NAMES[dt.name]}\'')
-        device = to_device(device)
+        device = default_device(device)
         data = draw(generator_for(generator, xp_for(device)), shape).astype(dt.np_dtype, copy=False)
         return _finish(data, None, device, requires_grad)
     create.__name__ = name
@@ -321,7 +327,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     shape = _size("randint", (size,))
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    device = to_device(device)
+    device = default_device(device)
     data = generator_for(generator, xp_for(device)).integers(low, high, shape)
     return _finish(data, dtype or _dtype.int64, device, requires_grad)
 
@@ -336,9 +342,11 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              layout=None, pin_memory=False):
     """A random permutation of ``0 .. n-1``."""
     _size("randperm", (n,))
-    device = to_device(device)
-    return _finish(generator_for(generator, xp_for(device)).permutation(int(n)),
-                   dtype or _dtype.int64, device, requires_grad)
+    device = default_device(device)
+    draw = generator_for(generator, xp_for(device))
+    # CuPy's Generator has no permutation: the order of uniform draws is one
+    order = draw.permutation(int(n)) if hasattr(draw, "permutation") else draw.random(n).argsort()
+    return _finish(order, dtype or _dtype.int64, device, requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
@@ -356,7 +364,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         return _finish(data.astype(like._data.dtype), None, None, requires_grad)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    device = to_device(device)
+    device = default_device(device)
     xp = xp_for(device)
     data = mean + std * generator_for(generator, xp).standard_normal(_size("normal", (size,)))
     return _finish(data.astype(_float_default(dtype)), None, device, requires_grad)

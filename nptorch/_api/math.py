@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import cpp_type_name, scalar_type_name
-from .._device import xp_of
+from .._device import check_same_device, xp_of
 from .._tensor import Tensor
 from .._functions import elementwise as F
 from .._functions._utils import promote, cast
@@ -303,6 +303,7 @@ def masked_fill(input, mask, value):
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
     value = _operand("masked_fill", "value", 3, value)
+    check_same_device("masked_fill_", [input._data, mask._data])
     try:
         return F.MaskedFill.apply(input, mask._data, value)
     except ValueError:

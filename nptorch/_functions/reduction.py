@@ -151,7 +151,10 @@ class _Moment(BuiltinFunction):
         _reduce_meta(ctx, x, dims, keepdim)
         ctx.dof = _count(x._data.shape, dims) - correction
         with np.errstate(divide="ignore", invalid="ignore"):
-            v = x._data.var(axis=dims, ddof=correction, keepdims=keepdim)
+            if ctx.dof > 0:
+                v = x._data.var(axis=dims, ddof=correction, keepdims=keepdim)
+            else:  # the sum of squares over zero degrees of freedom (CuPy gives NaN, not inf)
+                v = x._data.var(axis=dims, keepdims=keepdim) / 0
             y = Tensor._make(np.sqrt(v) if cls.take_sqrt else v)
         ctx.save_for_backward(x, y)
         return y

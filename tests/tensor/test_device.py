@@ -97,3 +97,69 @@ def test_mixing_devices_in_an_op_raises():
         a + b
     assert (b + b).device == nptorch.device("cuda:0")
     assert b.cpu().tolist() == [1.0, 1.0]
+    same_device = "Expected all tensors to be on the same device"
+    with pytest.raises(RuntimeError, match=same_device):
+        b.masked_fill(a > 0, 0.0)
+    logits, target = nptorch.zeros(3, 2, device="cuda"), nptorch.zeros(3, dtype=nptorch.int64,
+                                                                        device="cuda")
+    with pytest.raises(RuntimeError, match=same_device):
+        nptorch.nn.functional.cross_entropy(logits, target, weight=a)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "int16",
+                                   "int8", "uint8", "bool"])
+def test_legacy_type_names_and_casts(torch, device, dtype):
+    ours, theirs = nptorch.ones(2, dtype=getattr(nptorch, dtype), device=device), torch.ones(2)
+    theirs = theirs.to(getattr(torch, dtype))
+    expected = theirs.type().replace("torch.", "torch.cuda.") if device == "cuda" else theirs.type()
+    assert ours.type() == expected
+    assert ours.type(ours.type()) is ours
+    assert ours.type(nptorch.float64).dtype == nptorch.float64
+    cast = ours.type("torch.IntTensor")
+    assert (cast.dtype, cast.device.type) == (nptorch.int32, "cpu")
+    with pytest.raises(ValueError, match="invalid type: 'torch.FooTensor'"):
+        ours.type("torch.FooTensor")
+
+
+FACTORIES = [lambda: nptorch.zeros(2), lambda: nptorch.ones(2), lambda: nptorch.empty(2),
+             lambda: nptorch.full((2,), 1.5), lambda: nptorch.tensor([1.0, 2.0]),
+             lambda: nptorch.as_tensor(np.ones(2)), lambda: nptorch.arange(3),
+             lambda: nptorch.linspace(0, 1, 3), lambda: nptorch.logspace(0, 1, 3),
+             lambda: nptorch.eye(2), lambda: nptorch.rand(2), lambda: nptorch.randn(2),
+             lambda: nptorch.randint(0, 3, (2,)), lambda: nptorch.randperm(3),
+             lambda: nptorch.normal(0.0, 1.0, (2,)), lambda: nptorch.nn.Linear(2, 3).weight]
+
+
+@pytest.mark.parametrize("factory", FACTORIES, ids=range(len(FACTORIES)))
+def test_factories_use_the_default_device(device, factory):
+    with nptorch.device(device):
+        assert nptorch.get_default_device() == nptorch.device(device)
+        assert factory().device.type == device
+        assert nptorch.zeros(1, device="cpu").device.type == "cpu"
+        assert nptorch.from_numpy(np.ones(1)).device.type == "cpu"
+    assert nptorch.get_default_device() == nptorch.device("cpu")
+    assert factory().device.type == "cpu"
+    nptorch.set_default_device(device)
+    try:
+        assert factory().device.type == device
+    finally:
+        nptorch.set_default_device(None)
+    assert factory().device.type == "cpu"
+
+
+def test_default_device_blocks_nest_and_restore_on_errors(torch):
+    with nptorch.device("cpu:0"):
+        with pytest.raises(KeyError):
+            with nptorch.device("cpu"):
+                raise KeyError
+        assert nptorch.get_default_device() == nptorch.device("cpu:0")
+    assert repr(nptorch.get_default_device()) == repr(torch.get_default_device())
+
+
+def test_default_cuda_device_without_a_gpu():
+    if nptorch.cuda.is_available():
+        pytest.skip("a GPU is available")
+    with nptorch.device("cuda"):
+        with pytest.raises(RuntimeError, match="CUDA is not available"):
+            nptorch.zeros(2)
+    assert nptorch.zeros(2).device.type == "cpu"

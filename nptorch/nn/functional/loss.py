@@ -12,7 +12,7 @@ import numpy as np
 
 from ..._api import creation as _creation, math as _math
 from ..._dtype import scalar_type_name
-from ..._device import xp_of
+from ..._device import check_same_device, xp_of
 from ..._functions import loss as L
 from ..._tensor import Tensor
 from ...autograd import grad_mode
@@ -110,10 +110,13 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 # -- classification ------------------------------------------------------------------------
-def _check_class_weight(weight, n_classes):
-    if weight is not None and tuple(weight.shape) != (n_classes,):
+def _check_class_weight(weight, input, n_classes):
+    if weight is None:
+        return
+    if tuple(weight.shape) != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or "
                            f"no classes but got weight tensor of shape: {list(weight.shape)}")
+    check_same_device("nll_loss", [input._data, weight._data])
 
 
 def _check_nll_shapes(input, target):
@@ -144,7 +147,7 @@ def _nll_terms(input, target, weight, ignore_index):
     (0 where ``target == ignore_index``) as a constant Tensor; unbatched input is batched."""
     _check_nll_shapes(input, target)
     n_classes = input.shape[0 if input.dim() == 1 else 1]
-    _check_class_weight(weight, n_classes)
+    _check_class_weight(weight, input, n_classes)
     if input.dim() == 1:
         input, target = input.unsqueeze(0), target.unsqueeze(0)
     t = target._data.astype(np.int64, copy=False)
@@ -200,7 +203,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                f"got {scalar_type_name(target)}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
-        _check_class_weight(weight, n_classes)
+        _check_class_weight(weight, input, n_classes)
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         terms = logp * target

@@ -35,8 +35,7 @@ class _RemovableHandle:
 def _typename(obj):
     """PyTorch's ``torch.typename``: ``torch.FloatTensor`` for tensors, else the type's name."""
     if isinstance(obj, Tensor):
-        from ..._dtype import scalar_type_name
-        return f"torch.{scalar_type_name(obj)}Tensor"
+        return obj.type()
     return type(obj).__name__
 
 
