@@ -15,7 +15,7 @@ from .. import _compat
 from . import checks
 from .checks import FLOATS
 from .chunked_conv import ChunkedConvolution
-from .cuda import launch
+from .cuda import launch, launch_rows
 from .reference import Ops
 
 
@@ -25,6 +25,16 @@ def _relu_backward_kernel():
     # its NaN behaviour (a NaN gradient stays NaN where y <= 0)
     return _compat.cupy.ElementwiseKernel("T gy, T y", "T gx", "gx = gy * (T)(y > 0)",
                                           "nptorch_relu_backward")
+
+
+def _planes_fit(x, col):
+    """``x``'s shape, after checking that an image plane and a column row (OH * OW) have
+    fewer than 2**31 elements, which the kernels index with 32-bit integers."""
+    N, C, H, W = x.shape
+    if max(H * W, col.shape[-2] * col.shape[-1]) >= 2 ** 31:
+        raise ValueError(f"convolution on CUDA: planes of {H}x{W} (output "
+                         f"{col.shape[-2]}x{col.shape[-1]}) exceed 2**31 - 1 elements")
+    return N, C, H, W
 
 
 class CupyOps(ChunkedConvolution, Ops):
@@ -38,14 +48,14 @@ class CupyOps(ChunkedConvolution, Ops):
 
     # -- convolution -----------------------------------------------------------------------
     def _im2col(self, x, col, win):
-        N, C, H, W = x.shape
-        launch("im2col", x.dtype, col.size, x, col, N * C, H, W, win.KH, win.KW, *col.shape[4:],
-               *win[2:])
+        N, C, H, W = _planes_fit(x, col)
+        launch_rows("im2col", x.dtype, N * C * win.KH * win.KW, x, col, N * C, H, W, win.KH,
+                    win.KW, *col.shape[4:], *win[2:])
 
     def _col2im(self, col, x, win):
-        N, C, H, W = x.shape
-        launch("col2im", x.dtype, x.size, col, x, N * C, H, W, win.KH, win.KW, *col.shape[4:],
-               *win[2:])
+        N, C, H, W = _planes_fit(x, col)
+        launch_rows("col2im", x.dtype, N * C, col, x, N * C, H, W, win.KH, win.KW,
+                    *col.shape[4:], *win[2:])
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):

@@ -58,6 +58,12 @@ def kernel_args(args):
                  else np.float64(a) if isinstance(a, (float, np.floating)) else a for a in args)
 
 
+def launch_rows(name, dtype, rows, *args):
+    """Run kernel ``name`` (written with ``BLOCK_ROWS``) for ``dtype`` over ``rows`` rows, a
+    block per row."""
+    launch(name, dtype, rows * BLOCK, *args)
+
+
 def launch(name, dtype, n, *args):
     """Run kernel ``name`` for ``dtype`` over ``n`` elements on the current GPU."""
     if n == 0:

@@ -5,3 +5,9 @@ typedef long long idx_t;
 #define GRID_STRIDE(i, total)                                                                \
     for (idx_t i = blockIdx.x * (idx_t)blockDim.x + threadIdx.x; i < (total);                \
          i += (idx_t)blockDim.x * gridDim.x)
+
+/* Rows of contiguous elements: each block takes rows blockIdx.x, blockIdx.x + gridDim.x, ...
+ * (launched through launch_rows), its threads the elements of a row. Index arithmetic within a
+ * row is 32-bit (CupyOps checks that rows fit): 64-bit division is many times slower. */
+#define BLOCK_ROWS(row, rows) for (idx_t row = blockIdx.x; row < (rows); row += gridDim.x)
+#define ROW_ELEMENTS(j, length) for (int j = threadIdx.x; j < (int)(length); j += blockDim.x)

@@ -8,21 +8,28 @@
  *     Input row of (oh, kh): ih = oh * SH - PH + kh * DH; input column iw = ow * SW - PW + kw * DW.
  *     Columns are laid out (N, C, KH, KW, OH, OW). NC = N * C planes.
  *
- * One thread per output element, in grid-stride loops. col2im gathers (one thread per input
- * element sums the columns that read it) instead of scattering, so it needs no atomics and its
- * sums are deterministic.
+ * im2col takes one column row (nc, kh, kw) per block, whose OH * OW elements are contiguous;
+ * col2im one input plane per block, each thread gathering the columns that read its element
+ * (no atomics, deterministic sums).
  */
 template <typename scalar_t>
 __global__ void im2col(const scalar_t* __restrict__ x, scalar_t* __restrict__ col, idx_t NC,
                        idx_t H, idx_t W, idx_t KH, idx_t KW, idx_t OH, idx_t OW, idx_t SH, idx_t SW,
                        idx_t PH, idx_t PW, idx_t DH, idx_t DW)
 {
-    GRID_STRIDE(i, NC * KH * KW * OH * OW) {
-        idx_t ow = i % OW, oh = (i / OW) % OH;
-        idx_t kw = (i / (OW * OH)) % KW, kh = (i / (OW * OH * KW)) % KH;
-        idx_t nc = i / (OW * OH * KW * KH);
-        idx_t ih = oh * SH - PH + kh * DH, iw = ow * SW - PW + kw * DW;
-        col[i] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? x[(nc * H + ih) * W + iw] : scalar_t(0);
+    const int h_n = H, w_n = W, ow_n = OW, sh = SH, sw = SW;
+    BLOCK_ROWS(row, NC * KH * KW) {
+        idx_t nc = row / (KH * KW);
+        int k = row - nc * KH * KW, kh = k / KW, kw = k - kh * KW;
+        int h0 = kh * DH - PH, w0 = kw * DW - PW;
+        const scalar_t* plane = x + nc * H * W;
+        scalar_t* out = col + row * OH * OW;
+        ROW_ELEMENTS(j, OH * OW) {
+            int oh = j / ow_n, ow = j - oh * ow_n;
+            int ih = oh * sh + h0, iw = ow * sw + w0;
+            out[j] = ((unsigned)ih < (unsigned)h_n && (unsigned)iw < (unsigned)w_n)
+                         ? plane[ih * w_n + iw] : scalar_t(0);
+        }
     }
 }
 
@@ -31,21 +38,26 @@ __global__ void col2im(const scalar_t* __restrict__ col, scalar_t* __restrict__ 
                        idx_t H, idx_t W, idx_t KH, idx_t KW, idx_t OH, idx_t OW, idx_t SH, idx_t SW,
                        idx_t PH, idx_t PW, idx_t DH, idx_t DW)
 {
-    GRID_STRIDE(i, NC * H * W) {
-        idx_t w = i % W, h = (i / W) % H, nc = i / (W * H);
-        const scalar_t* plane = col + nc * KH * KW * OH * OW;
-        scalar_t acc = 0;
-        for (idx_t kh = 0; kh < KH; kh++) {
-            idx_t rh = h + PH - kh * DH;  /* = oh * SH for the output row that reads h */
-            if (rh < 0 || rh % SH != 0 || rh / SH >= OH)
-                continue;
-            for (idx_t kw = 0; kw < KW; kw++) {
-                idx_t rw = w + PW - kw * DW;
-                if (rw < 0 || rw % SW != 0 || rw / SW >= OW)
+    const int w_n = W, kh_n = KH, kw_n = KW, oh_n = OH, ow_n = OW, sh = SH, sw = SW;
+    const int ph = PH, pw = PW, dh = DH, dw = DW;
+    BLOCK_ROWS(nc, NC) {
+        const scalar_t* planes = col + nc * KH * KW * OH * OW;
+        scalar_t* out = x + nc * H * W;
+        ROW_ELEMENTS(j, H * W) {
+            int h = j / w_n, w = j - h * w_n;
+            scalar_t acc = 0;
+            for (int kh = 0; kh < kh_n; kh++) {
+                int rh = h + ph - kh * dh;  /* = oh * SH for the output row that reads h */
+                if (rh < 0 || rh % sh != 0 || rh / sh >= oh_n)
                     continue;
-                acc += plane[((kh * KW + kw) * OH + rh / SH) * OW + rw / SW];
+                for (int kw = 0; kw < kw_n; kw++) {
+                    int rw = w + pw - kw * dw;
+                    if (rw < 0 || rw % sw != 0 || rw / sw >= ow_n)
+                        continue;
+                    acc += planes[((idx_t)(kh * kw_n + kw) * oh_n + rh / sh) * ow_n + rw / sw];
+                }
             }
+            out[j] = acc;
         }
-        x[i] = acc;
     }
 }
