@@ -60,8 +60,10 @@ def check_op(fn, *specs, low=-2.0, high=2.0, grad=True, rtol=1e-5, atol=1e-6, dt
     """Compare ``fn(lib, *inputs)`` on nptorch and PyTorch, forward and backward.
 
     ``specs`` are shapes (random uniform in ``[low, high)``) or explicit arrays; floating inputs
-    require grad when ``grad``. PyTorch parts are skipped when it is not installed, the
-    float64 gradcheck always runs.
+    require grad when ``grad``. nptorch runs on every available device (as the default device,
+    so that tensors ``fn`` creates are there as well); PyTorch (on the CPU) is
+    the reference, or nptorch's CPU result where PyTorch is not installed. The float64 gradcheck
+    always runs, on the CPU.
     """
     rng = np.random.default_rng(seed)
     arrays = [_array(s, rng, dtype, low, high) for s in specs]
@@ -70,16 +72,25 @@ def check_op(fn, *specs, low=-2.0, high=2.0, grad=True, rtol=1e-5, atol=1e-6, dt
         variants.append([_noncontiguous(a) for a in arrays])
     torch = _torch()
     for variant in variants:
-        ours = [nptorch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in variant]
-        ours = [o if o.requires_grad else nptorch.from_numpy(a) for o, a in zip(ours, variant)]
-        out = fn(nptorch, *ours)
+        seeds, expected = None, None
         if torch is not None:
             theirs = [torch.from_numpy(np.array(a)).requires_grad_(grad and a.dtype.kind == "f")
                       for a in variant]
-            ref = fn(torch, *theirs)
-            _compare(out, ref, rtol, atol, "forward")
-            if grad:
-                _compare_grads(ours, theirs, out, ref, rng, rtol, atol)
+            expected = _run(torch, fn, theirs, grad, rng)
+            seeds = expected[2]
+        for device in _devices():
+            ours = [nptorch.tensor(a, requires_grad=grad and a.dtype.kind == "f", device=device)
+                    for a in variant]
+            with nptorch.device(device):  # tensors that fn makes land there too
+                result = _run(nptorch, fn, ours, grad, rng, seeds)
+            if expected is None:
+                expected = result
+                seeds = result[2]
+                continue
+            where = "" if device == "cpu" else f" on {device}"
+            _compare(result[0], expected[0], rtol, atol, "forward" + where)
+            for i, (g, ref) in enumerate(zip(result[1], expected[1])):
+                _compare(g, ref, max(rtol, 1e-4), max(atol, 1e-5), f"grad of input {i}{where}")
     if grad and gradcheck_inputs:
         doubles = [nptorch.tensor(a.astype(np.float64) if a.dtype.kind == "f" else a,
                                   requires_grad=a.dtype.kind == "f") for a in arrays]
@@ -87,23 +98,28 @@ def check_op(fn, *specs, low=-2.0, high=2.0, grad=True, rtol=1e-5, atol=1e-6, dt
                          atol=1e-5, rtol=1e-3)
 
 
+def _devices():
+    return ("cpu", "cuda") if nptorch.cuda.is_available() else ("cpu",)
+
+
+def _run(lib, fn, inputs, grad, rng, seeds=None):
+    """``(outputs, input gradients, seeds)``: ``fn`` on ``inputs``, then backward from its
+    differentiable outputs with ``seeds`` (drawn from ``rng`` when None)."""
+    out = fn(lib, *inputs)
+    grads = []
+    outs = _differentiable(out) if grad else ()
+    if outs:
+        if seeds is None:
+            seeds = [rng.standard_normal(tuple(o.shape)).astype(_to_numpy(o).dtype) for o in outs]
+        device = outs[0].device
+        lib.autograd.backward(outs, [lib.tensor(s, device=device) for s in seeds])
+        grads = [x.grad for x in inputs if x.requires_grad]
+    return out, grads, seeds
+
+
 def _differentiable(result):
     outs = [o for o in _outputs(result) if hasattr(o, "requires_grad") and o.requires_grad]
     return tuple(outs)
-
-
-def _compare_grads(ours, theirs, out, ref, rng, rtol, atol):
-    outs = [o for o in _outputs(out) if hasattr(o, "requires_grad") and o.requires_grad]
-    refs = [r for r in _outputs(ref) if hasattr(r, "requires_grad") and r.requires_grad]
-    if not outs:
-        return
-    seeds = [rng.standard_normal(tuple(o.shape)).astype(_to_numpy(o).dtype) for o in outs]
-    nptorch.autograd.backward(outs, [nptorch.tensor(s) for s in seeds])
-    torch = _torch()
-    torch.autograd.backward(refs, [torch.from_numpy(s) for s in seeds])
-    for i, (o, t) in enumerate(zip(ours, theirs)):
-        if t.requires_grad:
-            _compare(o.grad, t.grad, max(rtol, 1e-4), max(atol, 1e-5), f"grad of input {i}")
 
 
 def _torch():

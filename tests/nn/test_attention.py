@@ -27,12 +27,12 @@ def _copy_weights(torch, ours, theirs):
 
 def _close(ours, theirs, what, tol=1e-5):
     theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs
-    np.testing.assert_allclose(ours.detach().numpy(), theirs, rtol=tol * 10, atol=tol,
+    np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs, rtol=tol * 10, atol=tol,
                                err_msg=what)
 
 
-def _leaves(torch, arrays):
-    """The same arrays as (our leaves, their leaves); float arrays require grad. Repeated
+def _leaves(torch, arrays, device):
+    """The same arrays as (our leaves on ``device``, their leaves); float arrays require grad. Repeated
     arrays become the same tensor (self-attention passes one tensor three times)."""
     ours, theirs, made = [], [], {}
     for a in arrays:
@@ -42,17 +42,18 @@ def _leaves(torch, arrays):
             continue
         if id(a) not in made:
             grad = a.dtype.kind == "f"
-            made[id(a)] = (nptorch.tensor(a, requires_grad=grad),
+            made[id(a)] = (nptorch.tensor(a, requires_grad=grad, device=device),
                            torch.tensor(a, requires_grad=grad))
         ours.append(made[id(a)][0])
         theirs.append(made[id(a)][1])
     return ours, theirs
 
 
-def _compare(torch, ours_fn, theirs_fn, arrays, params=(), tol=1e-5):
-    """Run both, compare every output, then backpropagate the same random upstream gradients
-    and compare the gradients of every float input and of the parameters ``params`` (pairs)."""
-    ours_in, theirs_in = _leaves(torch, arrays)
+def _compare(torch, ours_fn, theirs_fn, arrays, params=(), tol=1e-5, device="cpu"):
+    """Run both (ours on ``device``), compare every output, then backpropagate the same random
+    upstream gradients and compare the gradients of every float input and of the parameters
+    ``params`` (pairs)."""
+    ours_in, theirs_in = _leaves(torch, arrays, device)
     outs, touts = ours_fn(*ours_in), theirs_fn(*theirs_in)
     outs = outs if isinstance(outs, tuple) else (outs,)
     touts = touts if isinstance(touts, tuple) else (touts,)
@@ -65,7 +66,8 @@ def _compare(torch, ours_fn, theirs_fn, arrays, params=(), tol=1e-5):
         assert tuple(o.shape) == tuple(t.shape) and str(o.dtype)[8:] == str(t.dtype)[6:]
         _close(o, t, f"output {i}", tol)
         g = rng.standard_normal(tuple(t.shape)).astype(t.detach().numpy().dtype)
-        loss, tloss = loss + (o * nptorch.tensor(g)).sum(), tloss + (t * torch.tensor(g)).sum()
+        loss = loss + (o * nptorch.tensor(g, device=device)).sum()
+        tloss = tloss + (t * torch.tensor(g)).sum()
     loss.backward()
     tloss.backward()
     for i, (a, b) in enumerate(zip(ours_in, theirs_in)):
@@ -93,24 +95,24 @@ def _sdpa_masks(Lq, Sk):
 
 @pytest.mark.parametrize("mask", ["none", "bool", "bool_bcast", "float"])
 @pytest.mark.parametrize("shape", [(2, 3), (3,), ()])
-def test_sdpa_matches_pytorch(torch, shape, mask):
+def test_sdpa_matches_pytorch(torch, device, shape, mask):
     m = _sdpa_masks(L, S)[mask]
     if m is not None and m.ndim > len(shape) + 2:
         m = m.reshape(m.shape[-2:]) if mask != "float" else m[0, 0]
     arrays = [_randn(*shape, L, 6), _randn(*shape, S, 6, seed=1), _randn(*shape, S, 7, seed=2), m]
     _compare(torch, lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
              lambda q, k, v, m: torch.nn.functional.scaled_dot_product_attention(
-                 q, k, v, attn_mask=m), arrays)
+                 q, k, v, attn_mask=m), arrays, device=device)
 
 
 @pytest.mark.parametrize("lq, sk", [(4, 4), (3, 5), (5, 3)])
 @pytest.mark.parametrize("scale", [None, 0.3])
-def test_sdpa_causal_and_scale(torch, lq, sk, scale):
+def test_sdpa_causal_and_scale(torch, device, lq, sk, scale):
     arrays = [_randn(2, 2, lq, 4), _randn(2, 2, sk, 4, seed=1), _randn(2, 2, sk, 3, seed=2)]
     _compare(torch, lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True,
                                                                   scale=scale),
              lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(
-                 q, k, v, is_causal=True, scale=scale), arrays)
+                 q, k, v, is_causal=True, scale=scale), arrays, device=device)
 
 
 def test_sdpa_grouped_query_attention_and_broadcast(torch):
@@ -226,8 +228,9 @@ def _mha_masks(kind, batched):
 
 
 def _mha_case(torch, config, batch_first, mask, need_weights, average=True, batched=True,
-              self_attn=True, training=True):
+              self_attn=True, training=True, device="cpu"):
     ours, theirs = _make_mha(torch, config, batch_first=batch_first)
+    ours.to(device)
     if not training:
         ours.eval(), theirs.eval()
     kdim, vdim = CONFIGS[config].get("kdim", E), CONFIGS[config].get("vdim", E)
@@ -246,15 +249,16 @@ def _mha_case(torch, config, batch_first, mask, need_weights, average=True, batc
                                             average_attn_weights=average, is_causal=is_causal)
 
     outs = _compare(torch, run(ours), run(theirs), [q, k, v, attn_mask, kpm],
-                    params=list(zip(ours.named_parameters(), theirs.named_parameters())))
+                    params=list(zip(ours.named_parameters(), theirs.named_parameters())),
+                    device=device)
     assert (outs[1] is None) == (not need_weights)
     return outs
 
 
 @pytest.mark.parametrize("config, batch_first, mask, need_weights", list(itertools.product(
     CONFIGS, [False, True], MASKS, [True, False])))
-def test_mha_matches_pytorch(torch, config, batch_first, mask, need_weights):
-    _mha_case(torch, config, batch_first, mask, need_weights, self_attn=False)
+def test_mha_matches_pytorch(torch, device, config, batch_first, mask, need_weights):
+    _mha_case(torch, config, batch_first, mask, need_weights, self_attn=False, device=device)
 
 
 @pytest.mark.parametrize("mask", MASKS)

@@ -85,20 +85,23 @@ def _copy_params(ours, theirs, torch):
             tp.copy_(torch.from_numpy(p.detach().numpy().copy()))
 
 
-def _check_layer(torch, ours, theirs, shape, **forward_kwargs):
+def _check_layer(torch, ours, theirs, shape, device="cpu", **forward_kwargs):
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert repr(ours) == repr(theirs)
     _copy_params(ours, theirs, torch)
+    ours.to(device)
     x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
-    xo, xt = nptorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    xo = nptorch.tensor(x, requires_grad=True, device=device)
+    xt = torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo, **forward_kwargs), theirs(xt, **forward_kwargs)
-    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(yo.detach().cpu().numpy(), yt.detach().numpy(), rtol=1e-5,
+                               atol=1e-5)
     g = np.random.default_rng(2).standard_normal(tuple(yt.shape)).astype(np.float32)
-    yo.backward(nptorch.tensor(g))
+    yo.backward(nptorch.tensor(g, device=device))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(xo.grad.cpu().numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-4)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-4, atol=1e-4,
+        np.testing.assert_allclose(p.grad.cpu().numpy(), tp.grad.numpy(), rtol=1e-4, atol=1e-4,
                                    err_msg=name)
 
 
@@ -113,19 +116,19 @@ def _check_layer(torch, ours, theirs, shape, **forward_kwargs):
     ("ConvTranspose2d", (4, 6, 3), {"stride": 2, "output_padding": 1, "groups": 2}, (2, 4, 4, 5)),
     ("ConvTranspose1d", (2, 3, 3), {"stride": 2, "dilation": 2}, (2, 2, 6)),
 ])
-def test_layers_match_pytorch(torch, name, args, kwargs, shape):
+def test_layers_match_pytorch(torch, device, name, args, kwargs, shape):
     nptorch.manual_seed(0)
     ours = getattr(nptorch.nn, name)(*args, **kwargs)
     theirs = getattr(torch.nn, name)(*args, **kwargs)
-    _check_layer(torch, ours, theirs, shape)
+    _check_layer(torch, ours, theirs, shape, device)
 
 
-def test_conv_transpose_output_size(torch):
+def test_conv_transpose_output_size(torch, device):
     ours, theirs = nptorch.nn.ConvTranspose2d(2, 3, 3, stride=2), torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
-    _check_layer(torch, ours, theirs, (1, 2, 4, 4), output_size=(10, 9))
+    _check_layer(torch, ours, theirs, (1, 2, 4, 4), device, output_size=(10, 9))
     with pytest.raises(ValueError, match=r"requested an output size of \[12, 9\], but valid sizes "
                                          r"range from 9 to 10 \(for an input of \[4, 4\]\)"):
-        ours(nptorch.zeros(1, 2, 4, 4), output_size=(12, 9))
+        ours(nptorch.zeros(1, 2, 4, 4, device=device), output_size=(12, 9))
 
 
 def test_reset_parameters_bounds():

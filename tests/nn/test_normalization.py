@@ -92,34 +92,39 @@ def test_local_response_norm(shape, size):
 
 # -- modules ---------------------------------------------------------------------------------
 
-def _pair(name, *args, **kwargs):
-    """The torch and nptorch modules ``name``, nptorch's loaded with torch's random state."""
+def _pair(name, *args, device="cpu", **kwargs):
+    """The torch and nptorch modules ``name``, nptorch's loaded with torch's random state and
+    moved to ``device``."""
     theirs = getattr(torch.nn, name)(*args, **kwargs)
     ours = getattr(nptorch.nn, name)(*args, **kwargs)
     with torch.no_grad():
         for p in theirs.parameters():
             p.uniform_(0.5, 1.5)
     ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
-    assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert repr(ours) == repr(theirs)
-    return theirs, ours
+    if device == "cpu":  # names and reprs are the same on every device
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        assert repr(ours) == repr(theirs)
+    return theirs, ours.to(device)
 
 
-def _step(theirs, ours, shape, atol=1e-5):
+def _step(theirs, ours, shape, device, atol=1e-5):
     """One forward/backward on the same batch; compares output, every gradient, buffers."""
     x = np.random.randn(*shape).astype(np.float32) * 2 + 1
     g = np.random.randn(*shape).astype(np.float32)
-    xt, xo = torch.tensor(x, requires_grad=True), nptorch.tensor(x, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    xo = nptorch.tensor(x, requires_grad=True, device=device)
     yt, yo = theirs(xt), ours(xo)
-    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), atol=atol)
+    np.testing.assert_allclose(yo.detach().cpu().numpy(), yt.detach().numpy(), atol=atol)
     yt.backward(torch.tensor(g))
-    yo.backward(nptorch.tensor(g))
-    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), atol=atol)
+    yo.backward(nptorch.tensor(g, device=device))
+    np.testing.assert_allclose(xo.grad.cpu().numpy(), xt.grad.numpy(), atol=atol)
     for (name, pt), po in zip(theirs.named_parameters(), ours.parameters()):
-        np.testing.assert_allclose(po.grad.numpy(), pt.grad.numpy(), atol=atol * 10, err_msg=name)
+        np.testing.assert_allclose(po.grad.cpu().numpy(), pt.grad.numpy(), atol=atol * 10,
+                                   err_msg=name)
     for (name, bt), bo in zip(theirs.named_buffers(), ours.buffers()):
         assert bo.dtype == getattr(nptorch, str(bt.dtype).split(".")[1]), name
-        np.testing.assert_allclose(bo.numpy(), bt.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(bo.cpu().numpy(), bt.numpy(), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
 
 
 @pytest.mark.parametrize("name,shape", [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (4, 3, 6)),
@@ -127,31 +132,31 @@ def _step(theirs, ours, shape, atol=1e-5):
                                         ("BatchNorm3d", (2, 3, 2, 2, 3))])
 @pytest.mark.parametrize("kwargs", [{}, {"momentum": None}, {"affine": False},
                                     {"track_running_stats": False}, {"bias": False}])
-def test_batch_norm_modules(name, shape, kwargs):
-    theirs, ours = _pair(name, 3, **kwargs)
+def test_batch_norm_modules(device, name, shape, kwargs):
+    theirs, ours = _pair(name, 3, device=device, **kwargs)
     for _ in range(3):
-        _step(theirs, ours, shape)
+        _step(theirs, ours, shape, device)
     theirs.eval()
     ours.eval()
-    _step(theirs, ours, shape)
+    _step(theirs, ours, shape, device)
     if ours.track_running_stats:
         assert ours.num_batches_tracked.item() == 3
         ours.reset_running_stats()
         assert ours.num_batches_tracked.item() == 0
-        assert ours.running_var.numpy().tolist() == [1.0] * 3
+        assert ours.running_var.tolist() == [1.0] * 3
 
 
 @pytest.mark.parametrize("name,shape", [("InstanceNorm1d", (2, 3, 5)), ("InstanceNorm1d", (3, 5)),
                                         ("InstanceNorm2d", (2, 3, 3, 2)),
                                         ("InstanceNorm3d", (2, 3, 2, 2, 2))])
 @pytest.mark.parametrize("kwargs", [{}, {"affine": True, "track_running_stats": True}])
-def test_instance_norm_modules(name, shape, kwargs):
-    theirs, ours = _pair(name, 3, **kwargs)
+def test_instance_norm_modules(device, name, shape, kwargs):
+    theirs, ours = _pair(name, 3, device=device, **kwargs)
     for _ in range(2):
-        _step(theirs, ours, shape)
+        _step(theirs, ours, shape, device)
     theirs.eval()
     ours.eval()
-    _step(theirs, ours, shape)
+    _step(theirs, ours, shape, device)
 
 
 @pytest.mark.parametrize("name,args,kwargs,shape", [
@@ -166,9 +171,9 @@ def test_instance_norm_modules(name, shape, kwargs):
     ("LocalResponseNorm", (3,), {}, (2, 5, 3)),
     ("LocalResponseNorm", (2,), {"alpha": 0.1, "beta": 0.5, "k": 2.0}, (2, 4, 3, 2)),
 ])
-def test_other_norm_modules(name, args, kwargs, shape):
-    theirs, ours = _pair(name, *args, **kwargs)
-    _step(theirs, ours, shape)
+def test_other_norm_modules(device, name, args, kwargs, shape):
+    theirs, ours = _pair(name, *args, device=device, **kwargs)
+    _step(theirs, ours, shape, device)
 
 
 def test_layer_norm_float64_gradcheck():

@@ -71,12 +71,13 @@ def test_adaptive_avg_pool1d():
 def test_max_unpool2d(torch):
     x = _distinct((2, 3, 6, 6))
     y, idx = torch.nn.functional.max_pool2d(torch.from_numpy(x), 2, return_indices=True)
-    indices = nptorch.from_numpy(idx.numpy())
+    def indices(lib):  # made inside check_op's functions: on the device they run on
+        return lib.tensor(idx.numpy()) if lib is nptorch else idx
+
     for output_size in (None, (7, 6), [2, 3, 6, 7]):
         check_op(lambda lib, v: lib.nn.functional.max_unpool2d(
-            v, indices if lib is nptorch else idx, 2, output_size=output_size), y.numpy())
-    check_op(lambda lib, v: lib.nn.functional.max_unpool2d(
-        v, indices[0] if lib is nptorch else idx[0], 2), y.numpy()[0])
+            v, indices(lib), 2, output_size=output_size), y.numpy())
+    check_op(lambda lib, v: lib.nn.functional.max_unpool2d(v, indices(lib)[0], 2), y.numpy()[0])
 
 
 def test_second_derivatives():

@@ -19,8 +19,8 @@ KINDS = {"rnn_tanh": ("RNN", {}), "rnn_relu": ("RNN", {"nonlinearity": "relu"}),
          "lstm": ("LSTM", {}), "lstm_proj": ("LSTM", {"proj_size": P}), "gru": ("GRU", {})}
 
 
-def _make(torch, kind, dtype=None, **kwargs):
-    """(ours, theirs) with the same configuration and the same weights."""
+def _make(torch, kind, dtype=None, device="cpu", **kwargs):
+    """(ours, on ``device``, and theirs) with the same configuration and the same weights."""
     name, extra = KINDS[kind]
     ours = getattr(nptorch.nn, name)(I, H, **extra, **kwargs)
     theirs = getattr(torch.nn, name)(I, H, **extra, **kwargs)
@@ -30,15 +30,16 @@ def _make(torch, kind, dtype=None, **kwargs):
         assert n == tn
         with torch.no_grad():
             tp.copy_(torch.from_numpy(p.detach().numpy().copy()))
-    return ours, theirs
+    return ours.to(device), theirs
 
 
-def _pair(torch, array):
-    return (nptorch.tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True))
+def _pair(torch, array, device="cpu"):
+    return (nptorch.tensor(array, requires_grad=True, device=device),
+            torch.tensor(array, requires_grad=True))
 
 
 def _close(ours, theirs, what, tol=1e-5):
-    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=tol * 10,
+    np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs.detach().numpy(), rtol=tol * 10,
                                atol=tol, err_msg=what)
 
 
@@ -67,23 +68,23 @@ GRID = [g for g in GRID if not (g[6] == "unbatched" and g[3])]
 
 
 @pytest.mark.parametrize("kind, layers, bidirectional, batch_first, bias, with_states, mode", GRID)
-def test_layers_match_pytorch(torch, kind, layers, bidirectional, batch_first, bias,
+def test_layers_match_pytorch(torch, device, kind, layers, bidirectional, batch_first, bias,
                               with_states, mode):
     ours, theirs = _make(torch, kind, num_layers=layers, bidirectional=bidirectional,
-                         batch_first=batch_first, bias=bias)
+                         batch_first=batch_first, bias=bias, device=device)
     rng = np.random.default_rng(1)
     shape = (T, I) if mode == "unbatched" else (B, T, I) if batch_first else (T, B, I)
-    x = _pair(torch, rng.standard_normal(shape).astype(np.float32))
+    x = _pair(torch, rng.standard_normal(shape).astype(np.float32), device)
     batch = () if mode == "unbatched" else (B,)
     D = layers * (2 if bidirectional else 1)
     states = (None, None)
     leaves = []
     if with_states:
         h = _pair(torch, rng.standard_normal((D, *batch, P if kind == "lstm_proj" else H))
-                  .astype(np.float32))
+                  .astype(np.float32), device)
         leaves.append(h)
         if kind.startswith("lstm"):
-            c = _pair(torch, rng.standard_normal((D, *batch, H)).astype(np.float32))
+            c = _pair(torch, rng.standard_normal((D, *batch, H)).astype(np.float32), device)
             leaves.append(c)
             states = ((h[0], c[0]), (h[1], c[1]))
         else:
@@ -94,7 +95,7 @@ def test_layers_match_pytorch(torch, kind, layers, bidirectional, batch_first, b
         assert tuple(o.shape) == tuple(t.shape)
         _close(o, t, f"output {k}")
         w = rng.standard_normal(tuple(t.shape)).astype(np.float32)
-        loss[0] = loss[0] + (o * nptorch.tensor(w)).sum()
+        loss[0] = loss[0] + (o * nptorch.tensor(w, device=device)).sum()
         loss[1] = loss[1] + (t * torch.tensor(w)).sum()
     loss[0].backward()
     loss[1].backward()
@@ -106,9 +107,10 @@ def test_layers_match_pytorch(torch, kind, layers, bidirectional, batch_first, b
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh"])
-def test_float64_and_longer_sequences(torch, kind):
-    ours, theirs = _make(torch, kind, dtype="float64", num_layers=2, bidirectional=True)
-    x = _pair(torch, np.random.default_rng(0).standard_normal((40, 4, I)))
+def test_float64_and_longer_sequences(torch, device, kind):
+    ours, theirs = _make(torch, kind, dtype="float64", num_layers=2, bidirectional=True,
+                         device=device)
+    x = _pair(torch, np.random.default_rng(0).standard_normal((40, 4, I)), device)
     (o, _), (t, _) = ours(x[0]), theirs(x[1])
     assert o.dtype == nptorch.float64
     _close(o, t, "output", 1e-10)
@@ -120,16 +122,16 @@ def test_float64_and_longer_sequences(torch, kind):
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
-def test_non_finite_recurrent_weight_reaches_the_first_step(torch, kind):
+def test_non_finite_recurrent_weight_reaches_the_first_step(torch, device, kind):
     """With the default zero h0, the first step still multiplies it by w_hh: an infinite
     weight gives NaN there (0 * inf), as in PyTorch."""
-    ours, theirs = _make(torch, kind)
+    ours, theirs = _make(torch, kind, device=device)
     for model, lib in ((ours, nptorch), (theirs, torch)):
         with lib.no_grad():
             model.weight_hh_l0[0, 0] = float("inf")
     x = np.random.default_rng(0).standard_normal((2, B, I)).astype(np.float32)
-    (o, _), (t, _) = ours(nptorch.tensor(x)), theirs(torch.tensor(x))
-    o, t = o.detach().numpy(), t.detach().numpy()
+    (o, _), (t, _) = ours(nptorch.tensor(x, device=device)), theirs(torch.tensor(x))
+    o, t = o.detach().cpu().numpy(), t.detach().numpy()
     np.testing.assert_array_equal(np.isnan(o), np.isnan(t))
     assert np.isnan(o[0]).any()
 
@@ -258,22 +260,23 @@ def test_cell_gradcheck(kind):
 ])
 @pytest.mark.parametrize("batched", [True, False])
 @pytest.mark.parametrize("with_state", [True, False])
-def test_cells_match_pytorch(torch, kind, kwargs, batched, with_state):
+def test_cells_match_pytorch(torch, device, kind, kwargs, batched, with_state):
     ours = getattr(nptorch.nn, kind)(I, H, **kwargs)
     theirs = getattr(torch.nn, kind)(I, H, **kwargs)
     for p, tp in zip(ours.parameters(), theirs.parameters()):
         with torch.no_grad():
             tp.copy_(torch.from_numpy(p.detach().numpy().copy()))
+    ours.to(device)
     rng = np.random.default_rng(0)
     batch = (B,) if batched else ()
-    x = _pair(torch, rng.standard_normal(batch + (I,)).astype(np.float32))
+    x = _pair(torch, rng.standard_normal(batch + (I,)).astype(np.float32), device)
     leaves = [x]
     states = (None, None)
     if with_state:
-        h = _pair(torch, rng.standard_normal(batch + (H,)).astype(np.float32))
+        h = _pair(torch, rng.standard_normal(batch + (H,)).astype(np.float32), device)
         leaves.append(h)
         if kind == "LSTMCell":
-            c = _pair(torch, rng.standard_normal(batch + (H,)).astype(np.float32))
+            c = _pair(torch, rng.standard_normal(batch + (H,)).astype(np.float32), device)
             leaves.append(c)
             states = ((h[0], c[0]), (h[1], c[1]))
         else:
@@ -285,7 +288,7 @@ def test_cells_match_pytorch(torch, kind, kwargs, batched, with_state):
         assert tuple(a.shape) == tuple(b.shape)
         _close(a, b, "output")
         w = rng.standard_normal(tuple(b.shape)).astype(np.float32)
-        loss_o = loss_o + (a * nptorch.tensor(w)).sum()
+        loss_o = loss_o + (a * nptorch.tensor(w, device=device)).sum()
         loss_t = loss_t + (b * torch.tensor(w)).sum()
     loss_o.backward()
     loss_t.backward()

@@ -13,7 +13,7 @@ MASK = np.array([[True, False, True, False]] * 3)
 
 
 def _mask(lib):
-    return lib.from_numpy(MASK.copy())
+    return lib.tensor(MASK)
 
 
 def _fresh(lib, x):

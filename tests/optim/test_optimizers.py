@@ -20,16 +20,16 @@ def _data(seed=0, steps=STEPS, dtype=np.float32):
     return init, grads
 
 
-def _params(lib, init):
-    return [lib.tensor(a.copy(), requires_grad=True) for a in init]
+def _params(lib, init, device="cpu"):
+    return [lib.tensor(a.copy(), requires_grad=True, device=device) for a in init]
 
 
 def _run(opt, params, grads, lib):
     for step_grads in grads:
         for p, g in zip(params, step_grads):
-            p.grad = lib.tensor(g.copy())
+            p.grad = lib.tensor(g.copy(), device=p.device)
         opt.step()
-    return [p.detach().numpy().copy() for p in params]
+    return [p.detach().cpu().numpy().copy() for p in params]
 
 
 def _reference(name, kwargs, init, grads, groups=None):
@@ -70,10 +70,10 @@ CASES = [
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
-def test_matches_torch(name, kwargs):
+def test_matches_torch(device, name, kwargs):
     init, grads = _data()
     expected, _ = _reference(name, kwargs, init, grads)
-    params = _params(nptorch, init)
+    params = _params(nptorch, init, device)
     got = _run(getattr(optim, name)(params, **kwargs), params, grads, nptorch)
     for e, g in zip(expected, got):
         np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-6)
@@ -81,11 +81,11 @@ def test_matches_torch(name, kwargs):
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad"])
-def test_float64_params(name):
+def test_float64_params(device, name):
     init, grads = _data(seed=3, steps=5, dtype=np.float64)
     kwargs = dict(lr=0.05)
     expected, _ = _reference(name, kwargs, init, grads)
-    params = _params(nptorch, init)
+    params = _params(nptorch, init, device)
     got = _run(getattr(optim, name)(params, **kwargs), params, grads, nptorch)
     for e, g in zip(expected, got):
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
