@@ -38,6 +38,17 @@ def _seed():
     nptorch.manual_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _full_precision_convolutions():
+    """Float32 convolutions on CUDA in full precision, as the CPU references compute them
+    (TF32 is the default, as in PyTorch; its own test turns it back on)."""
+    import nptorch
+
+    nptorch.backends.cudnn.allow_tf32 = False
+    yield
+    nptorch.backends.cudnn.allow_tf32 = True
+
+
 @pytest.fixture
 def torch():
     """PyTorch, the oracle; tests that use it skip when it is not installed."""

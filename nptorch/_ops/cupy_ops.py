@@ -7,11 +7,12 @@ makes its inputs contiguous, allocates the outputs and launches a kernel of
 ``cupy.matmul``. Dtypes other than float32 and float64 go to the reference code, which runs on
 CuPy arrays as it is.
 """
+import contextlib
 import functools
 
 import numpy as np
 
-from .. import _compat
+from .. import _compat, backends
 from . import checks
 from .checks import FLOATS
 from .chunked_conv import ChunkedConvolution
@@ -27,14 +28,34 @@ def _relu_backward_kernel():
                                           "nptorch_relu_backward")
 
 
-def _planes_fit(x, col):
-    """``x``'s shape, after checking that an image plane and a column row (OH * OW) have
-    fewer than 2**31 elements, which the kernels index with 32-bit integers."""
+@contextlib.contextmanager
+def _tf32_products():
+    """cuBLAS float32 products on TensorFloat-32 tensor cores within the block (CuPy applies
+    this to 2-D products, not to batched ones)."""
+    linalg = _compat.cupy._core._routines_linalg
+    float32 = np.dtype(np.float32)
+    previous = linalg.get_compute_type(float32)
+    linalg.set_compute_type(float32, linalg.COMPUTE_TYPE_TF32)
+    try:
+        yield
+    finally:
+        linalg.set_compute_type(float32, previous)
+
+
+def _column_layout(x, col):
+    """``(N, C, H, W, strides of col's first four axes in elements)``, after checking that an
+    image plane and a column row (OH * OW) have fewer than 2**31 elements, which the kernels
+    index with 32-bit integers."""
     N, C, H, W = x.shape
     if max(H * W, col.shape[-2] * col.shape[-1]) >= 2 ** 31:
         raise ValueError(f"convolution on CUDA: planes of {H}x{W} (output "
                          f"{col.shape[-2]}x{col.shape[-1]}) exceed 2**31 - 1 elements")
-    return N, C, H, W
+    return N, C, H, W, [s // col.itemsize for s in col.strides[:4]]
+
+
+def _by_image(col):
+    """Columns (C, KH, KW, N, OH, OW) as the kernels index them: (N, C, KH, KW, OH, OW)."""
+    return col.transpose(3, 0, 1, 2, 4, 5)
 
 
 class CupyOps(ChunkedConvolution, Ops):
@@ -47,15 +68,68 @@ class CupyOps(ChunkedConvolution, Ops):
         self.xp = _compat.cupy
 
     # -- convolution -----------------------------------------------------------------------
+    # Without groups, the forward pass and the input gradient lay the columns of a chunk of B
+    # images out as (C*KH*KW, B*OH*OW): one 2-D product per chunk, which cuBLAS runs faster than
+    # B batched ones, and in TF32, as PyTorch's convolutions, unless backends.cudnn.allow_tf32
+    # is off. The weight gradient keeps ChunkedConvolution's batched products: its 2-D form,
+    # a small output over a long inner dimension, keeps few of the GPU's cores busy.
     def _im2col(self, x, col, win):
-        N, C, H, W = _planes_fit(x, col)
-        launch_rows("im2col", x.dtype, N * C * win.KH * win.KW, x, col, N * C, H, W, win.KH,
-                    win.KW, *col.shape[4:], *win[2:])
+        N, C, H, W, strides = _column_layout(x, col)
+        launch_rows("im2col", x.dtype, N * C * win.KH * win.KW, x, col, N, C, H, W, win.KH,
+                    win.KW, *col.shape[4:], *win[2:], *strides)
 
     def _col2im(self, col, x, win):
-        N, C, H, W = _planes_fit(x, col)
-        launch_rows("col2im", x.dtype, N * C, col, x, N * C, H, W, win.KH, win.KW,
-                    *col.shape[4:], *win[2:])
+        N, C, H, W, strides = _column_layout(x, col)
+        launch_rows("col2im", x.dtype, N * C, col, x, N, C, H, W, win.KH, win.KW,
+                    *col.shape[4:], *win[2:], *strides)
+
+    def _product(self, a, b, out=None):
+        """``a @ b`` of 2-D arrays, in TF32 for float32 while backends.cudnn.allow_tf32 is on."""
+        if a.dtype == np.float32 and backends.cudnn.allow_tf32:
+            with _tf32_products():
+                return self.xp.matmul(a, b, out=out)
+        return self.xp.matmul(a, b, out=out)
+
+    def _wide_columns(self, N, C, OH, OW, KH, KW, dtype):
+        """``(images, col (C, KH, KW, B, OH, OW))`` for chunks of B of the N images: views of
+        one buffer."""
+        B = self._chunk(N, C * KH * KW * OH * OW * dtype.itemsize)
+        buffer = self.xp.empty(C * KH * KW * B * OH * OW, dtype)
+        for n in range(0, N, B):
+            b = min(B, N - n)
+            yield slice(n, n + b), buffer[:C * KH * KW * b * OH * OW].reshape(C, KH, KW, b, OH,
+                                                                                OW)
+
+    def conv2d(self, x, w, bias, OH, OW, win, groups):
+        if groups != 1 or x.dtype not in FLOATS or w.dtype != x.dtype:
+            return super().conv2d(x, w, bias, OH, OW, win, groups)
+        checks.conv2d(x, w, win, groups, OH, OW)
+        xp = self.xp
+        x = xp.ascontiguousarray(x)
+        (N, C), O = x.shape[:2], w.shape[0]
+        y = xp.empty((N, O, OH, OW), x.dtype)
+        w2 = xp.ascontiguousarray(w).reshape(O, -1)
+        for images, col in self._wide_columns(N, C, OH, OW, *w.shape[2:], x.dtype):
+            self._im2col(x[images], _by_image(col), win)
+            product = self._product(w2, col.reshape(w2.shape[1], -1)).reshape(O, -1, OH, OW)
+            if bias is None:
+                y[images] = product.swapaxes(0, 1)
+            else:
+                xp.add(product.swapaxes(0, 1), bias.reshape(O, 1, 1), out=y[images])
+        return y
+
+    def _input_grad_by_columns(self, gy, w, H, W, win, groups, sizes):
+        if groups != 1:
+            return super()._input_grad_by_columns(gy, w, H, W, win, groups, sizes)
+        N, O, OH, OW, C = sizes
+        xp = self.xp
+        gx = xp.empty((N, C, H, W), gy.dtype)
+        wt = xp.ascontiguousarray(w).reshape(O, -1).T
+        for images, col in self._wide_columns(N, C, OH, OW, *w.shape[2:], gy.dtype):
+            gy_t = xp.ascontiguousarray(gy[images].swapaxes(0, 1)).reshape(O, -1)
+            self._product(wt, gy_t, out=col.reshape(wt.shape[0], -1))
+            self._col2im(_by_image(col), gx[images], win)
+        return gx
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):

@@ -1,6 +1,7 @@
 """PyTorch compatibility shims: settings that scripts set, accepted here.
 
-CuPy picks its own convolution and matmul algorithms, so ``cudnn.benchmark``,
+``cudnn.allow_tf32`` (True, as in PyTorch) lets float32 convolutions on CUDA run their matrix
+products on TensorFloat-32 tensor cores. CuPy picks its own algorithms, so ``cudnn.benchmark``,
 ``cudnn.deterministic`` and ``cuda.matmul.allow_tf32`` are stored but change nothing.
 """
 import types

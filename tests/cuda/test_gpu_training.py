@@ -130,3 +130,30 @@ def test_inplace_writes_on_the_gpu():
     assert p.cpu().tolist() == [1.5, 0.0, -8.0] and p._version == 3
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         nptorch.ones(3, device="cuda").expand(2, 3).add_(1)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_float32_convolutions_use_tf32_unless_turned_off(groups):
+    """As in PyTorch, float32 convolutions without groups run their products in TF32 by
+    default (a 10-bit mantissa: relative error near 1e-3), forward and input gradient;
+    ``backends.cudnn.allow_tf32 = False`` gives full float32, matching the CPU."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 64, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((32, 64 // groups, 3, 3)).astype(np.float32)
+    gy = rng.standard_normal((4, 32, 10, 10)).astype(np.float32)
+
+    def run(device, dtype, allow):
+        nptorch.backends.cudnn.allow_tf32 = allow
+        xt = nptorch.tensor(x, dtype=dtype, device=device, requires_grad=True)
+        y = F.conv2d(xt, nptorch.tensor(w, dtype=dtype, device=device), groups=groups)
+        y.backward(nptorch.tensor(gy, dtype=dtype, device=device))
+        return y.detach().cpu().numpy(), xt.grad.cpu().numpy()
+
+    expected = run("cpu", nptorch.float64, False)
+    for allow in (True, False):
+        for got, want in zip(run("cuda", nptorch.float32, allow), expected):
+            error = np.abs(got - want).max() / np.abs(want).max()
+            if allow and groups == 1:
+                assert 1e-5 < error < 1e-2
+            else:
+                assert error < 1e-6

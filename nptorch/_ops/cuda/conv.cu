@@ -6,24 +6,27 @@
  *     KH KW kernel height and width, OH OW output height and width,
  *     SH SW stride, PH PW padding, DH DW dilation.
  *     Input row of (oh, kh): ih = oh * SH - PH + kh * DH; input column iw = ow * SW - PW + kw * DW.
- *     Columns are laid out (N, C, KH, KW, OH, OW). NC = N * C planes.
+ *     Columns are indexed (N, C, KH, KW, OH, OW): the (OH, OW) block of (n, c, kh, kw) is
+ *     contiguous and starts at n * SN + c * SC + kh * SKH + kw * SKW (strides in elements),
+ *     so that the same kernels fill (N, C, KH, KW, OH, OW) and (C, KH, KW, N, OH, OW) arrays.
  *
- * im2col takes one column row (nc, kh, kw) per block, whose OH * OW elements are contiguous;
+ * im2col takes one column row (n, c, kh, kw) per block, whose OH * OW elements are contiguous;
  * col2im one input plane per block, each thread gathering the columns that read its element
  * (no atomics, deterministic sums).
  */
 template <typename scalar_t>
-__global__ void im2col(const scalar_t* __restrict__ x, scalar_t* __restrict__ col, idx_t NC,
-                       idx_t H, idx_t W, idx_t KH, idx_t KW, idx_t OH, idx_t OW, idx_t SH, idx_t SW,
-                       idx_t PH, idx_t PW, idx_t DH, idx_t DW)
+__global__ void im2col(const scalar_t* __restrict__ x, scalar_t* __restrict__ col, idx_t N,
+                       idx_t C, idx_t H, idx_t W, idx_t KH, idx_t KW, idx_t OH, idx_t OW,
+                       idx_t SH, idx_t SW, idx_t PH, idx_t PW, idx_t DH, idx_t DW, idx_t SN,
+                       idx_t SC, idx_t SKH, idx_t SKW)
 {
     const int h_n = H, w_n = W, ow_n = OW, sh = SH, sw = SW;
-    BLOCK_ROWS(row, NC * KH * KW) {
-        idx_t nc = row / (KH * KW);
+    BLOCK_ROWS(row, N * C * KH * KW) {
+        idx_t nc = row / (KH * KW), n = nc / C, c = nc - n * C;
         int k = row - nc * KH * KW, kh = k / KW, kw = k - kh * KW;
         int h0 = kh * DH - PH, w0 = kw * DW - PW;
         const scalar_t* plane = x + nc * H * W;
-        scalar_t* out = col + row * OH * OW;
+        scalar_t* out = col + n * SN + c * SC + kh * SKH + kw * SKW;
         ROW_ELEMENTS(j, OH * OW) {
             int oh = j / ow_n, ow = j - oh * ow_n;
             int ih = oh * sh + h0, iw = ow * sw + w0;
@@ -34,14 +37,16 @@ __global__ void im2col(const scalar_t* __restrict__ x, scalar_t* __restrict__ co
 }
 
 template <typename scalar_t>
-__global__ void col2im(const scalar_t* __restrict__ col, scalar_t* __restrict__ x, idx_t NC,
-                       idx_t H, idx_t W, idx_t KH, idx_t KW, idx_t OH, idx_t OW, idx_t SH, idx_t SW,
-                       idx_t PH, idx_t PW, idx_t DH, idx_t DW)
+__global__ void col2im(const scalar_t* __restrict__ col, scalar_t* __restrict__ x, idx_t N,
+                       idx_t C, idx_t H, idx_t W, idx_t KH, idx_t KW, idx_t OH, idx_t OW,
+                       idx_t SH, idx_t SW, idx_t PH, idx_t PW, idx_t DH, idx_t DW, idx_t SN,
+                       idx_t SC, idx_t SKH, idx_t SKW)
 {
     const int w_n = W, kh_n = KH, kw_n = KW, oh_n = OH, ow_n = OW, sh = SH, sw = SW;
     const int ph = PH, pw = PW, dh = DH, dw = DW;
-    BLOCK_ROWS(nc, NC) {
-        const scalar_t* planes = col + nc * KH * KW * OH * OW;
+    BLOCK_ROWS(nc, N * C) {
+        idx_t n = nc / C, c = nc - n * C;
+        const scalar_t* planes = col + n * SN + c * SC;
         scalar_t* out = x + nc * H * W;
         ROW_ELEMENTS(j, H * W) {
             int h = j / w_n, w = j - h * w_n;
@@ -54,7 +59,7 @@ __global__ void col2im(const scalar_t* __restrict__ col, scalar_t* __restrict__ 
                     int rw = w + pw - kw * dw;
                     if (rw < 0 || rw % sw != 0 || rw / sw >= ow_n)
                         continue;
-                    acc += planes[((idx_t)(kh * kw_n + kw) * oh_n + rh / sh) * ow_n + rw / sw];
+                    acc += planes[kh * SKH + kw * SKW + (rh / sh) * ow_n + rw / sw];
                 }
             }
             out[j] = acc;
