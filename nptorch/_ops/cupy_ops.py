@@ -68,11 +68,11 @@ class CupyOps(ChunkedConvolution, Ops):
         self.xp = _compat.cupy
 
     # -- convolution -----------------------------------------------------------------------
-    # Without groups, the forward pass and the input gradient lay the columns of a chunk of B
-    # images out as (C*KH*KW, B*OH*OW): one 2-D product per chunk, which cuBLAS runs faster than
-    # B batched ones, and in TF32, as PyTorch's convolutions, unless backends.cudnn.allow_tf32
-    # is off. The weight gradient keeps ChunkedConvolution's batched products: its 2-D form,
-    # a small output over a long inner dimension, keeps few of the GPU's cores busy.
+    # Without groups, the columns of a chunk of B images are laid out (C*KH*KW, B*OH*OW): one
+    # 2-D product per chunk for each pass, which cuBLAS runs faster than B batched ones, and in
+    # TF32, as PyTorch's convolutions, unless backends.cudnn.allow_tf32 is off (CuPy runs
+    # batched products in full float32 only). Grouped convolutions take ChunkedConvolution's
+    # batched products.
     def _im2col(self, x, col, win):
         N, C, H, W, strides = _column_layout(x, col)
         launch_rows("im2col", x.dtype, N * C * win.KH * win.KW, x, col, N, C, H, W, win.KH,
@@ -100,22 +100,32 @@ class CupyOps(ChunkedConvolution, Ops):
             yield slice(n, n + b), buffer[:C * KH * KW * b * OH * OW].reshape(C, KH, KW, b, OH,
                                                                                 OW)
 
+    def _wide_im2col(self, x, OH, OW, win):
+        """``(images, columns (C*KH*KW, B*OH*OW))`` of chunks of the images of ``x``."""
+        N, C = x.shape[:2]
+        for images, col in self._wide_columns(N, C, OH, OW, win.KH, win.KW, x.dtype):
+            self._im2col(x[images], _by_image(col), win)
+            yield images, col.reshape(C * win.KH * win.KW, -1)
+
+    def _channels_first(self, a):
+        """``a`` (B, C, OH, OW) as a (C, B*OH*OW) matrix."""
+        return self.xp.ascontiguousarray(a.swapaxes(0, 1)).reshape(a.shape[1], -1)
+
     def conv2d(self, x, w, bias, OH, OW, win, groups):
         if groups != 1 or x.dtype not in FLOATS or w.dtype != x.dtype:
             return super().conv2d(x, w, bias, OH, OW, win, groups)
         checks.conv2d(x, w, win, groups, OH, OW)
         xp = self.xp
         x = xp.ascontiguousarray(x)
-        (N, C), O = x.shape[:2], w.shape[0]
+        N, O = x.shape[0], w.shape[0]
         y = xp.empty((N, O, OH, OW), x.dtype)
         w2 = xp.ascontiguousarray(w).reshape(O, -1)
-        for images, col in self._wide_columns(N, C, OH, OW, *w.shape[2:], x.dtype):
-            self._im2col(x[images], _by_image(col), win)
-            product = self._product(w2, col.reshape(w2.shape[1], -1)).reshape(O, -1, OH, OW)
+        for images, col in self._wide_im2col(x, OH, OW, win):
+            product = self._product(w2, col).reshape(O, -1, OH, OW).swapaxes(0, 1)
             if bias is None:
-                y[images] = product.swapaxes(0, 1)
+                y[images] = product
             else:
-                xp.add(product.swapaxes(0, 1), bias.reshape(O, 1, 1), out=y[images])
+                xp.add(product, bias.reshape(O, 1, 1), out=y[images])
         return y
 
     def _input_grad_by_columns(self, gy, w, H, W, win, groups, sizes):
@@ -126,10 +136,19 @@ class CupyOps(ChunkedConvolution, Ops):
         gx = xp.empty((N, C, H, W), gy.dtype)
         wt = xp.ascontiguousarray(w).reshape(O, -1).T
         for images, col in self._wide_columns(N, C, OH, OW, *w.shape[2:], gy.dtype):
-            gy_t = xp.ascontiguousarray(gy[images].swapaxes(0, 1)).reshape(O, -1)
-            self._product(wt, gy_t, out=col.reshape(wt.shape[0], -1))
+            self._product(wt, self._channels_first(gy[images]), out=col.reshape(len(wt), -1))
             self._col2im(_by_image(col), gx[images], win)
         return gx
+
+    def conv2d_weight(self, x, gy, win, groups):
+        if groups != 1 or x.dtype not in FLOATS or gy.dtype != x.dtype:
+            return super().conv2d_weight(x, gy, win, groups)
+        N, C, O, OH, OW = checks.conv2d_weight(x, gy, win, groups)
+        xp = self.xp
+        gw = xp.zeros((O, C * win.KH * win.KW), x.dtype)
+        for images, col in self._wide_im2col(xp.ascontiguousarray(x), OH, OW, win):
+            gw += self._product(self._channels_first(gy[images]), col.T)
+        return gw.reshape(O, C, win.KH, win.KW)
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):

@@ -135,8 +135,8 @@ def test_inplace_writes_on_the_gpu():
 @pytest.mark.parametrize("groups", [1, 2])
 def test_float32_convolutions_use_tf32_unless_turned_off(groups):
     """As in PyTorch, float32 convolutions without groups run their products in TF32 by
-    default (a 10-bit mantissa: relative error near 1e-3), forward and input gradient;
-    ``backends.cudnn.allow_tf32 = False`` gives full float32, matching the CPU."""
+    default (a 10-bit mantissa: relative error near 1e-3) in the forward pass and both
+    gradients; ``backends.cudnn.allow_tf32 = False`` gives full float32, matching the CPU."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((4, 64, 12, 12)).astype(np.float32)
     w = rng.standard_normal((32, 64 // groups, 3, 3)).astype(np.float32)
@@ -145,9 +145,10 @@ def test_float32_convolutions_use_tf32_unless_turned_off(groups):
     def run(device, dtype, allow):
         nptorch.backends.cudnn.allow_tf32 = allow
         xt = nptorch.tensor(x, dtype=dtype, device=device, requires_grad=True)
-        y = F.conv2d(xt, nptorch.tensor(w, dtype=dtype, device=device), groups=groups)
+        wt = nptorch.tensor(w, dtype=dtype, device=device, requires_grad=True)
+        y = F.conv2d(xt, wt, groups=groups)
         y.backward(nptorch.tensor(gy, dtype=dtype, device=device))
-        return y.detach().cpu().numpy(), xt.grad.cpu().numpy()
+        return [t.detach().cpu().numpy() for t in (y, xt.grad, wt.grad)]
 
     expected = run("cpu", nptorch.float64, False)
     for allow in (True, False):

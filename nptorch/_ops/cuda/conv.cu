@@ -36,6 +36,20 @@ __global__ void im2col(const scalar_t* __restrict__ x, scalar_t* __restrict__ co
     }
 }
 
+/* Whether input offset r (= o * s for an output place o) is read by an output place in
+ * [0, n); if so, sets o. Stride 1, the common case, needs no division. */
+__device__ bool output_of(int r, int s, int n, int& o)
+{
+    if (s == 1) {
+        o = r;
+        return (unsigned)r < (unsigned)n;
+    }
+    if (r < 0 || r % s != 0)
+        return false;
+    o = r / s;
+    return o < n;
+}
+
 template <typename scalar_t>
 __global__ void col2im(const scalar_t* __restrict__ col, scalar_t* __restrict__ x, idx_t N,
                        idx_t C, idx_t H, idx_t W, idx_t KH, idx_t KW, idx_t OH, idx_t OW,
@@ -52,14 +66,12 @@ __global__ void col2im(const scalar_t* __restrict__ col, scalar_t* __restrict__ 
             int h = j / w_n, w = j - h * w_n;
             scalar_t acc = 0;
             for (int kh = 0; kh < kh_n; kh++) {
-                int rh = h + ph - kh * dh;  /* = oh * SH for the output row that reads h */
-                if (rh < 0 || rh % sh != 0 || rh / sh >= oh_n)
+                int oh, ow;  /* the output place that reads (h, w) through (kh, kw) */
+                if (!output_of(h + ph - kh * dh, sh, oh_n, oh))
                     continue;
                 for (int kw = 0; kw < kw_n; kw++) {
-                    int rw = w + pw - kw * dw;
-                    if (rw < 0 || rw % sw != 0 || rw / sw >= ow_n)
-                        continue;
-                    acc += planes[kh * SKH + kw * SKW + (rh / sh) * ow_n + rw / sw];
+                    if (output_of(w + pw - kw * dw, sw, ow_n, ow))
+                        acc += planes[kh * SKH + kw * SKW + oh * ow_n + ow];
                 }
             }
             out[j] = acc;
