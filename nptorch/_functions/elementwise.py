@@ -144,15 +144,16 @@ Round = _unary("Round", _integers_unchanged(np.round), _no_gradient, saves="")
 class _Binary(BuiltinFunction):
     """``out = compute(x, y)`` with gradients ``dx(g, x, y, out)`` and ``dy(g, x, y, out)``.
 
-    ``saves`` names the values the derivatives read: "x", "y", "o" for the output, "O" for the
-    output only when ``y`` needs a gradient. A Python number operand is passed to the
-    derivatives as is.
+    ``saves`` names the values the derivatives read: "x", "y", "o" for the output; "X" for x
+    only when ``y`` needs a gradient, "Y" for y only when ``x`` does, "O" for the output only
+    when ``y`` does (as PyTorch saves them: an operand changed in place afterwards breaks only
+    the derivatives that read it). A Python number operand is passed to the derivatives as is.
     """
 
     saves = "xy"
     array_formula = False
     _save_x = _save_y = True
-    _save_out = _save_out_for_y = False
+    _save_x_for_y = _save_y_for_x = _save_out = _save_out_for_y = False
 
     @classmethod
     def forward(cls, ctx, x, y):
@@ -163,8 +164,10 @@ class _Binary(BuiltinFunction):
         ctx.shapes = (a.shape if tx else (), b.shape if ty else ())
         ctx.numbers = (None if tx else x, None if ty else y)
         out = Tensor._make(cls.compute(a, b))
-        save_x, save_y = tx and cls._save_x, ty and cls._save_y
-        save_out = cls._save_out or cls._save_out_for_y and ctx.needs_input_grad[1]
+        need_x, need_y = ctx.needs_input_grad
+        save_x = tx and (cls._save_x or cls._save_x_for_y and need_y)
+        save_y = ty and (cls._save_y or cls._save_y_for_x and need_x)
+        save_out = cls._save_out or cls._save_out_for_y and need_y
         if save_x or save_y or save_out:  # a node with nothing saved can be walked twice
             ctx.save_for_backward(x if save_x else None, y if save_y else None,
                                   out if save_out else None)
@@ -192,6 +195,7 @@ def _binary(name, compute, dx, dy, saves="xy", array_formula=False):
         "compute": staticmethod(compute), "_raw_forward": staticmethod(compute),
         "dx": staticmethod(dx), "dy": staticmethod(dy), "array_formula": array_formula,
         "saves": saves, "_save_x": "x" in saves, "_save_y": "y" in saves,
+        "_save_x_for_y": "X" in saves, "_save_y_for_x": "Y" in saves,
         "_save_out": "o" in saves, "_save_out_for_y": "O" in saves})
 
 
@@ -245,8 +249,10 @@ def _tie_weights(a, b, dtype):
 
 Add = _binary("Add", np.add, lambda g, x, y, o: g, lambda g, x, y, o: g, saves="", array_formula=True)
 Sub = _binary("Sub", np.subtract, lambda g, x, y, o: g, lambda g, x, y, o: -g, saves="", array_formula=True)
-Mul = _binary("Mul", np.multiply, lambda g, x, y, o: g * y, lambda g, x, y, o: g * x, array_formula=True)
-Div = _binary("Div", np.true_divide, lambda g, x, y, o: g / y, lambda g, x, y, o: -g * x / (y * y), array_formula=True)
+Mul = _binary("Mul", np.multiply, lambda g, x, y, o: g * y, lambda g, x, y, o: g * x, saves="XY",
+              array_formula=True)
+Div = _binary("Div", np.true_divide, lambda g, x, y, o: g / y, lambda g, x, y, o: -g * x / (y * y),
+              saves="Xy", array_formula=True)
 Pow = _binary("Pow", np.power, _pow_dx, _pow_dy, saves="xyO")
 Atan2 = _binary("Atan2", np.arctan2, lambda g, x, y, o: g * y / (x * x + y * y),
                 lambda g, x, y, o: -g * x / (x * x + y * y), array_formula=True)

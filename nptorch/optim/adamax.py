@@ -7,16 +7,17 @@ from .optimizer import Optimizer
 class Adamax(Optimizer):
     """Implements the Adamax algorithm (a variant of Adam based on the infinity norm)."""
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *,
-                 maximize=False):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 foreach=None, *, maximize=False, differentiable=False, capturable=False):
         self._check_non_negative(lr=lr, eps=eps)
         self._check_betas(betas)
         self._check_non_negative(weight_decay=weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, capturable=capturable))
 
     def _init_state(self, p, state, group):
-        state["step"] = self._new_step()
+        state["step"] = self._new_step(p, group)
         state["exp_avg"] = zeros_like(p)
         state["exp_inf"] = zeros_like(p)
 

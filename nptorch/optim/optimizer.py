@@ -2,7 +2,11 @@
 
 Subclasses describe only their update rule: ``_init_state(p, state, group)`` fills a fresh
 state dict and ``_update(p, grad, state, group)`` updates ``p`` in place.  The base ``step``
-runs them under ``no_grad`` for every parameter that has a gradient.
+runs them under ``no_grad`` (recording them when ``differentiable=True``) for every parameter
+that has a gradient.
+
+PyTorch's implementation choices ``foreach``, ``fused`` and ``capturable`` are accepted, stored
+in the groups and checked as PyTorch checks them; every choice computes the same update here.
 """
 import functools
 import warnings
@@ -13,10 +17,11 @@ from itertools import chain
 from .. import _dtype
 from .._api.creation import tensor
 from .._tensor import Tensor
-from ..autograd import enable_grad, no_grad
+from ..autograd import enable_grad, set_grad_enabled
 from ..nn.modules.module import _RemovableHandle
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+_IMPLEMENTATION_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
 
 
 def _typename(obj):
@@ -69,6 +74,11 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for group in param_groups:
             self.add_param_group(group)
+        if defaults.get("fused"):
+            if defaults.get("differentiable"):
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if defaults.get("foreach"):
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def _patch_step_function(self):
         # Wrap the concrete class's ``step`` once so hooks run around any override of it.
@@ -116,7 +126,7 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 + _typename(p))
-            if not (p.is_leaf or p.retains_grad):
+            if not (p.is_leaf or p.retains_grad or self.defaults.get("differentiable")):
                 raise ValueError("can't optimize a non-leaf Tensor")
         for name, default in self.defaults.items():
             param_group.setdefault(name, default)
@@ -143,8 +153,10 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
+        with set_grad_enabled(bool(self.defaults.get("differentiable"))):
             for group in self.param_groups:
+                if group.get("capturable"):
+                    self._check_capturable(group)
                 for p in group["params"]:
                     if p.grad is None:
                         continue
@@ -162,6 +174,11 @@ class Optimizer:
     def _update(self, p, grad, state, group):
         raise NotImplementedError
 
+    def _writable(self, t):
+        """``t``, a fresh result, to update in place; a copy when the step is recorded
+        (``differentiable=True``), since the op that made ``t`` may have saved it."""
+        return t.clone() if self.defaults.get("differentiable") else t
+
     @staticmethod
     def _grad(p, group):
         """``p.grad`` negated for ``maximize`` and with L2 (or decoupled) weight decay applied."""
@@ -174,11 +191,24 @@ class Optimizer:
                 grad = grad.add(p, alpha=weight_decay)
         return grad
 
+    _CAPTURED = "params and state_steps"  # PyTorch's words for what capturable keeps on the GPU
+
+    def _check_capturable(self, group):
+        if any(not p.is_cuda for p in group["params"] if p.grad is not None):
+            raise AssertionError(f"If capturable=True, {self._CAPTURED} must be on supported "
+                                 "devices: ['cuda'].")
+
     @staticmethod
-    def _new_step():
-        """A fresh step counter: a 0-dim CPU float tensor, as PyTorch keeps it."""
-        return tensor(0.0, dtype=_dtype.float64 if _dtype.get_default_dtype() is _dtype.float64
-                      else _dtype.float32)
+    def _new_step(p, group):
+        """A fresh step counter as PyTorch keeps it: a 0-dim float tensor, on the CPU unless the
+        group is fused or capturable (then on ``p``'s device, and float32 when fused)."""
+        if group.get("fused"):
+            dtype = _dtype.float32
+        else:
+            dtype = (_dtype.float64 if _dtype.get_default_dtype() is _dtype.float64
+                     else _dtype.float32)
+        on_device = group.get("fused") or group.get("capturable")
+        return tensor(0.0, dtype=dtype, device=p.device if on_device else "cpu")
 
     @staticmethod
     def _increment_step(state):
@@ -238,9 +268,16 @@ class Optimizer:
         id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
                           chain.from_iterable(g["params"] for g in groups)))
 
+        # fused and capturable groups keep float32 step counts on their parameters' device
+        steps_on_device = {id(id_map[i]) for g in saved_groups
+                           if g.get("fused") or g.get("capturable") for i in g["params"]
+                           if i in id_map}
+
         def cast(param, value, key=None):
             if isinstance(value, Tensor):
                 if key == "step":
+                    if id(param) in steps_on_device:
+                        return value.to(dtype=_dtype.float32, device=param.device)
                     return value
                 if param.is_floating_point():
                     return value.to(dtype=param.dtype, device=param.device)
@@ -259,6 +296,9 @@ class Optimizer:
                 state[k] = v
         for group, saved in zip(groups, saved_groups):
             saved["params"] = group["params"]
+            for name in _IMPLEMENTATION_OPTIONS:  # absent from older state dicts
+                if name in self.defaults:
+                    saved.setdefault(name, self.defaults[name])
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]
         self.state = state

@@ -7,16 +7,18 @@ class RAdam(Optimizer):
     """Implements the RAdam algorithm (``decoupled_weight_decay=True`` gives RAdamW)."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, *, maximize=False):
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
         self._check_non_negative(lr=lr, eps=eps)
         self._check_betas(betas)
         self._check_non_negative(weight_decay=weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      differentiable=differentiable))
 
     def _init_state(self, p, state, group):
-        state["step"] = self._new_step()
+        state["step"] = self._new_step(p, group)
         state["exp_avg"] = zeros_like(p)
         state["exp_avg_sq"] = zeros_like(p)
 
@@ -34,6 +36,7 @@ class RAdam(Optimizer):
         if rho_t > 5.0:
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-            adaptive_lr = bias_correction2 ** 0.5 / exp_avg_sq.sqrt().add_(group["eps"])
+            root = self._writable(exp_avg_sq.sqrt()).add_(group["eps"])
+            adaptive_lr = bias_correction2 ** 0.5 / root
             update = update * adaptive_lr * rect
         p.add_(update, alpha=-1.0)

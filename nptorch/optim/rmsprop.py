@@ -7,15 +7,17 @@ class RMSprop(Optimizer):
     """Implements the RMSprop algorithm (optionally centered, with momentum)."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
         self._check_non_negative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay,
                                  alpha=alpha)
         super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
                                       centered=centered, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      capturable=capturable, foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable))
 
     def _init_state(self, p, state, group):
-        state["step"] = self._new_step()
+        state["step"] = self._new_step(p, group)
         state["square_avg"] = zeros_like(p)
         if group["momentum"] > 0:
             state["momentum_buffer"] = zeros_like(p)
@@ -31,7 +33,7 @@ class RMSprop(Optimizer):
             avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
         else:
             avg = square_avg.sqrt()
-        avg.add_(group["eps"])
+        avg = self._writable(avg).add_(group["eps"])
         if group["momentum"] > 0:
             buf = state["momentum_buffer"].mul_(group["momentum"]).addcdiv_(grad, avg)
             p.add_(buf, alpha=-lr)

@@ -465,6 +465,36 @@ def test_modification_of_unsaved_tensor_is_fine(torch):
     assert x.grad.tolist() == [2.0, 2.0]
 
 
+PRODUCTS = {"x * 2": lambda x, w, c: x * 2, "2 * x": lambda x, w, c: 2 * x,
+            "x * c": lambda x, w, c: x * c, "x / 2": lambda x, w, c: x / 2,
+            "x / c": lambda x, w, c: x / c, "c / x": lambda x, w, c: c / x,
+            "x * w": lambda x, w, c: x * w, "w * x": lambda x, w, c: w * x,
+            "w / x": lambda x, w, c: w / x, "x / w": lambda x, w, c: x / w,
+            "c + 0.5 x": lambda x, w, c: c.add(x, alpha=0.5)}
+
+
+@pytest.mark.parametrize("op", PRODUCTS)
+def test_products_save_only_what_their_derivatives_read(torch, op):
+    """As PyTorch's: x * c keeps c (not x) for x's derivative, x / w keeps x only for w's, so
+    changing x in place afterwards breaks the backward pass exactly where PyTorch's breaks."""
+    def run(lib):
+        w = lib.tensor([1.5, -2.0], requires_grad=True)
+        x = w * 1
+        y = PRODUCTS[op](x, w, lib.tensor([3.0, 0.5]))
+        x.mul_(4)
+        try:
+            y.sum().backward()
+        except RuntimeError as error:
+            assert INPLACE_MSG in str(error)
+            return None
+        return w.grad.tolist()
+
+    ours = run(nptorch)
+    assert ours == run(torch)
+    if op in ("x * 2", "x * c", "x / 2", "x / c", "c + 0.5 x"):
+        assert ours is not None
+
+
 def test_in_place_on_leaf_requiring_grad_raises(torch):
     msg = "a leaf Variable that requires grad is being used in an in-place operation."
     for lib in (torch, nptorch):

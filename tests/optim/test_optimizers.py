@@ -362,10 +362,148 @@ def test_custom_optimizer_subclass_gets_hooks():
     assert seen == [True] and abs(p.item() - 0.8) < 1e-7
 
 
+# -- foreach, fused, capturable, differentiable ------------------------------------------------
+FUSED = ["SGD", "Adam", "AdamW", "Adagrad"]
+OPTIONS = [(name, option) for name in sorted({n for n, _ in CASES})
+           for option in (["foreach", "fused"] if name in FUSED else ["foreach"])]
+
+
+def _groups_without_params(opt):
+    return [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+
+
+@pytest.mark.parametrize("name,option", OPTIONS)
+def test_implementation_options_keep_the_update(device, name, option):
+    """foreach and fused choose PyTorch's implementations; the update and the groups are
+    PyTorch's with the same option (fused keeps float32 step counts on the parameters'
+    device)."""
+    init, grads = _data(seed=5, steps=4)
+    kwargs = dict(lr=0.01, weight_decay=0.1)
+    params = _params(torch, init)
+    ref = getattr(torch.optim, name)(params, **{option: True}, **kwargs)
+    expected = _run(ref, params, grads, torch)
+    params = _params(nptorch, init, device)
+    opt = getattr(optim, name)(params, **{option: True}, **kwargs)
+    got = _run(opt, params, grads, nptorch)
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
+    assert _groups_without_params(opt) == _groups_without_params(ref)
+    step = opt.state[params[0]].get("step")
+    ref_step = ref.state[ref.param_groups[0]["params"][0]].get("step")
+    if ref_step is not None:
+        assert step.item() == ref_step.item()
+        assert str(step.dtype) == str(ref_step.dtype).replace("torch", "nptorch")
+        assert step.device.type == (device if option == "fused" else "cpu")
+
+
+@pytest.mark.parametrize("name", FUSED)
+def test_fused_conflicts_raise_as_torch(name):
+    for lib in (torch, nptorch):
+        p = [lib.zeros(2, requires_grad=True)]
+        with pytest.raises(RuntimeError, match="^`fused` does not support `differentiable`$"):
+            getattr(lib.optim, name)(p, fused=True, differentiable=True)
+        with pytest.raises(RuntimeError,
+                           match="^`fused` and `foreach` cannot be `True` together.$"):
+            getattr(lib.optim, name)(p, fused=True, foreach=True)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
+                                  "Adadelta"])
+def test_capturable_needs_gpu_params(device, name):
+    init, grads = _data(seed=6, steps=3)
+    params = _params(nptorch, init, device)
+    opt = getattr(optim, name)(params, lr=0.01, capturable=True)
+    captured = ("params, mu_products and state_steps" if name == "NAdam"
+                else "params and state_steps")
+    if device == "cpu":
+        with pytest.raises(AssertionError, match=rf"^If capturable=True, {captured} must be on "
+                                                 r"supported devices: \['cuda'\]\.$"):
+            _run(opt, params, grads, nptorch)
+        torch_params = _params(torch, init)
+        with pytest.raises(AssertionError, match=rf"^If capturable=True, {captured} must be on "):
+            _run(getattr(torch.optim, name)(torch_params, lr=0.01, capturable=True), torch_params,
+                 grads, torch)
+        return
+    expected, _ = _reference(name, dict(lr=0.01), init, grads)
+    for e, g in zip(expected, _run(opt, params, grads, nptorch)):
+        np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-6)
+    assert opt.state[params[0]]["step"].device.type == "cuda"
+
+
+# PyTorch's own implementation raises on these (its in-place updates break its backward pass)
+NOT_DIFFERENTIABLE_IN_TORCH = {("Adam", 5), ("Adamax", 10), ("Adamax", 11)}
+
+
+@pytest.mark.parametrize("name,kwargs", [c for i, c in enumerate(CASES)
+                                         if (c[0], i) not in NOT_DIFFERENTIABLE_IN_TORCH],
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)
+                              if (n, i) not in NOT_DIFFERENTIABLE_IN_TORCH])
+def test_differentiable_steps_match_torch(name, kwargs):
+    """differentiable=True records the steps: the gradient of a loss on the updated
+    (non-leaf) parameters with respect to what they were made from is PyTorch's. (Adam's and
+    NAdam's recorded path in PyTorch computes its bias corrections from float32 step counts,
+    hence the tolerance.)"""
+    def meta_gradient(lib):
+        init, grads = _data(seed=4, steps=3, dtype=np.float64)
+        leaves = [lib.tensor(a, requires_grad=True) for a in init]
+        params = [w * 1 for w in leaves]
+        extra = dict(foreach=False) if lib is torch else {}
+        opt = getattr(lib.optim, name)(params, differentiable=True, **extra, **kwargs)
+        for step_grads in grads:
+            for p, g in zip(params, step_grads):
+                p.grad = lib.tensor(g)
+            opt.step()
+        loss = sum((p * p).sum() for p in params)
+        return [g.numpy() for g in lib.autograd.grad(loss, leaves)]
+
+    for ours, theirs in zip(meta_gradient(nptorch), meta_gradient(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
+
+
+def test_differentiable_step_on_a_leaf_raises_as_torch():
+    for lib in (torch, nptorch):
+        p = lib.ones(2, requires_grad=True)
+        p.grad = lib.ones(2)
+        opt = lib.optim.SGD([p], lr=0.1, differentiable=True)
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being "
+                                               "used in an in-place operation."):
+            opt.step()
+        with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+            lib.optim.SGD([p * 1], lr=0.1)
+
+
+def test_older_state_dicts_get_the_implementation_options():
+    params = _params(nptorch, _data()[0])
+    opt = optim.Adam(params, lr=0.1, capturable=False)
+    saved = opt.state_dict()
+    for option in ("foreach", "capturable", "differentiable", "fused"):
+        del saved["param_groups"][0][option]
+    opt.load_state_dict(saved)
+    assert _groups_without_params(opt) == _groups_without_params(optim.Adam(params, lr=0.1))
+
+
+def test_fused_groups_load_float32_steps_onto_the_params_device(device):
+    """As PyTorch: loading into a fused group casts the saved step counts to float32 on the
+    parameters' device."""
+    init, grads = _data(steps=2)
+    params = _params(nptorch, init)
+    plain = optim.Adam(params, lr=0.1)
+    _run(plain, params, grads, nptorch)
+    saved = plain.state_dict()
+    saved["state"][0]["step"] = saved["state"][0]["step"].double()
+    saved["param_groups"][0]["fused"] = True
+    params = _params(nptorch, init, device)
+    fused = optim.Adam(params, lr=0.1, fused=True)
+    fused.load_state_dict(saved)
+    step = fused.state[params[0]]["step"]
+    assert (step.item(), step.dtype, step.device.type) == (2.0, nptorch.float32, device)
+
+
 def test_repr_like_torch():
     p = nptorch.zeros(2, requires_grad=True)
     text = repr(optim.SGD([p], lr=0.1, momentum=0.9))
-    assert text == ("SGD (\nParameter Group 0\n    dampening: 0\n    lr: 0.1\n    maximize: False\n"
+    assert text == ("SGD (\nParameter Group 0\n    dampening: 0\n    differentiable: False\n"
+                    "    foreach: None\n    fused: None\n    lr: 0.1\n    maximize: False\n"
                     "    momentum: 0.9\n    nesterov: False\n    weight_decay: 0\n)")
 
 
