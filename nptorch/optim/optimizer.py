@@ -24,6 +24,12 @@ _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 _IMPLEMENTATION_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
 
 
+def scalar_dtype():
+    """PyTorch's dtype for an optimizer's scalar state: float64 under a float64 default dtype,
+    else float32."""
+    return _dtype.float64 if _dtype.get_default_dtype() is _dtype.float64 else _dtype.float32
+
+
 def _typename(obj):
     return f"{type(obj).__module__.split('.')[0]}.{type(obj).__name__}"
 
@@ -202,11 +208,7 @@ class Optimizer:
     def _new_step(p, group):
         """A fresh step counter as PyTorch keeps it: a 0-dim float tensor, on the CPU unless the
         group is fused or capturable (then on ``p``'s device, and float32 when fused)."""
-        if group.get("fused"):
-            dtype = _dtype.float32
-        else:
-            dtype = (_dtype.float64 if _dtype.get_default_dtype() is _dtype.float64
-                     else _dtype.float32)
+        dtype = _dtype.float32 if group.get("fused") else scalar_dtype()
         on_device = group.get("fused") or group.get("capturable")
         return tensor(0.0, dtype=dtype, device=p.device if on_device else "cpu")
 

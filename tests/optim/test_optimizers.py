@@ -66,6 +66,10 @@ CASES = [
     ("Adagrad", dict(lr=0.1, maximize=True, eps=1e-6)),
     ("Adadelta", dict()),
     ("Adadelta", dict(lr=0.5, rho=0.8, weight_decay=0.1, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=5, weight_decay=0.1, maximize=True)),
 ]
 
 
@@ -80,7 +84,7 @@ def test_matches_torch(device, name, kwargs):
         assert g.dtype == np.float32
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Rprop", "ASGD"])
 def test_float64_params(device, name):
     init, grads = _data(seed=3, steps=5, dtype=np.float64)
     kwargs = dict(lr=0.05)
@@ -170,6 +174,8 @@ def test_closure_is_called_with_grad_and_its_loss_returned():
     ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
     ("Adagrad", dict(lr=0.1)),
     ("Adadelta", dict(lr=0.5)),
+    ("Rprop", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, t0=3)),
 ])
 def test_state_dict_resume_matches_uninterrupted_run(name, kwargs):
     init, grads = _data(seed=4, steps=10)
@@ -378,7 +384,7 @@ def test_implementation_options_keep_the_update(device, name, option):
     PyTorch's with the same option (fused keeps float32 step counts on the parameters'
     device)."""
     init, grads = _data(seed=5, steps=4)
-    kwargs = dict(lr=0.01, weight_decay=0.1)
+    kwargs = dict(lr=0.01) if name == "Rprop" else dict(lr=0.01, weight_decay=0.1)
     params = _params(torch, init)
     ref = getattr(torch.optim, name)(params, **{option: True}, **kwargs)
     expected = _run(ref, params, grads, torch)
@@ -407,14 +413,17 @@ def test_fused_conflicts_raise_as_torch(name):
             getattr(lib.optim, name)(p, fused=True, foreach=True)
 
 
+CAPTURED = {"NAdam": "params, mu_products and state_steps",
+            "ASGD": "params, mus, etas, and state_steps"}
+
+
 @pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
-                                  "Adadelta"])
+                                  "Adadelta", "Rprop", "ASGD"])
 def test_capturable_needs_gpu_params(device, name):
     init, grads = _data(seed=6, steps=3)
     params = _params(nptorch, init, device)
     opt = getattr(optim, name)(params, lr=0.01, capturable=True)
-    captured = ("params, mu_products and state_steps" if name == "NAdam"
-                else "params and state_steps")
+    captured = CAPTURED.get(name, "params and state_steps")
     if device == "cpu":
         with pytest.raises(AssertionError, match=rf"^If capturable=True, {captured} must be on "
                                                  r"supported devices: \['cuda'\]\.$"):
