@@ -115,6 +115,30 @@ LOSSES = {
                          [(3, 4), (3, 4), _probs((3, 1), 3)], {}),
     "gaussian_float_var": (lambda lib, x, t, r: _f(lib).gaussian_nll_loss(x, t, 0.5, reduction=r),
                            [(3, 4), (3, 4)], {}),
+    "soft_margin": (lambda lib, x, y, r: _f(lib).soft_margin_loss(x, y, reduction=r),
+                    [(3, 4), _signs((3, 4)).astype(np.int64)], {}),
+    "multilabel_soft_margin": (lambda lib, x, t, r: _f(lib).multilabel_soft_margin_loss(
+        x, t, reduction=r), [(3, 4), (_probs((3, 4)) > 0.5).astype(np.float32)], {}),
+    "multilabel_soft_margin_weight": (lambda lib, x, t, r: _f(lib).multilabel_soft_margin_loss(
+        x, t, weight=_t(lib, _probs((4,), 3)), reduction=r), [(3, 4), _probs((3, 4))], {}),
+    "multilabel_soft_margin_unbatched": (lambda lib, x, t, r: _f(lib).multilabel_soft_margin_loss(
+        x, t, reduction=r), [(4,), _probs((4,))], {}),
+    "multi_margin": (lambda lib, x, t, r: _f(lib).multi_margin_loss(x, t, reduction=r),
+                     [(4, 5), _labels(4, 5)], {}),
+    "multi_margin_p2_weight": (lambda lib, x, t, r: _f(lib).multi_margin_loss(
+        x, t, p=2, margin=0.7, weight=_t(lib, W5), reduction=r), [(6, 5), _labels(6, 5, 1)], {}),
+    "multi_margin_unbatched": (lambda lib, x, t, r: _f(lib).multi_margin_loss(x, t, reduction=r),
+                               [(5,), np.array(2)], {}),
+    # targets end at the first -1; a class listed twice counts twice
+    "multilabel_margin": (lambda lib, x, t, r: _f(lib).multilabel_margin_loss(x, t, reduction=r),
+                          [(3, 4), np.array([[3, 0, -1, 1], [1, 1, 2, -1], [0, 1, 2, 3]])], {}),
+    "multilabel_margin_unbatched": (lambda lib, x, t, r: _f(lib).multilabel_margin_loss(
+        x, t, reduction=r), [(4,), np.array([2, -1, 0, 0])], {}),
+    "triplet_distance": (lambda lib, a, p, n, r: _f(lib).triplet_margin_with_distance_loss(
+        a, p, n, margin=2.0, reduction=r), [(4, 3), (4, 3), (4, 3)], {}),
+    "triplet_distance_custom_swap": (lambda lib, a, p, n, r: _f(lib).triplet_margin_with_distance_loss(
+        a, p, n, distance_function=lambda u, v: (u - v).abs().sum(-1), margin=3.0, swap=True,
+        reduction=r), [(4, 3), (4, 3), (4, 3)], {}),
 }
 
 
@@ -317,6 +341,11 @@ def test_embedding_and_ranking_modules(torch):
              ("CosineEmbeddingLoss", {"margin": 0.1}, (a, b, y)),
              ("TripletMarginLoss", {"margin": 0.5, "p": 1.0, "swap": True}, (a, b, c)),
              ("GaussianNLLLoss", {"full": True}, (a, b, _probs((4, 3)))),
+             ("SoftMarginLoss", {"reduction": "sum"}, (a, _signs((4, 3)))),
+             ("MultiLabelSoftMarginLoss", {}, (a, _probs((4, 3)))),
+             ("MultiMarginLoss", {"p": 2, "margin": 0.5}, (a, _labels(4, 3))),
+             ("MultiLabelMarginLoss", {}, (a, np.array([[2, -1, 0]] * 4))),
+             ("TripletMarginWithDistanceLoss", {"margin": 0.5, "swap": True}, (a, b, c)),
              ("CTCLoss", {"blank": 4, "reduction": "sum"}, None)]
     for cls, kwargs, inputs in cases:
         module, tmodule = getattr(nn, cls)(**kwargs), getattr(torch.nn, cls)(**kwargs)
@@ -393,6 +422,31 @@ X = nptorch.ones(3, 5)
      "margin must be greater than 0, got 0"),
     (lambda: nn.TripletMarginLoss(margin=-1.0), ValueError,
      "TripletMarginLoss: expected margin to be greater than 0, got -1.0 instead"),
+    (lambda: F.multi_margin_loss(X, nptorch.tensor([0, 1, 2]), p=3), ValueError,
+     "only p == 1 and p == 2 supported"),
+    (lambda: F.multi_margin_loss(X, nptorch.tensor([0, 1, 5])), RuntimeError, "target out of range"),
+    (lambda: F.multi_margin_loss(X, nptorch.tensor([0.0, 1.0, 2.0])), RuntimeError,
+     "expected scalar type Long but found Float"),
+    (lambda: F.multi_margin_loss(X, nptorch.tensor([[0], [1], [2]])), RuntimeError,
+     r"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+     r"samples \(batch size\). Expected target size \[3\], but got \[3, 1\]. Input has shape "
+     r"\[3, 5\]."),
+    (lambda: F.multi_margin_loss(X, nptorch.tensor([0, 1, 2]), weight=nptorch.ones(4)),
+     RuntimeError, r"inconsistent weight size, expected 5 but got \[4\]"),
+    (lambda: F.multi_margin_loss(nptorch.ones(2, 3, 4), nptorch.tensor([0, 1])), RuntimeError,
+     r"Expected non-empty vector or matrix with optional 0-dim batch size, but got: \[2, 3, 4\]"),
+    (lambda: nn.MultiMarginLoss(weight=nptorch.ones(2, 2)), ValueError,
+     "MultiMarginLoss: expected weight to be None or 1D tensor, got 2D instead"),
+    (lambda: F.multilabel_margin_loss(X, nptorch.tensor([0, 1, 2])), RuntimeError,
+     r"inconsistent target size: \[3\] for input of size: \[3, 5\]"),
+    (lambda: F.multilabel_margin_loss(X, nptorch.full((3, 5), 5, dtype=nptorch.int64)),
+     RuntimeError, "argument #2 'target' is out of range"),
+    (lambda: F.soft_margin_loss(X, X.clone().requires_grad_()), RuntimeError,
+     "The function 'soft_margin_loss' is not differentiable with respect to argument 'target'."),
+    (lambda: F.triplet_margin_with_distance_loss(X, X, X, margin=0), ValueError,
+     "margin must be greater than 0, got 0"),
+    (lambda: nn.TripletMarginWithDistanceLoss(margin=-1.0), ValueError,
+     "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got -1.0 instead"),
     (lambda: F.gaussian_nll_loss(X, X, nptorch.ones(2)), ValueError, "var is of incorrect size"),
     (lambda: F.gaussian_nll_loss(X, X, -X), ValueError, "var has negative entry/entries"),
     (lambda: F.gaussian_nll_loss(X, X, -1.0), ValueError, "var has negative entry/entries"),

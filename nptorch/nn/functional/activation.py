@@ -5,7 +5,7 @@ version counters, leaf checks and graph rebasing are those of every other in-pla
 """
 import warnings
 
-from ..._api import math as _math
+from ..._api import math as _math, reduction as _reduction
 from ..._api._inplace import apply_inplace
 from ..._dtype import scalar_type_name
 from ..._functions import activation as A
@@ -214,18 +214,6 @@ def _get_softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _over_dim(cls, kernel, input, dim, dtype):
-    if dtype is not None:
-        input = input.to(dtype)
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(
-            f"\"{kernel}_lastdim_kernel_impl\" not implemented for '{scalar_type_name(input)}'")
-    d = wrap_dim(dim, input.dim())
-    if input.dim() == 0:
-        return cls.apply(input.reshape(1), 0).reshape(())
-    return cls.apply(input, d)
-
-
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(input) / exp(input).sum(dim)``; ``dtype`` casts the input first.
 
@@ -233,14 +221,14 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     if dim is None:
         dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
-    return _over_dim(A.Softmax, "softmax", input, dim, dtype)
+    return _reduction.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``log(softmax(input, dim))``, computed stably."""
     if dim is None:
         dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
-    return _over_dim(A.LogSoftmax, "log_softmax", input, dim, dtype)
+    return _reduction.log_softmax(input, dim, dtype=dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -249,4 +237,4 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
         dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
     if dtype is not None:
         input = input.to(dtype)
-    return _over_dim(A.Softmax, "softmax", -input, dim, None)
+    return _reduction.softmax(-input, dim)
