@@ -5,10 +5,11 @@ Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of
 with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor.
 """
 from .._tensor import Tensor
-from . import convert, creation, indexing, linalg, math, reduction, shape
+from . import (broadcast, convert, creation, indexing, linalg, math, reduction, sampling,
+               shape)
 from ._inplace import apply_inplace, apply_inplace_ufunc
 
-MODULES = [convert, creation, math, reduction, shape, linalg, indexing]
+MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing]
 
 
 def _inplace_method(name, fn, ufunc=None):

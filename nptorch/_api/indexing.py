@@ -256,6 +256,50 @@ def index_select(input, dim, index):
         raise IndexError("index out of range in self") from None
 
 
+def _repeat_counts(repeats, xp):
+    """``repeats`` as an int64 array of counts, checked as PyTorch checks them."""
+    if isinstance(repeats, int):
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        return xp.asarray([repeats])
+    if repeats.dtype.is_floating_point or repeats.dtype.is_complex:
+        raise NotImplementedError('"repeat_interleave_cpu" not implemented for '
+                                  f"'{scalar_type_name(repeats)}'")
+    if repeats.dim() > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    counts = repeats._data.reshape(-1).astype(np.int64)
+    if bool((counts < 0).any()):
+        raise RuntimeError("repeats can not be negative")
+    return counts
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each entry along ``dim`` (of the flattened input without ``dim``) repeated ``repeats``
+    times (an int, or a tensor of one count per entry); given only a tensor of counts, the
+    indices ``0, 1, ...`` repeated by those counts."""
+    xp = xp_of(input._data)
+    if repeats is None:
+        if input.dim() != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        counts = _repeat_counts(input, xp)
+        return Tensor._make(xp.repeat(xp.arange(len(counts)), counts))
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    dim = wrap_dim(dim, input.dim())
+    size = input.shape[dim]
+    counts = _repeat_counts(repeats, xp)
+    if counts.size == 1:  # one count for every entry
+        counts = xp.full(size, int(counts[0]))
+    elif counts.shape != (size,):
+        raise RuntimeError("repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {len(counts)} and input.size(0) = {size}")
+    index = xp.repeat(xp.arange(size), counts)
+    if output_size is not None and len(index) != output_size:
+        raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {len(index)} but "
+                           f"got {output_size}")
+    return index_select(input, dim, Tensor._make(index))
+
+
 def index_add(input, dim, index, source, *, alpha=1):
     """``input`` with ``alpha * source[i]`` added at ``index[i]`` along ``dim``."""
     if source._data.dtype != input._data.dtype:
@@ -451,6 +495,7 @@ _COMMON = {
     "index_put": index_put, "masked_select": masked_select, "take": take,
     "take_along_dim": take_along_dim, "nonzero": nonzero, "argwhere": argwhere, "sort": sort,
     "argsort": argsort, "topk": topk, "kthvalue": kthvalue, "unique": unique,
+    "repeat_interleave": repeat_interleave,
 }
 
 METHODS = dict(_COMMON, __getitem__=getitem, __setitem__=setitem)

@@ -7,6 +7,7 @@ import string
 from .._functions import linalg as F
 from .._functions._utils import to_tensor_operand
 from .._dtype import cpp_type_name, scalar_type_name
+from .reduction import norm
 
 
 def _same_dtype(a, b):
@@ -285,13 +286,34 @@ def _batch_transpose(name):
     return prop
 
 
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """The ``p``-norm distances between the rows of ``x1`` (..., P, M) and of ``x2``
+    (..., R, M): shape (..., P, R). Every ``compute_mode`` takes the differences directly."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        raise RuntimeError("cdist only supports at least 2D tensors, X1 got: "
+                           f"{min(x1.dim(), x2.dim())}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError("X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+
+
 def _rmatmul(self, other):
     return matmul(to_tensor_operand(other, self), self)
 
 
 _NAMES = ("matmul", "mm", "bmm", "mv", "dot", "outer", "addmm", "baddbmm", "addbmm", "addmv",
           "addr", "t")
-FUNCTIONS = dict({name: globals()[name] for name in _NAMES}, ger=outer, einsum=einsum)
+FUNCTIONS = dict({name: globals()[name] for name in _NAMES}, ger=outer, einsum=einsum,
+                 cdist=cdist)
 METHODS = dict({name: globals()[name] for name in _NAMES}, ger=outer, __matmul__=matmul,
                __rmatmul__=_rmatmul, T=property(_T), H=property(_H),
                mT=property(_batch_transpose("mT")), mH=property(_batch_transpose("mH")))

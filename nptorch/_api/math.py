@@ -7,7 +7,6 @@ from .._device import check_same_device, xp_of
 from .._tensor import Tensor
 from .._functions import elementwise as F
 from .._functions._utils import promote, cast
-from ..random import generator_for
 
 _NUMBERS = (bool, int, float, np.number, np.bool_)
 
@@ -484,37 +483,6 @@ def _copy(input, src, non_blocking=False):
     return F.Copy.apply(input, src)
 
 
-def _random_fill(name, draw):
-    """An in-place random fill: ``draw(xp_generator, shape, *args)`` gives float64 values."""
-    def fill(input, *args, generator=None):
-        if not input.is_floating_point():
-            raise _not_implemented(name, input.dtype, input)
-        g = generator_for(generator, xp_of(input._data))
-        return F.Copy.apply(input, draw(g, input._data.shape, *args))
-    return fill
-
-
-def _uniform(g, shape, a=0.0, b=1.0):
-    if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > "
-                           f"to={b}")
-    return a + (b - a) * g.random(shape, dtype=np.float64)  # the draws of ``rand``
-
-
-def _normal(g, shape, mean=0.0, std=1.0):
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return mean + std * g.standard_normal(shape)  # the draws of ``randn``
-
-
-def _bernoulli(g, shape, p=0.5):
-    if isinstance(p, Tensor):
-        p = p._data
-    elif not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-    return g.random(shape) < p
-
-
 # -- Tensor methods, operators and in-place forms ------------------------------------------
 def _operator(fn, reflected=False, fast=None):
     """A binary operator: unsupported operand types give Python's TypeError (NotImplemented).
@@ -589,8 +557,5 @@ INPLACE = {
     **{f"{name}_": fn for name, fn in {**_UNARY, **_BINARY}.items()},
     **{f"__i{name}__": fn for name, fn in _OPERATORS.items()},
     "zero_": _zero, "fill_": _fill, "copy_": _copy,
-    "uniform_": _random_fill("check_uniform_bounds", _uniform),
-    "normal_": _random_fill("normal_kernel", _normal),
-    "bernoulli_": _random_fill("bernoulli_scalar", _bernoulli),
 }
 INPLACE_UFUNCS = {add: "add", sub: "subtract", mul: "multiply", div: "true_divide"}

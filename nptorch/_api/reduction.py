@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._device import xp_of
-from .._functions import reduction as F
+from .._functions import activation as A, reduction as F
 from .._functions._utils import wrap_dim, wrap_dims
 from .._tensor import Tensor
 
@@ -353,8 +353,32 @@ def count_nonzero(input, dim=None):
     return Tensor._make((a != 0).sum(axis=_dims(dim, a.ndim)).astype(np.int64))
 
 
+# -- normalized exponentials ------------------------------------------------------------
+def _over_dim(cls, kernel, input, dim, dtype):
+    """``cls`` (Softmax or LogSoftmax) of ``input`` cast to ``dtype``, along ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{kernel}_lastdim_kernel_impl\" not implemented for '{scalar_type_name(input)}'")
+    d = wrap_dim(dim, input.dim())
+    if input.dim() == 0:
+        return cls.apply(input.reshape(1), 0).reshape(())
+    return cls.apply(input, d)
+
+
+def softmax(input, dim, *, dtype=None):
+    """``exp(input) / exp(input).sum(dim)``; ``dtype`` casts the input first."""
+    return _over_dim(A.Softmax, "softmax", input, dim, dtype)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    """``log(softmax(input, dim))``, computed stably."""
+    return _over_dim(A.LogSoftmax, "log_softmax", input, dim, dtype)
+
+
 _NAMES = ("sum", "mean", "prod", "cumsum", "cumprod", "max", "min", "amax", "amin", "aminmax",
           "argmax", "argmin", "median", "mode", "var", "std", "logsumexp", "norm", "all", "any",
-          "count_nonzero")
+          "count_nonzero", "softmax", "log_softmax")
 METHODS = {name: globals()[name] for name in _NAMES}
 FUNCTIONS = dict(METHODS, var_mean=var_mean, std_mean=std_mean)

@@ -242,7 +242,9 @@ class Norm(BuiltinFunction):
             if p == 2:
                 gx = gy * x / (y + zero)
             else:
-                gx = gy * sign * (x * sign) ** (p - 1) / (y + zero) ** (p - 1)
+                # |x| ** (p - 1) is infinite at x == 0 for p < 1; those entries get 0
+                at_zero = _const(x._data == 0, x)
+                gx = gy * sign * (x * sign + at_zero) ** (p - 1) / (y + zero) ** (p - 1)
         return gx, None, None, None
 
 

@@ -172,6 +172,10 @@ CASES = [
     ("take", lambda lib, x, i: x.take(i * 3 - 1), (3, 4), I),
     ("take_along_dim", lambda lib, x, i: x.take_along_dim(i, 0), (3, 4), I),
     ("take_along_dim_bcast", lambda lib, x, i: lib.take_along_dim(x, i[:1, :1], 1), (3, 4), I),
+    ("repeat_interleave_counts", lambda lib, x, i: x.repeat_interleave(i, 0), (3, 4), REPEAT_ROWS),
+    ("repeat_interleave_one_count", lambda lib, x, i: x.repeat_interleave(i[1:2], -1), (3, 4), REPEAT_ROWS),
+    ("repeat_interleave_int", lambda lib, x, i: lib.repeat_interleave(x, 2, dim=1, output_size=8), (3, 4), I),
+    ("repeat_interleave_flat", lambda lib, x, i: x.repeat_interleave(lib.tensor(3)), (3, 4), I),
     ("take_along_dim_flat", lambda lib, x, i: lib.take_along_dim(x.contiguous(), (i * 5).contiguous()), (3, 4), I),
 ]
 
@@ -192,6 +196,12 @@ def test_scatter_src_larger_than_index():
     assert out.tolist() == [[0., 0., 1.], [4., 0., 0.]]
     out.sum().backward()
     assert src.grad.tolist() == [[1., 0., 0.], [1., 0., 0.]]
+
+
+def test_repeat_interleave_of_counts_alone():
+    for counts in ([2, 0, 1], [], [0, 3]):
+        assert nptorch.repeat_interleave(nptorch.tensor(counts, dtype=nptorch.int64)).tolist() == \
+            torch.repeat_interleave(torch.tensor(counts, dtype=torch.int64)).tolist()
 
 
 def test_masked_select():
@@ -347,6 +357,17 @@ ERRORS = [
      r"torch.take_along_dim\(\): dtype of indices should be Long but got Float"),
     (lambda: X.take_along_dim(nptorch.tensor([0]), 1), RuntimeError,
      r"input and indices should have the same number of dimensions, but got 2 dimensions for input, and 1 dimensions for indices"),
+    (lambda: X.repeat_interleave(nptorch.tensor([1, 2, 3]), 0), RuntimeError,
+     r"repeats must have the same size as input along dim, but got repeats.size\(0\) = 3 and input.size\(0\) = 2"),
+    (lambda: X.repeat_interleave(nptorch.tensor([1, -1]), 0), RuntimeError, "repeats can not be negative"),
+    (lambda: X.repeat_interleave(-1), RuntimeError, "Repeats must be non-negative"),
+    (lambda: X.repeat_interleave(2, 0, output_size=3), RuntimeError,
+     "repeat_interleave: Invalid output_size, expected 4 but got 3"),
+    (lambda: X.repeat_interleave(nptorch.tensor([1., 2.]), 0), NotImplementedError,
+     "\"repeat_interleave_cpu\" not implemented for 'Float'"),
+    (lambda: nptorch.repeat_interleave(nptorch.tensor([[1, 2]])), RuntimeError,
+     "repeat_interleave only accept 1D vector as repeat"),
+    (lambda: X.repeat_interleave(nptorch.tensor([[1, 2]]), 0), RuntimeError, "repeats must be 0-dim or 1-dim tensor"),
     (lambda: X.topk(4), RuntimeError, "selected index k out of range"),
     (lambda: X.kthvalue(4), RuntimeError, r"kthvalue\(\): selected number k out of range for dimension 1"),
     (lambda: X.kthvalue(0), RuntimeError, r"kthvalue\(\): selected number k out of range for dimension 1"),

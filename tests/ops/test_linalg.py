@@ -239,9 +239,32 @@ ERRORS = [
     (lambda: nptorch.einsum("i!->", O(2)),
      "einsum\\(\\): invalid subscript given at index 1 in the equation string, subscripts must be in \\[a-zA-Z\\]"),
     (lambda: nptorch.einsum("i,i->", O(2), O(2, dtype=D)), "expected scalar type Float but found Double"),
+    (lambda: nptorch.cdist(O(3), O(2, 3)), "cdist only supports at least 2D tensors, X1 got: 1D"),
+    (lambda: nptorch.cdist(O(2, 3), O(2, 4)), "X1 and X2 must have the same number of columns. X1: 3 X2: 4"),
+    (lambda: nptorch.cdist(O(2, 3), O(2, 3), -1), "cdist only supports non-negative p values"),
     (lambda: nptorch.einsum("...ij,...jk->...ik", O(5, 2, 3), O(4, 3, 2)),
      "einsum\\(\\): dimension 0 covered by ellipsis in operand 1 has size 4 which does not broadcast"),
 ]
+
+
+@pytest.mark.parametrize("p", [0.5, 1.0, 2.0, 3.0, float("inf")])
+@pytest.mark.parametrize("sa,sb", [((4, 3), (5, 3)), ((2, 4, 3), (1, 5, 3))])
+def test_cdist(p, sa, sb):
+    check_op(lambda lib, a, b: lib.cdist(a, b, p), sa, sb)
+
+
+def test_cdist_zero_distances_and_p0():
+    # equal rows: the gradient at a zero distance is 0, as PyTorch's
+    rows = np.array([[0.0, 1.0, 2.0], [1.0, 1.0, -1.0]], np.float32)
+    for p in (0.5, 1.0, 2.0, 3.0):
+        check_op(lambda lib, a, b: lib.cdist(a, b, p), rows, rows[::-1].copy(),
+                 gradcheck_inputs=False)
+    check_op(lambda lib, a, b: lib.cdist(a, b, 0), rows, rows + np.float32([[0, 0, 1]]), grad=False)
+
+
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"])
+def test_cdist_compute_modes_agree(mode):
+    check_op(lambda lib, a, b: lib.cdist(a, b, compute_mode=mode), (6, 4), (3, 4))
 
 
 @pytest.mark.parametrize("fn,match", ERRORS)

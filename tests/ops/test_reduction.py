@@ -46,6 +46,10 @@ SMOOTH = [
     ("norm_1", lambda lib, x: x.norm(p=1, dim=2)),
     ("norm_3", lambda lib, x: x.norm(p=3, dim=0)),
     ("norm_1_5", lambda lib, x: lib.norm(x, 1.5)),
+    ("softmax_method", lambda lib, x: x.softmax(1)),
+    ("softmax_fn_dtype", lambda lib, x: lib.softmax(x, -1, dtype=lib.float64)),
+    ("log_softmax_method", lambda lib, x: x.log_softmax(dim=0)),
+    ("log_softmax_fn", lambda lib, x: lib.log_softmax(x, 2)),
     ("cumsum", lambda lib, x: x.cumsum(1)),
     ("cumsum_neg", lambda lib, x: lib.cumsum(x, dim=-1)),
     ("cumsum_dtype", lambda lib, x: lib.cumsum(x, 0, dtype=lib.float64)),
@@ -109,6 +113,19 @@ def test_norm_gradient_is_zero_at_zero_vector():
     x = nptorch.zeros(3, requires_grad=True)
     x.norm().backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_fractional_norm_gradient_is_zero_at_zero_entries():
+    check_op(lambda lib, x: x.norm(0.5, dim=1), ZEROS, gradcheck_inputs=False)
+
+
+def test_softmax_of_a_scalar_and_of_integers():
+    for lib in (torch, nptorch):
+        assert lib.tensor(3.0).softmax(0).item() == 1.0
+        with pytest.raises(NotImplementedError, match="\"softmax_lastdim_kernel_impl\" not "
+                                                      "implemented for 'Long'"):
+            lib.tensor([1, 2]).softmax(0)
+    assert nptorch.tensor([1, 2]).softmax(0, dtype=nptorch.float64).dtype == nptorch.float64
 
 
 def test_std_gradient_is_zero_for_constant_input():
