@@ -1,5 +1,6 @@
 """``Module``: the base class of every layer and model (PyTorch's ``torch.nn.Module``)."""
 from collections import OrderedDict, namedtuple
+import functools
 import itertools
 
 from ..._tensor import Tensor
@@ -477,13 +478,25 @@ class Module:
                     elif "." in rest and name not in self._modules:
                         unexpected_keys.append(key)
 
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` (``module`` first if ``with_module``) runs before this module loads its
+        entries and may edit ``state_dict``."""
+        handle = _RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = \
+            functools.partial(hook, self) if with_module else hook
+        return handle
+
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy parameters and buffers from ``state_dict``; reports missing/unexpected keys."""
         if not isinstance(state_dict, dict):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        state_dict = OrderedDict(state_dict)  # pre-hooks may rename keys
         missing, unexpected, errors = [], [], []
 
         def load(module, prefix=""):
+            for hook in module._load_state_dict_pre_hooks.values():
+                hook(state_dict, prefix, {}, True, missing, unexpected, errors)
             module._load_from_state_dict(state_dict, prefix, {}, True, missing, unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
