@@ -54,4 +54,10 @@ def can_cast(from_, to):
 
 
 from ._formatting import set_printoptions, get_printoptions  # noqa: E402
+from ._typeinfo import finfo, iinfo, typename  # noqa: E402
+from ._settings import (compile, set_float32_matmul_precision,  # noqa: E402
+                        get_float32_matmul_precision, use_deterministic_algorithms,
+                        are_deterministic_algorithms_enabled,
+                        is_deterministic_algorithms_warn_only_enabled)
+from . import func, special  # noqa: E402
 from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402

@@ -35,7 +35,8 @@ def _outputs(result):
 def _to_numpy(t):
     if hasattr(t, "detach"):
         t = t.detach()
-    return np.asarray(t.cpu().numpy() if hasattr(t, "cpu") else t)
+    # force: PyTorch's all-zero gradients (ZeroTensors) convert only when forced
+    return np.asarray(t.cpu().numpy(force=True) if hasattr(t, "cpu") else t)
 
 
 def _compare(ours, theirs, rtol, atol, what):

@@ -346,6 +346,72 @@ ceil = _unary("ceil", F.Ceil, "Smallest integer not below each element.", floati
 trunc = _unary("trunc", F.Trunc, "Each element rounded toward zero.", floating=False)
 
 
+acosh = _unary("acosh", F.Acosh, "Inverse hyperbolic cosine.")
+asinh = _unary("asinh", F.Asinh, "Inverse hyperbolic sine.")
+atanh = _unary("atanh", F.Atanh, "Inverse hyperbolic tangent.")
+exp2 = _unary("exp2", F.Exp2, "``2 ** input``.")
+erfc = _unary("erfc", F.Erfc, "``1 - erf(input)``, accurate where erf is near 1.")
+lgamma = _unary("lgamma", F.Lgamma, "``log(|gamma(input)|)``.")
+i0 = _unary("i0", F.I0, "The modified Bessel function of the first kind, order 0.")
+sinc = _unary("sinc", F.Sinc, "``sin(pi * input) / (pi * input)`` (1 at 0).")
+
+
+def polygamma(n, input, *, out=None):
+    """The ``n``-th derivative of ``digamma`` at ``input``."""
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return _out(F.Polygamma.apply(_floating(_tensor_arg("polygamma", input, "input", 2)), n),
+                out)
+
+
+def digamma(input, *, out=None):
+    """The derivative of ``lgamma``."""
+    return polygamma(0, _tensor_arg("digamma", input), out=out)
+
+
+def mvlgamma(input, p, *, out=None):
+    """The log of the multivariate gamma function of dimension ``p``:
+    ``sum_i lgamma(input - i / 2) + p (p - 1) / 4 log(pi)``."""
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    x = _floating(_tensor_arg("mvlgamma", input))
+    terms = lgamma(x.unsqueeze(-1) - Tensor._make(xp_of(x._data).arange(p, dtype=x._data.dtype) / 2))
+    return _out(terms.sum(-1) + p * (p - 1) / 4 * np.log(np.pi), out)
+
+
+def logit(input, eps=None, *, out=None):
+    """``log(input / (1 - input))``, with ``input`` first clamped to ``[eps, 1 - eps]`` when
+    ``eps`` is given (the gradient is 0 outside that range)."""
+    x = _floating(_tensor_arg("logit", input))
+    if eps is not None:
+        x = clamp(x, eps, 1 - eps)
+    return _out(log(div(x, rsub(x, 1))), out)
+
+
+def deg2rad(input, *, out=None):
+    """Degrees to radians."""
+    return _out(mul(_floating(_tensor_arg("deg2rad", input)), np.pi / 180), out)
+
+
+def rad2deg(input, *, out=None):
+    """Radians to degrees."""
+    return _out(mul(_floating(_tensor_arg("rad2deg", input)), 180 / np.pi), out)
+
+
+def angle(input, *, out=None):
+    """The argument of each (real) element: pi for negative ones, else 0 (NaN stays NaN); the
+    gradient is 0."""
+    x = _floating(_tensor_arg("angle", input))
+    a = x._data
+    return _out(Tensor._make(np.where(a < 0, np.pi, np.where(np.isnan(a), a, 0)).astype(a.dtype)),
+                out)
+
+
+def signbit(input, *, out=None):
+    """Whether each element's sign bit is set (``-0.0`` included)."""
+    return _out(Tensor._make(np.signbit(_tensor_arg("signbit", input)._data)), out)
+
+
 def abs(input, *, out=None):
     """Absolute value (the gradient at 0 is 0)."""
     if _tensor_arg("abs", input)._data.dtype.kind == "b":
@@ -379,6 +445,59 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     return _out(F.NanToNum.apply(_tensor_arg("nan_to_num", input), nan, posinf, neginf), out)
 
 
+def xlogy(input, other, *, out=None):
+    """``input * log(other)``, 0 where ``input`` is 0 (unless ``other`` is NaN)."""
+    return _binary("xlogy", F.Xlogy, input, other, floating=True, out=out)
+
+
+def _tensors(fn, input, other):
+    """Both operands, which must be tensors (PyTorch's TypeError otherwise)."""
+    return _tensor_arg(fn, input), _tensor_arg(fn, other, "other", 2)
+
+
+def logaddexp(input, other, *, out=None):
+    """``log(exp(input) + exp(other))``, computed stably."""
+    if not all(t.is_floating_point() for t in _tensors("logaddexp", input, other)):
+        raise _not_implemented("logaddexp", input.dtype, input)
+    return _binary("logaddexp", F.LogAddExp, input, other, out=out)
+
+
+def logaddexp2(input, other, *, out=None):
+    """``log2(2 ** input + 2 ** other)``, computed stably."""
+    if not all(t.is_floating_point() for t in _tensors("logaddexp2", input, other)):
+        raise _not_implemented("logaddexp2", input.dtype, input)
+    return _binary("logaddexp2", F.LogAddExp2, input, other, out=out)
+
+
+def copysign(input, other, *, out=None):
+    """``|input|`` with the sign of ``other`` (floating result)."""
+    return _binary("copysign", F.Copysign, _tensor_arg("copysign", input), other,
+                   floating=True, out=out)
+
+
+def fmax(input, other, *, out=None):
+    """Elementwise maximum ignoring NaN (NaN only where both are NaN)."""
+    return _binary("fmax", F.Fmax, *_tensors("fmax", input, other), out=out)
+
+
+def fmin(input, other, *, out=None):
+    """Elementwise minimum ignoring NaN (NaN only where both are NaN)."""
+    return _binary("fmin", F.Fmin, *_tensors("fmin", input, other), out=out)
+
+
+def float_power(input, exponent, *, out=None):
+    """``input ** exponent`` in double precision."""
+    a, b = (cast(v, _dtype.float64) if isinstance(v, Tensor) else float(v)
+            for v in (input, exponent))
+    return pow(a, b, out=out)
+
+
+def ldexp(input, other, *, out=None):
+    """``input * 2 ** other``."""
+    return mul(_tensor_arg("ldexp", input), exp2(_tensor_arg("ldexp", other, "other", 2)),
+               out=out)
+
+
 def _predicate(name, ufunc, doc):
     def op(input):
         return Tensor._make(ufunc(_tensor_arg(name, input)._data))
@@ -390,6 +509,40 @@ isnan = _predicate("isnan", np.isnan, "Where elements are NaN (a bool tensor).")
 isinf = _predicate("isinf", np.isinf, "Where elements are +inf or -inf (a bool tensor).")
 isfinite = _predicate("isfinite", np.isfinite, "Where elements are finite (a bool tensor).")
 logical_not = _predicate("logical_not", np.logical_not, "Elementwise NOT of truth values.")
+
+
+isposinf = _predicate("isposinf", np.isposinf, "Where elements are +inf (a bool tensor).")
+isneginf = _predicate("isneginf", np.isneginf, "Where elements are -inf (a bool tensor).")
+isreal = _predicate("isreal", lambda a: np.ones_like(a, dtype=bool),
+                    "Where elements are real: everywhere, as nptorch's dtypes are real.")
+
+
+# -- complex parts of real tensors: nptorch's dtypes are all real ----------------------------
+def _itself(input):
+    return _tensor_arg("conj", input)
+
+
+def _not_conjugated(input):
+    return False
+
+
+def imag(input):
+    """Refused: a real tensor has no imaginary part."""
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def is_complex(input):
+    """False: nptorch's dtypes are real."""
+    return _tensor_arg("is_complex", input).is_complex()
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dims (the transpose, for real tensors)."""
+    return _tensor_arg("adjoint", input).transpose(-2, -1)
+
+
+_COMPLEX_PARTS = {"conj": _itself, "conj_physical": _itself, "resolve_conj": _itself,
+                  "resolve_neg": _itself, "real": _itself, "imag": imag, "adjoint": adjoint}
 
 
 # -- comparisons and logic (bool results, outside autograd) --------------------------------
@@ -430,6 +583,58 @@ def bitwise_not(input, *, out=None):
     if _tensor_arg("bitwise_not", input).is_floating_point():
         raise _not_implemented("bitwise_not", input.dtype, input)
     return _out(Tensor._make(np.invert(input._data)), out)
+
+
+def _integral_binary(name, kernel, compute, doc):
+    """A binary op of integer tensors (after promotion); other dtypes get PyTorch's error for
+    ``kernel``."""
+    def op(input, other, *, out=None):
+        a, b = _raw_operands(name, input, other)
+        dt = _dtype.result_type(input, other)
+        if dt.np_dtype.kind not in "iu":
+            raise _not_implemented(kernel, dt, input if isinstance(input, Tensor) else other)
+        return _out(Tensor._make(compute(a, b)), out)
+    op.__name__, op.__doc__ = name, doc
+    return op
+
+
+def _shift(ufunc, shifted_out):
+    """The bit shift ``ufunc``; shifting by the width or more gives ``shifted_out(a)``, as in
+    PyTorch (C leaves it undefined)."""
+    def compute(a, b):
+        xp = xp_of(a if hasattr(a, "dtype") else b)
+        a, b = xp.asarray(a), xp.asarray(b)
+        bits = 8 * a.dtype.itemsize
+        return xp.where(b >= bits, shifted_out(a), ufunc(a, xp.minimum(b, bits - 1))).astype(a.dtype)
+    return compute
+
+
+gcd = _integral_binary("gcd", "gcd", np.gcd, "Greatest common divisor.")
+lcm = _integral_binary("lcm", "lcm", np.lcm, "Least common multiple.")
+bitwise_left_shift = _integral_binary("bitwise_left_shift", "lshift",
+                                      _shift(np.left_shift, lambda a: 0), "``input << other``.")
+bitwise_right_shift = _integral_binary("bitwise_right_shift", "rshift",
+                                       _shift(np.right_shift, lambda a: (a < 0) * -1),
+                                       "``input >> other`` (arithmetic: the sign is kept).")
+
+
+def heaviside(input, values, *, out=None):
+    """The step function: 0 below zero, 1 above, ``values`` at zero (no gradient)."""
+    _tensor_arg("heaviside", input), _tensor_arg("heaviside", values, "values", 2)
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    a = input._data
+    xp = xp_of(a)
+    return _out(Tensor._make(xp.where(a == 0, values._data, a > 0).astype(a.dtype)), out)
+
+
+def nextafter(input, other, *, out=None):
+    """The next floating-point value after ``input`` towards ``other`` (no gradient)."""
+    a, b = _raw_operands("nextafter", _tensor_arg("nextafter", input),
+                         _tensor_arg("nextafter", other, "other", 2))
+    if a.dtype.kind != "f":
+        raise _not_implemented("nextafter", input.dtype, input)
+    return _out(Tensor._make(np.nextafter(a, b)), out)
 
 
 def _invert(self):
@@ -505,6 +710,10 @@ def _operator(fn, reflected=False, fast=None):
     return method
 
 
+def _polygamma_method(self, n):
+    return polygamma(n, self)
+
+
 def _where_method(self, condition, other):
     return where(condition, self, other)
 
@@ -517,6 +726,10 @@ _UNARY = {
     "erf": erf, "erfinv": erfinv, "sign": sign, "floor": floor, "ceil": ceil, "round": round,
     "trunc": trunc, "frac": frac, "nan_to_num": nan_to_num,
     "absolute": abs, "negative": neg, "arcsin": asin, "arccos": acos, "arctan": atan, "fix": trunc,
+    "acosh": acosh, "asinh": asinh, "atanh": atanh, "arccosh": acosh, "arcsinh": asinh,
+    "arctanh": atanh, "exp2": exp2, "erfc": erfc, "lgamma": lgamma, "digamma": digamma, "i0": i0,
+    "sinc": sinc, "logit": logit, "deg2rad": deg2rad, "rad2deg": rad2deg, "sgn": sign,
+    "mvlgamma": mvlgamma,
 }
 _BINARY = {
     "add": add, "sub": sub, "mul": mul, "div": div, "floor_divide": floor_divide, "fmod": fmod,
@@ -529,20 +742,32 @@ _BINARY = {
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
     "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
     "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "xlogy": xlogy, "copysign": copysign, "float_power": float_power, "ldexp": ldexp,
+    "nextafter": nextafter, "heaviside": heaviside, "gcd": gcd, "lcm": lcm,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
 }
+# no in-place forms in PyTorch
+_NOT_INPLACE = {"logaddexp": logaddexp, "logaddexp2": logaddexp2, "fmax": fmax, "fmin": fmin,
+                "angle": angle, "signbit": signbit}
 _OTHER = {"rsub": rsub, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "equal": equal,
-          "isclose": isclose, "allclose": allclose}
+          "isclose": isclose, "allclose": allclose, "isposinf": isposinf, "isneginf": isneginf,
+          "isreal": isreal}
 
-FUNCTIONS = {**_UNARY, **_BINARY, **_OTHER, "where": where}
+FUNCTIONS = {**_UNARY, **_BINARY, **_OTHER, **_NOT_INPLACE, **_COMPLEX_PARTS, "where": where,
+             "polygamma": polygamma, "is_complex": is_complex, "is_conj": _not_conjugated,
+             "is_neg": _not_conjugated}
 
 _OPERATORS = {"add": add, "sub": sub, "mul": mul, "truediv": div, "floordiv": floor_divide,
               "mod": remainder, "pow": pow, "and": bitwise_and, "or": bitwise_or,
-              "xor": bitwise_xor}
+              "xor": bitwise_xor, "lshift": bitwise_left_shift, "rshift": bitwise_right_shift}
 
 _FAST = {"add": F.Add, "sub": F.Sub, "mul": F.Mul, "truediv": F.Div}
 
 METHODS = {
-    **_UNARY, **_BINARY, **{k: v for k, v in _OTHER.items() if k != "rsub"},
+    **_UNARY, **_BINARY, **_NOT_INPLACE, **{k: v for k, v in _OTHER.items() if k != "rsub"},
+    "polygamma": _polygamma_method, "is_conj": _not_conjugated, "is_neg": _not_conjugated,
+    "conj": _itself, "conj_physical": _itself, "resolve_conj": _itself, "resolve_neg": _itself,
+    "adjoint": adjoint, "real": property(_itself), "imag": property(imag),
     "where": _where_method,
     **{f"__{name}__": _operator(fn, fast=_FAST.get(name)) for name, fn in _OPERATORS.items()},
     **{f"__r{name}__": _operator(fn, reflected=True, fast=_FAST.get(name))
@@ -556,6 +781,6 @@ METHODS = {
 INPLACE = {
     **{f"{name}_": fn for name, fn in {**_UNARY, **_BINARY}.items()},
     **{f"__i{name}__": fn for name, fn in _OPERATORS.items()},
-    "zero_": _zero, "fill_": _fill, "copy_": _copy,
+    "zero_": _zero, "fill_": _fill, "copy_": _copy, "polygamma_": _polygamma_method,
 }
 INPLACE_UFUNCS = {add: "add", sub: "subtract", mul: "multiply", div: "true_divide"}

@@ -102,6 +102,25 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 @_numpy_aliases
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """``sum`` with NaNs counted as zero."""
+    if input._data.dtype.kind == "f":
+        from .math import where
+        input = where(input.isnan(), 0, input)
+    return sum(input, dim, keepdim, dtype=dtype)
+
+
+@_numpy_aliases
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """``mean`` over the non-NaN values."""
+    input = _cast(input, dtype)
+    if _integral(input):
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {scalar_type_name(input)}")
+    return nansum(input, dim, keepdim) / sum(~input.isnan(), dim, keepdim)
+
+
+@_numpy_aliases
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over one ``dim`` (all elements when None); integers give int64."""
     if dim is not None and not isinstance(dim, int):
@@ -127,6 +146,65 @@ def _cumulative(name, function):
 
 cumsum = _cumulative("cumsum", lambda x, dim: F.Cumsum.apply(x, dim, False))
 cumprod = _cumulative("cumprod", F.Cumprod.apply)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim``, after joining ``prepend`` and ``append``
+    (bool tensors give ``!=`` of neighbours)."""
+    from .shape import cat
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    for extra in (prepend, append):
+        if extra is not None and extra.dim() != input.dim():
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    dim = wrap_dim(dim, input._data.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        length = x.shape[dim]
+        if length == 0:
+            break
+        later, earlier = x.narrow(dim, 1, length - 1), x.narrow(dim, 0, length - 1)
+        x = later != earlier if x._data.dtype == np.bool_ else later - earlier
+    return x
+
+
+def logcumsumexp(input, dim):
+    """``log(cumsum(exp(input), dim))``, computed stably."""
+    if _integral(input):
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{scalar_type_name(input)}'")
+    if input._data.ndim == 0:
+        wrap_dim(dim, 0)
+        return F.LogCumSumExp.apply(input.reshape(1), 0).reshape(())
+    return F.LogCumSumExp.apply(input, wrap_dim(dim, input._data.ndim))
+
+
+def _running_extreme(name, accumulate):
+    def op(input, dim):
+        x = input.reshape(1) if input._data.ndim == 0 else input
+        d = wrap_dim(dim, input._data.ndim)
+        a = x._data
+        xp = xp_of(a)
+        running = getattr(xp, accumulate).accumulate(a, axis=d)
+        positions = xp.arange(a.shape[d]).reshape((-1,) + (1,) * (a.ndim - d - 1))
+        taken = (a == running) | (xp.isnan(a) if a.dtype.kind == "f" else False)
+        index = xp.maximum.accumulate(xp.where(taken, positions, 0), axis=d)
+        indices = Tensor._make(index.astype(np.int64))
+        values = x.gather(d, indices)
+        if input._data.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        return return_types[name](values, indices)
+    op.__name__ = name
+    op.__doc__ = (f"``(values, indices)``: the running {name[3:]}imum along ``dim`` and where "
+                  "it was taken (the latest position on ties; a NaN is taken and stays).")
+    return op
+
+
+cummax = _running_extreme("cummax", "maximum")
+cummin = _running_extreme("cummin", "minimum")
 
 
 # -- max / min and friends ---------------------------------------------------------------
@@ -243,6 +321,101 @@ def median(input, dim=None, keepdim=False):
             return Tensor._make(xp_of(input._data).full((), np.nan, input._data.dtype))
         return F.Extreme.apply(input, None, False, _median_all)
     return _select("median", input, dim, keepdim, _lower_median_index)
+
+
+def _lower_nanmedian_index(a, dim):
+    """The index of the lower median of the non-NaN values along ``dim`` (NaNs sort last)."""
+    xp = xp_of(a)
+    order = xp.argsort(a, axis=dim, kind="stable")
+    valid = (~xp.isnan(a)).sum(axis=dim, keepdims=True)
+    return xp.take_along_axis(order, xp.maximum(valid - 1, 0) // 2, axis=dim)
+
+
+def _nanmedian_all(a, dims):
+    flat = a.reshape(-1)
+    return flat[_lower_nanmedian_index(flat, 0)].reshape((1,) * a.ndim)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """``median`` ignoring NaNs (NaN only where all values are NaN)."""
+    if input._data.dtype.kind != "f":
+        return median(input, dim, keepdim)
+    if dim is None:
+        if input._data.size == 0:
+            return Tensor._make(xp_of(input._data).full((), np.nan, input._data.dtype))
+        return F.Extreme.apply(input, None, False, _nanmedian_all)
+    return _select("nanmedian", input, dim, keepdim, _lower_nanmedian_index)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _check_quantile(input, q, interpolation):
+    if input._data.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if input._data.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if isinstance(q, Tensor):
+        if q._data.ndim > 1:
+            raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+        if q._data.dtype != input._data.dtype:
+            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    _check_quantile(input, q, interpolation)
+    xp = xp_of(input._data)
+    qs = xp.asarray(q._data if isinstance(q, Tensor) else q, dtype=input._data.dtype)
+    if not isinstance(q, Tensor) and not 0 <= q <= 1:
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+    if bool(((qs < 0) | (qs > 1)).any()):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if dim is None:
+        x, out_dims = input.reshape(-1), (1,) * input._data.ndim if keepdim else ()
+    else:
+        d = wrap_dim(dim, input._data.ndim)
+        x = input.movedim(d, -1) if input._data.ndim else input.reshape(1)
+        out_dims = None
+    ordered = x.sort(-1).values  # NaNs last
+    n = ordered.shape[-1]
+    nan = xp.isnan(ordered._data)
+    last = (n - nan.sum(-1, keepdims=True) if ignore_nan else xp.full(nan.shape[:-1] + (1,), n)) - 1
+    rank = qs.reshape(-1) * xp.maximum(last, 0)
+    if not ignore_nan:  # a NaN anywhere gives NaN: rank it last
+        rank = xp.where(nan.any(-1, keepdims=True), n - 1, rank)
+    below, above = xp.floor(rank), xp.ceil(rank)
+    if interpolation == "nearest":
+        below = above = xp.round(rank)
+    elif interpolation == "lower":
+        above = below
+    elif interpolation == "higher":
+        below = above
+    weight = rank - below if interpolation == "linear" else xp.full(rank.shape, 0.5 if
+                                                                   interpolation == "midpoint" else 0)
+    low = ordered.gather(-1, Tensor._make(below.astype(np.int64)))
+    high = ordered.gather(-1, Tensor._make(above.astype(np.int64)))
+    result = low.lerp(high, Tensor._make(weight.astype(input._data.dtype)))  # (..., Q)
+    result = result.movedim(-1, 0)  # (Q, ...)
+    if dim is None:
+        result = result.reshape((-1,) + out_dims)
+    elif keepdim and input._data.ndim:
+        result = result.unsqueeze(d + 1)
+    return result if qs.ndim else result.squeeze(0)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The ``q``-th quantiles (a number or 1-D tensor in [0, 1]) over ``dim`` (all values when
+    None), interpolated as NumPy's ``interpolation`` methods; NaN where a NaN is present.
+    With a tensor ``q`` the quantiles are the first dim of the result."""
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """``quantile`` ignoring NaNs (NaN only where all values are NaN)."""
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 
 def _mode_index(a, dim):
@@ -379,6 +552,7 @@ def log_softmax(input, dim, *, dtype=None):
 
 _NAMES = ("sum", "mean", "prod", "cumsum", "cumprod", "max", "min", "amax", "amin", "aminmax",
           "argmax", "argmin", "median", "mode", "var", "std", "logsumexp", "norm", "all", "any",
-          "count_nonzero", "softmax", "log_softmax")
+          "count_nonzero", "softmax", "log_softmax", "nansum", "nanmean", "nanmedian", "quantile",
+          "nanquantile", "cummax", "cummin", "logcumsumexp", "diff")
 METHODS = {name: globals()[name] for name in _NAMES}
 FUNCTIONS = dict(METHODS, var_mean=var_mean, std_mean=std_mean)

@@ -32,13 +32,14 @@ def _where(mask, a, b):
 
 
 def _special(name):
-    """A ``scipy.special`` ufunc, from CuPy's twin for GPU arrays; keeps the input's dtype."""
-    def compute(a):
+    """A ``scipy.special`` ufunc of ``(*args, a)``, from CuPy's twin for GPU arrays; keeps the
+    input's dtype."""
+    def compute(a, *args):
         if type(a) is np.ndarray:
             import scipy.special as special
         else:
             import cupyx.scipy.special as special
-        return getattr(special, name)(a).astype(a.dtype, copy=False)
+        return getattr(special, name)(*args, a).astype(a.dtype, copy=False)
     return compute
 
 
@@ -128,6 +129,33 @@ Relu = _unary("Relu", lambda a: ops_for(device_of(a)).relu(a),
 Erf = _unary("Erf", _special("erf"), lambda gy, x, y: gy * _TWO_OVER_SQRT_PI * (-x * x).exp())
 Erfinv = _unary("Erfinv", _special("erfinv"),
                 lambda gy, x, y: gy * _SQRT_PI_OVER_TWO * (y * y).exp(), saves="y")
+Acosh = _unary("Acosh", np.arccosh, lambda gy, x, y: gy * (x * x - 1).rsqrt())
+Asinh = _unary("Asinh", np.arcsinh, lambda gy, x, y: gy * (x * x + 1).rsqrt())
+Atanh = _unary("Atanh", np.arctanh, lambda gy, x, y: gy / (1 - x * x), array_formula=True)
+Exp2 = _unary("Exp2", np.exp2, lambda gy, x, y: gy * y * _LN2, saves="y", array_formula=True)
+Erfc = _unary("Erfc", _special("erfc"), lambda gy, x, y: -gy * _TWO_OVER_SQRT_PI * (-x * x).exp())
+Polygamma = _unary("Polygamma", lambda a, n: _special("polygamma")(a, n) if n else
+                   _special("psi")(a),
+                   lambda gy, x, y, n: gy * Polygamma.apply(x, n + 1))
+Lgamma = _unary("Lgamma", _special("gammaln"), lambda gy, x, y: gy * Polygamma.apply(x, 0))
+I0 = _unary("I0", _special("i0"), lambda gy, x, y: gy * I1.apply(x))
+I1 = _unary("I1", _special("i1"), lambda gy, x, y: gy * (I0.apply(x) - _where(
+    x._data == 0, 0.5, y / _where(x._data == 0, 1, x))), saves="xy")
+Sinc = _unary("Sinc", np.sinc, lambda gy, x, y: gy * _where(
+    x._data == 0, 0, ((x * math.pi).cos() - y) / _where(x._data == 0, 1, x)), saves="xy")
+_SQRT_2PI = math.sqrt(2 * math.pi)
+Erfcx = _unary("Erfcx", _special("erfcx"),
+               lambda gy, x, y: gy * (2 * x * y - _TWO_OVER_SQRT_PI), saves="xy")
+I0e = _unary("I0e", _special("i0e"),
+             lambda gy, x, y: gy * (I1e.apply(x) - _const(np.sign(x._data)) * y), saves="xy")
+I1e = _unary("I1e", _special("i1e"), lambda gy, x, y: gy * (I0e.apply(x) - _where(
+    x._data == 0, 0.5, y * (_const(np.sign(x._data)) + 1 / _where(x._data == 0, 1, x)))),
+    saves="xy")
+Ndtri = _unary("Ndtri", _special("ndtri"), lambda gy, x, y: gy * _SQRT_2PI * (y * y / 2).exp(),
+               saves="y")
+LogNdtr = _unary("LogNdtr", _special("log_ndtr"),
+                 lambda gy, x, y: gy * (-x * x / 2 - y).exp() / _SQRT_2PI, saves="xy")
+Entr = _unary("Entr", _special("entr"), lambda gy, x, y: -gy * (x.log() + 1))
 Frac = _unary("Frac", lambda a: a - np.trunc(a), lambda gy, x, y: gy, saves="", array_formula=True)
 NanToNum = _unary("NanToNum",
                   lambda a, nan, posinf, neginf: np.nan_to_num(a, nan=nan, posinf=posinf,
@@ -268,6 +296,52 @@ Fmod = _binary("Fmod", _int_division(np.fmod), lambda g, x, y, o: g,
                lambda g, x, y, o: -g * _const(_trunc_divide(raw(x), y._data)))
 Remainder = _binary("Remainder", _int_division(_remainder), lambda g, x, y, o: g,
                     lambda g, x, y, o: -g * _const(np.floor_divide(raw(x), y._data)))
+
+
+def _xlogy(log):
+    """``x * log(y)``, 0 where ``x`` is 0 (unless ``y`` is NaN)."""
+    def compute(a, b):
+        dtype = (a if hasattr(a, "dtype") else b).dtype  # a number takes the array's dtype
+        a, b = (v if hasattr(v, "dtype") else np.asarray(v, dtype) for v in (a, b))
+        return np.where((a == 0) & ~np.isnan(b), 0, a * log(b)).astype(dtype, copy=False)
+    return compute
+
+
+def _picked(first_wins, dtype):
+    """Gradient masks of ``fmax``/``fmin``: all of it to the first operand where it was taken
+    (ties included), else all to the second."""
+    return _const(first_wins.astype(dtype)), _const((~first_wins).astype(dtype))
+
+
+def _fmax_masks(x, y):
+    return _picked((x._data >= y._data) | np.isnan(y._data), x._data.dtype)
+
+
+def _fmin_masks(x, y):
+    return _picked((x._data <= y._data) | np.isnan(y._data), x._data.dtype)
+
+
+def _xlogy_dx(cls, pole):
+    """``d/dx x log(y) = log(y)``, taken as 0 where x is 0 and y at or past the pole."""
+    return lambda g, x, y, o: _where((raw(x) == 0) & (raw(y) <= pole), 0, cls.apply(g, y))
+
+
+Xlogy = _binary("Xlogy", _xlogy(np.log), lambda *a: _xlogy_dx(Xlogy, 0)(*a),
+                lambda g, x, y, o: g * x / y)
+Xlog1py = _binary("Xlog1py", _xlogy(np.log1p), lambda *a: _xlogy_dx(Xlog1py, -1)(*a),
+                  lambda g, x, y, o: g * x / (y + 1))
+LogAddExp = _binary("LogAddExp", np.logaddexp, lambda g, x, y, o: g * (x - o).exp(),
+                    lambda g, x, y, o: g * (y - o).exp(), saves="xyo")
+LogAddExp2 = _binary("LogAddExp2", np.logaddexp2, lambda g, x, y, o: g * Exp2.apply(x - o),
+                     lambda g, x, y, o: g * Exp2.apply(y - o), saves="xyo")
+# d copysign(x, y) / dx is +-1 (0 at x = 0); y only chooses a sign
+Copysign = _binary("Copysign", np.copysign,
+                   lambda g, x, y, o: g * _const(np.sign(x._data) * np.sign(o._data)),
+                   lambda g, x, y, o: _zeros(g), saves="xo")
+Fmax = _binary("Fmax", np.fmax, lambda g, x, y, o: g * _fmax_masks(x, y)[0],
+               lambda g, x, y, o: g * _fmax_masks(x, y)[1])
+Fmin = _binary("Fmin", np.fmin, lambda g, x, y, o: g * _fmin_masks(x, y)[0],
+               lambda g, x, y, o: g * _fmin_masks(x, y)[1])
 # rounded divisions are piecewise constant: zero gradients, as torch.div(rounding_mode=...)
 DivFloor = _binary("DivFloor", _int_division(np.floor_divide), _no_gradient, _no_gradient, saves="")
 DivTrunc = _binary("DivTrunc", _int_division(_trunc_divide), _no_gradient, _no_gradient, saves="")

@@ -10,6 +10,7 @@ import numpy as np
 from .._device import xp_of
 from .._tensor import Tensor
 from ._utils import BuiltinFunction
+from .elementwise import Where
 
 
 def _expand_back(gy, shape, dims, keepdim):
@@ -262,6 +263,43 @@ class Cumsum(BuiltinFunction):
     @staticmethod
     def backward(ctx, gy):
         return Cumsum.apply(gy, ctx.dim, not ctx.reverse), None, None
+
+
+def _logcumsumexp(a, dim):
+    xp = xp_of(a)
+    if xp is np:
+        return np.logaddexp.accumulate(a, axis=dim)
+    # CuPy has no accumulate for logaddexp: shift by the maximum (later terms far below it
+    # underflow to -inf where the exact value is finite)
+    shift = xp.nan_to_num(a.max(axis=dim, keepdims=True), neginf=0)
+    return xp.log(xp.cumsum(xp.exp(a - shift), axis=dim)) + shift
+
+
+class LogCumSumExp(BuiltinFunction):
+    """``log(cumsum(exp(x)))`` along ``dim``, computed stably."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        y = Tensor._make(_logcumsumexp(x._data, dim))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        # dx_j = sum_{i >= j} g_i exp(x_j - y_i), summed in log space for the positive and
+        # the negative parts of g, so that no exp overflows. The dtype's lowest value stands
+        # for log(0): with -inf, -inf - -inf would give NaN in the second derivative.
+        x, y = ctx.saved_tensors
+        dim, xp = ctx.dim, xp_of(gy._data)
+        lowest = _const(xp.asarray(np.finfo(gy._data.dtype).min, gy._data.dtype), gy)
+        log_size = gy.abs().log()
+
+        def part(selected):
+            logs = Where.apply(selected, log_size, lowest) - y
+            return (LogCumSumExp.apply(logs.flip(dim), dim).flip(dim) + x).exp()
+        with np.errstate(divide="ignore"):  # log(0) where g is 0, never selected
+            return part(gy._data > 0) - part(gy._data < 0), None
 
 
 class Cumprod(BuiltinFunction):
