@@ -9,6 +9,7 @@ import numpy as np
 
 from .._device import xp_of
 from .._tensor import Tensor
+from ..autograd.grad_mode import state as _grad_state
 from ._utils import BuiltinFunction
 from .elementwise import Where
 
@@ -302,7 +303,22 @@ class LogCumSumExp(BuiltinFunction):
             return part(gy._data > 0) - part(gy._data < 0), None
 
 
+def _cumprod_grad_everywhere(x, gy, dim):
+    """``dx_j = sum_{i >= j} g_i prod_{m <= i, m != j} x_m`` as differentiable ops on n x n
+    products per slice: exact for any x, so its own derivative holds at zeros too."""
+    xp = xp_of(x._data)
+    x, gy = x.movedim(dim, -1), gy.movedim(dim, -1)
+    n = x.shape[-1]
+    eye, later = xp.eye(n, dtype=bool), xp.triu(xp.ones((n, n), dtype=bool))
+    # row j: x with x_j taken as 1, multiplied up
+    products = Cumprod.apply(Where.apply(eye, 1, x.unsqueeze(-2).expand(*x.shape[:-1], n, n)), -1)
+    terms = products * gy.unsqueeze(-2)
+    return Where.apply(later, terms, 0).sum(-1).movedim(-1, dim)
+
+
 class Cumprod(BuiltinFunction):
+    """Cumulative product along ``dim``; exact gradients with zeros in the input."""
+
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
@@ -312,6 +328,19 @@ class Cumprod(BuiltinFunction):
 
     @staticmethod
     def backward(ctx, gy):
-        # Exact for non-zero inputs: dy_i/dx_k = y_i / x_k for i >= k.
+        # dy_i/dx_j = prod_{m <= i, m != j} x_m for i >= j. Before a slice's first zero that
+        # is y_i / x_j; at the first zero it is the cumulative product with that zero taken
+        # as 1; after it every term holds the zero.
         x, y = ctx.saved_tensors
-        return Cumsum.apply(gy * y, ctx.dim, True) / x, None
+        dim, xp = ctx.dim, xp_of(x._data)
+        zeros_so_far = xp.cumsum(x._data == 0, axis=dim)
+        before = zeros_so_far == 0
+        first_zero = (zeros_so_far == 1) & (x._data == 0)
+        before_zero = Cumsum.apply(gy * y, dim, True) / Where.apply(before, x, 1)
+        if not first_zero.any():
+            return before_zero, None
+        if _grad_state.enabled:  # a graph is wanted: the form exact for every x
+            return _cumprod_grad_everywhere(x, gy, dim), None
+        skipped = Cumprod.apply(Where.apply(first_zero, 1, x), dim)
+        at_zero = Cumsum.apply(gy * skipped, dim, True)
+        return Where.apply(before, before_zero, Where.apply(first_zero, at_zero, 0)), None

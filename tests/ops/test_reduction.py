@@ -108,6 +108,14 @@ def test_prod_gradient_with_zeros(fn):
     check_op(fn, ZEROS)
 
 
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumprod_gradient_with_zeros(dim):
+    x = np.array([[2.0, 0.0, 3.0, 0.5], [0.0, 0.0, 2.0, 1.5], [1.5, 2.0, 0.0, 5.0]], np.float32)
+    check_op(lambda lib, v: v.cumprod(dim), x)
+    assert gradgradcheck(lambda v: v.cumprod(dim), (nptorch.tensor(x.astype(np.float64),
+                                                                     requires_grad=True),))
+
+
 def test_norm_gradient_is_zero_at_zero_vector():
     check_op(lambda lib, x: x.norm(dim=1), np.zeros((2, 3), np.float32), gradcheck_inputs=False)
     x = nptorch.zeros(3, requires_grad=True)
