@@ -5,11 +5,14 @@ Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of
 with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor.
 """
 from .._tensor import Tensor
-from . import (broadcast, convert, creation, indexing, linalg, math, reduction, sampling,
-               shape)
+from . import (broadcast, convert, creation, indexing, linalg, math,
+               norms, properties, reduction, sampling, scattering, searching,
+               shape, splitting, structured)
 from ._inplace import apply_inplace, apply_inplace_ufunc
 
-MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing]
+MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing,
+           splitting, structured, scattering, searching, norms,
+           properties]
 
 
 def _inplace_method(name, fn, ufunc=None):

@@ -362,18 +362,20 @@ def masked_select(input, mask):
     return Index.apply(input.expand(shape), (_ALL, tuple(xp_of(m).nonzero(m))))
 
 
+def _check_flat_bounds(index, n):
+    """PyTorch's error of ``take`` and ``put`` for an index outside ``[-n, n)``."""
+    outside = (index >= n) | (index < -n)
+    if bool(outside.any()):
+        bad = int(index[outside].reshape(-1)[0])
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+
+
 def take(input, index):
     """``input`` read as 1-D at ``index`` (the result has ``index``'s shape)."""
     check_same_device("take", [input._data, index._data])
     if index._data.dtype != np.int64:
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {scalar_type_name(index)}")
-    n = input._data.size
-    try:
-        _check_bounds(index._data, 0, n)
-    except IndexError:
-        bad = index._data[(index._data >= n) | (index._data < -n)].reshape(-1)[0]
-        raise IndexError(f"out of range: tried to access index {int(bad)} on a tensor of {n} "
-                         "elements.") from None
+    _check_flat_bounds(index._data, input._data.size)
     return Index.apply(input.reshape(-1), (_ALL, (index._data,)))
 
 

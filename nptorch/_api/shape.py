@@ -1,10 +1,12 @@
-"""Shape ops: reshaping, permuting, joining, splitting, flipping and diagonals."""
+"""Shape ops: reshaping, permuting, joining, flipping and diagonals."""
 import functools
 
 from .. import _dtype
 from .._functions import shape as F
-from .._functions.indexing import Index
-from .._functions._utils import cast, wrap_dim
+from .._functions._utils import cast, sum_to, wrap_dim
+from ._inplace import _address, check_inplace
+from .linalg import t
+from .reduction import cumprod, cumsum
 
 
 def _shape_args(shape):
@@ -75,6 +77,11 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
 
 
+def ravel(input):
+    """The elements as a 1-D tensor: a view when the strides allow it."""
+    return reshape(input, -1)
+
+
 def unflatten(input, dim, sizes):
     """Split dim ``dim`` into ``sizes`` (one of which may be -1)."""
     shape = input._data.shape
@@ -135,6 +142,49 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
+def sum_to_size(input, *size):
+    """Sum the dims that ``expand`` would broadcast from ``size`` back down to it."""
+    size, shape = _shape_args(size), input._data.shape
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s not in (1, n) for s, n in zip(size, shape[lead:])):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    return sum_to(input, size)
+
+
+def _storage(data):
+    """The memory of a dense array (its dims in any order) as a 1-D array."""
+    order = sorted(range(data.ndim), key=lambda d: -data.strides[d])
+    dense = data.transpose(order)
+    if not dense.flags.c_contiguous:
+        raise RuntimeError("as_strided: the storage of the tensor must be dense (call "
+                           ".contiguous() first)")
+    return dense.reshape(-1)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """The view of ``input``'s storage with the given ``size``, ``stride`` (in elements) and
+    ``storage_offset`` (by default ``input``'s own)."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
+    storage = _storage((input._base if input._base is not None else input)._data)
+    item = storage.itemsize
+    own_offset = (_address(input._data) - _address(storage)) // item
+    offset = own_offset if storage_offset is None else int(storage_offset)
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    needed = 0 if 0 in size else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    if needed > storage.size:
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+            f"and itemsize {item} requiring a storage size of {needed * item} are out of bounds "
+            f"for storage of size {storage.size * item}")
+    return F.AsStrided.apply(input, storage, size, stride, offset, input.stride(), own_offset)
+
+
 def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along each dim (leading new dims allowed)."""
     sizes = _shape_args(sizes)
@@ -193,6 +243,31 @@ def movedim(input, source, destination):
     rest = iter(d for d in range(ndim) if d not in src)
     placed = dict(zip(dst, src))
     return F.Permute.apply(input, tuple(placed[i] if i in placed else next(rest) for i in range(ndim)))
+
+
+def _metadata_inplace(op):
+    """The method ``op_``: ``self`` becomes the view ``op(self, ...)`` (same object, new shape)."""
+    def method(self, *args, **kwargs):
+        check_inplace(self)
+        out = op(self, *args, **kwargs)
+        self._data = out._data
+        if out.grad_fn is not None:
+            self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+        self._version_counter[0] += 1
+        return self
+    method.__name__ = op.__name__ + "_"
+    method.__doc__ = f"In-place version of ``{op.__name__}``: changes only the shape and strides."
+    return method
+
+
+def _t(input):
+    if input._data.ndim > 2:
+        raise RuntimeError(
+            f"t_() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+    return t(input)
+
+
+_t.__name__ = "t"
 
 
 # -- joining ---------------------------------------------------------------------------------
@@ -279,80 +354,12 @@ def dstack(tensors, *, out=None):
     return cat(atleast_3d(list(tensors)), 2, out=out)
 
 
-# -- splitting -------------------------------------------------------------------------------
-def narrow(input, dim, start, length):
-    """The view ``input[..., start:start + length, ...]`` along ``dim``."""
-    shape = input._data.shape
-    dim = wrap_dim(dim, len(shape))
-    start, length, size = int(start), int(length), shape[dim]
-    if not -size <= start <= size:
-        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
-    if start < 0:
-        start += size
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
-    if start + length > size:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return _slice(input, dim, slice(start, start + length))
-
-
-def select(input, dim, index):
-    """The view of ``input`` at ``index`` along ``dim`` (that dim removed)."""
-    shape = input._data.shape
-    dim = wrap_dim(dim, len(shape))
-    index = int(index)
-    if not -shape[dim] <= index < shape[dim]:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list(shape)} at dimension {dim}")
-    return _slice(input, dim, index)
-
-
-def _slice(input, dim, item):
-    return Index.apply(input, ((slice(None),) * dim + (item, Ellipsis), None))
-
-
-def split(tensor, split_size_or_sections, dim=0):
-    """Views of consecutive pieces along ``dim``: of one size (the last may be smaller), or of
-    the listed sizes."""
-    dim = wrap_dim(dim, tensor._data.ndim)
-    size = tensor._data.shape[dim]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step == 0 and size:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
-                               f"size of {size}")
-        sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
-    else:
-        sizes = [int(s) for s in split_size_or_sections]
-        if sum(sizes) != size:
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
-                f"size at dimension {dim}), but got split_sizes={sizes}")
-    starts = [sum(sizes[:i]) for i in range(len(sizes))]
-    return tuple(_slice(tensor, dim, slice(s, s + n)) for s, n in zip(starts, sizes))
-
-
-def chunk(input, chunks, dim=0):
-    """Split into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer when they run out)."""
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    dim = wrap_dim(dim, input._data.ndim)
-    size = input._data.shape[dim]
-    if size == 0:
-        return split(input, [0] * chunks, dim)
-    return split(input, -(-size // chunks), dim)
-
-
-def unbind(input, dim=0):
-    """The views ``select(dim, i)`` for every ``i``."""
-    dim = wrap_dim(dim, input._data.ndim)
-    return tuple(_slice(input, dim, i) for i in range(input._data.shape[dim]))
-
-
-def _iter(self):
-    if self._data.ndim == 0:
-        raise TypeError("iteration over a 0-d tensor")
-    return iter(unbind(self, 0))
+def column_stack(tensors, *, out=None):
+    """Concatenate along dim 1, 0-D and 1-D inputs becoming columns."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("column_stack expects a non-empty TensorList")
+    return hstack([reshape(t, -1, 1) if t._data.ndim < 2 else t for t in tensors], out=out)
 
 
 # -- reordering ------------------------------------------------------------------------------
@@ -381,6 +388,26 @@ def roll(input, shifts, dims=None):
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     return F.Roll.apply(input, shifts, tuple(wrap_dim(d, input._data.ndim) for d in dims))
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first towards the
+    second."""
+    dims, ndim = list(dims), input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {ndim}")
+    d0, d1 = wrap_dim(dims[0], ndim), wrap_dim(dims[1], ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} "
+                           f"and dim1 = {dims[1]}")
+    k %= 4
+    if k == 0:
+        return input.clone()
+    if k == 2:
+        return flip(input, (d0, d1))
+    return transpose(flip(input, d1 if k == 1 else d0), d0, d1)
 
 
 # -- triangles and diagonals -----------------------------------------------------------------
@@ -429,22 +456,31 @@ def diag(input, diagonal=0):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
 
 
+def diagflat(input, offset=0):
+    """A matrix with the flattened ``input`` on its ``offset`` diagonal."""
+    return diag(reshape(input, -1), offset)
+
+
 _COMMON = {
-    "reshape": reshape, "flatten": flatten, "unflatten": unflatten, "squeeze": squeeze,
-    "unsqueeze": unsqueeze, "permute": permute, "transpose": transpose, "swapaxes": transpose,
-    "swapdims": transpose, "movedim": movedim, "moveaxis": movedim, "tile": tile,
-    "split": split, "chunk": chunk, "unbind": unbind, "narrow": narrow, "select": select,
-    "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "tril": tril, "triu": triu,
-    "diagonal": diagonal, "diag_embed": diag_embed, "diag": diag,
+    "reshape": reshape, "flatten": flatten, "unflatten": unflatten, "ravel": ravel,
+    "squeeze": squeeze, "unsqueeze": unsqueeze, "permute": permute, "transpose": transpose,
+    "swapaxes": transpose, "swapdims": transpose, "movedim": movedim, "moveaxis": movedim,
+    "tile": tile, "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "rot90": rot90, "tril": tril, "triu": triu,
+    "diagonal": diagonal, "diag_embed": diag_embed, "diag": diag, "diagflat": diagflat,
+    "as_strided": as_strided,
 }
 
 METHODS = dict(_COMMON, **{
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
-    "expand_as": expand_as, "repeat": repeat, "__iter__": _iter,
+    "expand_as": expand_as, "repeat": repeat, "sum_to_size": sum_to_size,
+    **{op.__name__ + "_": _metadata_inplace(op) for op in (squeeze, unsqueeze, transpose, _t)},
+    "swapaxes_": _metadata_inplace(transpose), "swapdims_": _metadata_inplace(transpose),
 })
+
+INPLACE = {"tril_": tril, "triu_": triu, "cumsum_": cumsum, "cumprod_": cumprod}
 
 FUNCTIONS = dict(_COMMON, **{
     "cat": cat, "concat": cat, "concatenate": cat, "stack": stack, "hstack": hstack,
-    "vstack": vstack, "dstack": dstack, "atleast_1d": atleast_1d, "atleast_2d": atleast_2d,
-    "atleast_3d": atleast_3d,
+    "vstack": vstack, "row_stack": vstack, "dstack": dstack, "column_stack": column_stack,
+    "atleast_1d": atleast_1d, "atleast_2d": atleast_2d, "atleast_3d": atleast_3d,
 })

@@ -187,3 +187,39 @@ class Embed(BuiltinFunction):
     @staticmethod
     def backward(ctx, gz):
         return ctx.op.apply(gz, *ctx.args), None, None, None
+
+
+def _positions(shape, strides, offset, xp):
+    """The storage index of every element of a strided view of a dense storage."""
+    pos = xp.asarray(offset, dtype=np.int64)
+    for d, (n, step) in enumerate(zip(shape, strides)):
+        pos = pos + xp.arange(n, dtype=np.int64).reshape((n,) + (1,) * (len(shape) - d - 1)) * step
+    return xp.broadcast_to(pos, shape)
+
+
+class AsStrided(BuiltinFunction):
+    """The view of ``storage`` (the dense array behind ``x``) with the given shape, element
+    strides and offset; ``x`` sits in it at ``x_strides`` and ``x_offset``.
+
+    The gradient adds ``gy`` into a storage-sized buffer at the places the view reads, then
+    reads ``x``'s places back from it.
+    """
+
+    _view_of_input = 0
+
+    @staticmethod
+    def forward(ctx, x, storage, shape, strides, offset, x_strides, x_offset):
+        xp = xp_of(storage)
+        ctx.n = storage.size
+        ctx.keys = ((Ellipsis,), (_positions(shape, strides, offset, xp),)), \
+            ((Ellipsis,), (_positions(x._data.shape, x_strides, x_offset, xp),))
+        flat = storage.reshape(-1)[offset:]
+        item = storage.itemsize
+        return xp.lib.stride_tricks.as_strided(flat, shape, tuple(s * item for s in strides))
+
+    @staticmethod
+    def backward(ctx, gy):
+        from .indexing import Index
+        y_key, x_key = ctx.keys
+        gx = Index.apply(Embed.apply(gy, (ctx.n,), Index, (y_key,)), x_key)
+        return (gx,) + (None,) * 6
