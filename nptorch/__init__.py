@@ -19,6 +19,7 @@ from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, 
                      default_generator)
 from . import _api
 from . import cuda, backends, nn
+from . import linalg
 from . import utils
 from . import optim
 from . import distributed

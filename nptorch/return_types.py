@@ -1,5 +1,7 @@
-"""Named tuples returned by ops that give values and indices (``torch.return_types``)."""
+"""Named tuples returned by ops with several results (``torch.return_types``)."""
+from ._api.decompositions import return_types as _linalg_types
 from ._api.reduction import return_types as _types
 
+_types = {**_types, **_linalg_types}
 globals().update(_types)
 __all__ = sorted(_types)

@@ -5,13 +5,13 @@ Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of
 with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor.
 """
 from .._tensor import Tensor
-from . import (broadcast, convert, creation, indexing, linalg, math,
-               norms, properties, reduction, sampling, scattering, searching,
+from . import (broadcast, convert, creation, decompositions, indexing, linalg, math,
+               matrix_functions, norms, properties, reduction, sampling, scattering, searching,
                shape, splitting, structured)
 from ._inplace import apply_inplace, apply_inplace_ufunc
 
 MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing,
-           splitting, structured, scattering, searching, norms,
+           decompositions, matrix_functions, splitting, structured, scattering, searching, norms,
            properties]
 
 
