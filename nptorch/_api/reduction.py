@@ -495,7 +495,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                            f"input. Got {scalar_type_name(input)}")
     input = _cast(input, dtype)
     if p == "nuc":
-        raise NotImplementedError("norm(): the nuclear norm is not supported")
+        from .matrix_functions import matrix_norm
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim)
     if p == "fro" or p is None:
         p = 2
     if not isinstance(p, (int, float)):
