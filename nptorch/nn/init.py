@@ -168,6 +168,51 @@ def orthogonal_(tensor, gain=1, generator=None):
     return _fill(tensor, draw, generator)
 
 
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Normal values ``N(0, std)`` with ``ceil(sparsity * rows)`` random zeros in every column
+    of a 2-D tensor (Martens, 2010)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+
+    def draw(g, shape):
+        xp = xp_of(tensor._data)
+        values = std * g.standard_normal(shape)
+        # the first num_zeros rows of an independent random order per column
+        zeros = xp.argsort(g.random(shape), axis=0)[:num_zeros]
+        values[zeros, xp.arange(cols)] = 0
+        return values
+    return _fill(tensor, draw, generator)
+
+
+def _deprecated(method):
+    """The old name of ``method`` (without the trailing underscore), warning on use."""
+    new_name = method.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+                      FutureWarning, stacklevel=2)
+        return method(*args, **kwargs)
+    deprecated_init.__name__ = old_name
+    deprecated_init.__doc__ = f"Deprecated: use ``{new_name}``."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+
+
 def _reset_weight_and_bias(weight, bias):
     """The default init of Linear and convolution layers, as PyTorch: kaiming_uniform_ with
     a=sqrt(5) (so U(-1/sqrt(fan_in), 1/sqrt(fan_in))) and the bias within the same bound."""

@@ -1,6 +1,7 @@
 """nn.init against PyTorch: the gain table, fan computations, exact initialisers, the
 distributions' bounds and spread within sampling tolerance, orthogonality, and errors."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -105,3 +106,65 @@ def test_in_place_bumps_version():
     v = t._version
     init.ones_(t)
     assert t._version > v and t.tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("shape, sparsity", [((10, 300), 0.3), ((7, 50), 0.5), ((5, 20), 0.0),
+                                             ((4, 30), 1.0)])
+def test_sparse(torch, shape, sparsity):
+    """Exactly ceil(sparsity * rows) zeros in every column, at varying rows, as PyTorch; the
+    rest N(0, std)."""
+    ours = init.sparse_(nptorch.empty(*shape), sparsity, std=0.5).numpy()
+    theirs = torch.nn.init.sparse_(torch.empty(*shape), sparsity, std=0.5).numpy()
+    zeros = math.ceil(sparsity * shape[0])
+    np.testing.assert_array_equal((ours == 0).sum(0), (theirs == 0).sum(0))
+    np.testing.assert_array_equal((ours == 0).sum(0), zeros)
+    if 0 < zeros < shape[0]:
+        patterns = {tuple(np.flatnonzero(col == 0)) for col in ours.T}
+        assert len(patterns) > min(math.comb(shape[0], zeros), shape[1]) // 2
+        expected = zeros * shape[1] / shape[0]  # zeros per row, rows being equally likely
+        assert np.abs((ours == 0).sum(1) - expected).max() < 5 * math.sqrt(expected)
+    if zeros < shape[0]:
+        values = ours[ours != 0].astype(np.float64)
+        assert abs(values.mean()) < 0.1 and abs(values.std() - 0.5) < 0.05
+        assert abs(values.std() - theirs[theirs != 0].std()) < 0.1
+
+
+def test_sparse_generator_and_errors(torch):
+    a = init.sparse_(nptorch.empty(6, 8), 0.5, generator=nptorch.Generator().manual_seed(2))
+    b = init.sparse_(nptorch.empty(6, 8), 0.5, generator=nptorch.Generator().manual_seed(2))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    same_as_torch(torch, lambda L: L.nn.init.sparse_(L.empty(3, 4, 5), 0.1))
+
+
+DEPRECATED = {
+    "uniform": ((3, 4), ()), "normal": ((3, 4), ()), "constant": ((3, 4), (0.5,)),
+    "eye": ((3, 4), ()), "dirac": ((4, 2, 3), ()), "xavier_uniform": ((3, 4), ()),
+    "xavier_normal": ((3, 4), ()), "kaiming_uniform": ((3, 4), ()),
+    "kaiming_normal": ((3, 4), ()), "orthogonal": ((3, 4), ()), "sparse": ((3, 4), (0.5,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEPRECATED))
+def test_deprecated_aliases(torch, name):
+    shape, args = DEPRECATED[name]
+    results = {}
+    for lib in (nptorch, torch):
+        fn = getattr(lib.nn.init, name)
+        assert fn.__name__ == name
+        t = lib.empty(*shape)
+        with pytest.warns(FutureWarning) as record:
+            out = fn(t, *args)
+        assert out is t and record[0].filename == __file__
+        results[lib] = (str(record[0].message), out.numpy())
+    message = f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`."
+    assert results[nptorch][0] == results[torch][0] == message
+    if name in ("constant", "eye", "dirac"):
+        np.testing.assert_array_equal(results[nptorch][1], results[torch][1])
+        return
+    draws = []
+    for fn in (getattr(init, name), getattr(init, name + "_")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            draws.append(fn(nptorch.empty(*shape), *args,
+                            generator=nptorch.Generator().manual_seed(4)).numpy())
+    np.testing.assert_array_equal(draws[0], draws[1])

@@ -1,11 +1,12 @@
-"""nn.functional: activations (pointwise), softmax, log_softmax, softmin and glu.
+"""nn.functional: activations (pointwise, and the randomized rrelu), softmax, log_softmax,
+softmin, gumbel_softmax, glu and channel shuffling.
 
 ``inplace=True`` writes the result into ``input`` through the Tensor in-place machinery, so
 version counters, leaf checks and graph rebasing are those of every other in-place op.
 """
 import warnings
 
-from ..._api import math as _math, reduction as _reduction
+from ..._api import creation as _creation, math as _math, reduction as _reduction
 from ..._api._inplace import apply_inplace
 from ..._dtype import scalar_type_name
 from ..._functions import activation as A
@@ -15,7 +16,8 @@ __all__ = ["threshold", "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "
            "silu", "mish", "sigmoid", "hardsigmoid", "hardswish", "hardtanh", "tanh", "softplus",
            "softsign", "softmax", "log_softmax", "softmin", "glu", "logsigmoid", "tanhshrink",
            "hardshrink", "softshrink", "threshold_", "relu_", "elu_", "leaky_relu_",
-           "hardtanh_", "celu_", "selu_"]
+           "hardtanh_", "celu_", "selu_", "rrelu", "rrelu_", "gumbel_softmax", "channel_shuffle",
+           "native_channel_shuffle"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -24,13 +26,19 @@ sigmoid = _math.sigmoid
 tanh = _math.tanh
 
 
-def _pointwise(kernel, cls, input, inplace, *args):
-    """``cls`` applied to ``input`` (in place when ``inplace``); ``kernel`` names PyTorch's
-    kernel in the error for non-floating input (None where integers are accepted)."""
-    if kernel is not None and input._data.dtype.kind != "f":
+def _check_floating(kernel, input):
+    """PyTorch's error for non-floating input to its kernel named ``kernel``."""
+    if input._data.dtype.kind != "f":
         device = "cpu" if input.is_cpu else "cuda"
         raise NotImplementedError(
             f"\"{kernel}_{device}\" not implemented for '{scalar_type_name(input)}'")
+
+
+def _pointwise(kernel, cls, input, inplace, *args):
+    """``cls`` applied to ``input`` (in place when ``inplace``); ``kernel`` names PyTorch's
+    kernel in the error for non-floating input (None where integers are accepted)."""
+    if kernel is not None:
+        _check_floating(kernel, input)
     if inplace:
         return apply_inplace(input, cls.apply, *args)
     return cls.apply(input, *args)
@@ -81,6 +89,25 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def leaky_relu_(input, negative_slope=0.01):
     """In-place ``leaky_relu``."""
     return leaky_relu(input, negative_slope, inplace=True)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU: in training, every non-positive element is scaled by its own slope
+    drawn from ``U(lower, upper)`` (its gradient too); otherwise ``leaky_relu`` with slope
+    ``(lower + upper) / 2``."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    _check_floating("rrelu_with_noise_out", input)
+    slopes = _creation.empty_like(input).uniform_(lower, upper)
+    noise = _math.where(input <= 0, slopes, 1.0)
+    return input.mul_(noise) if inplace else input * noise
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place ``rrelu``."""
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 def prelu(input, weight):
@@ -206,6 +233,42 @@ def glu(input, dim=-1):
             f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
     a, b = input.chunk(2, d)
     return a * b.sigmoid()
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax distribution: ``softmax((logits + g) / tau, dim)`` with
+    ``g ~ Gumbel(0, 1)``. With ``hard``, the one-hot vector of its argmax, differentiated as
+    the soft sample (straight-through). ``eps`` is deprecated and unused."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -_creation.empty_like(logits).exponential_().log()
+    y_soft = _reduction.softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _creation.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def channel_shuffle(input, groups):
+    """Interleave the channels (dim 1) of ``(N, C, *)`` taken from ``groups`` groups:
+    ``(N, g, C / g, *)`` read as ``(N, C / g, g, *)``."""
+    if input.dim() <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(input.shape)
+
+
+def native_channel_shuffle(input, groups):
+    """``channel_shuffle`` (PyTorch's name for its kernel-level version)."""
+    return channel_shuffle(input, groups)
 
 
 def _get_softmax_dim(name, ndim, stacklevel):

@@ -1,17 +1,25 @@
-"""nn.functional: max, average and adaptive pooling, and max_unpool.
+"""nn.functional: max, average, power-average, adaptive and fractional pooling, and max_unpool.
 
 Every op runs as a 2-D op over ``(N, C, H, W)``: 1-D ops over a height of one, unbatched inputs
 with a batch of one. Output sizes follow PyTorch's ``pooling_output_shape`` (with ceil_mode, the
 last window must start inside the input or its left padding).
 """
+import math
+
 import numpy as np
 
+from ..._api import creation as _creation, math as _math, shape as _shape
 from ..._dtype import scalar_type_name
 from ..._functions import pooling as P
 from ..._ops import Window
+from .activation import threshold
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+           "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "max_unpool1d",
+           "max_unpool2d"]
 
 
 def _pair(value, op, name, allow_none=False):
@@ -199,24 +207,206 @@ def adaptive_avg_pool1d(input, output_size):
     return _run_2d(lambda x: P.AdaptiveAvgPool2d.apply(x, 1, OW), input, 1)
 
 
+def _adaptive_max_pool(x, OH, OW, return_indices):
+    y, indices = P.AdaptiveMaxPool2d.apply(x, OH, OW)
+    return (y, indices) if return_indices else y
+
+
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max pooling to a fixed output size; with ``return_indices``, also the argmax indices."""
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
                            f"{list(input.shape)}")
     OH, OW = _adaptive_size(input, output_size, "adaptive_max_pool2d", 2)
-
-    def pool(x):
-        y, indices = P.AdaptiveMaxPool2d.apply(x, OH, OW)
-        return (y, indices) if return_indices else y
-    return _run_2d(pool, input, 2)
+    return _run_2d(_adaptive_max_pool, input, 2, OH, OW, return_indices)
 
 
-def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """The partial inverse of max_pool2d: values placed at ``indices``, zeros elsewhere."""
-    kernel = _pair(kernel_size, "max_unpool2d", "kernel_size")
-    stride = kernel if stride is None else _pair(stride, "max_unpool2d", "stride")
-    padding = _pair(padding, "max_unpool2d", "padding")
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling of ``(N, C, L)`` or ``(C, L)`` to a fixed length."""
+    _check_1d_input(input, "adaptive_max_pool1d")
+    (OW,) = _adaptive_size(input, _single(output_size, "adaptive_max_pool1d", "output_size"),
+                           "adaptive_max_pool1d", 1)
+    return _run_2d(_adaptive_max_pool, input, 1, 1, OW, return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """``max_pool1d`` returning ``(output, indices)`` whatever ``return_indices``."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """``max_pool2d`` returning ``(output, indices)`` whatever ``return_indices``."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """``adaptive_max_pool1d`` returning ``(output, indices)`` whatever ``return_indices``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """``adaptive_max_pool2d`` returning ``(output, indices)`` whatever ``return_indices``."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def _lp_pool(max_pool, avg_pool, input, norm_type, kernel_size, stride, ceil_mode, window):
+    """``(sum of x ** p over each window) ** (1 / p)``, the sum taken as ``window`` times the
+    average (so a ceil_mode window that overhangs the input is scaled up, as in PyTorch)."""
+    if norm_type == math.inf:
+        return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -math.inf:
+        return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    # PyTorch's sign(out) * relu(|out|), with relu as threshold(., 0, 0), whose backward masks
+    # rather than multiplies: a zero power sum gets a zero gradient, not inf * 0
+    return (out.sign() * threshold(out.abs(), 0.0, 0.0)).mul(window).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """1-D power-average pooling: the ``norm_type``-norm of each window (max of ``|x|`` at inf)."""
+    window = _single(kernel_size, "lp_pool1d", "kernel_size")
+    return _lp_pool(max_pool1d, avg_pool1d, input, norm_type, kernel_size, stride, ceil_mode,
+                    window)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """2-D power-average pooling: the ``norm_type``-norm of each window (max of ``|x|`` at inf)."""
+    KH, KW = _pair(kernel_size, "lp_pool2d", "kernel_size")
+    return _lp_pool(max_pool2d, avg_pool2d, input, norm_type, kernel_size, stride, ceil_mode,
+                    KH * KW)
+
+
+def _fractional_pair(value, name):
+    if not isinstance(value, (int, np.integer)) and len(value) != 2:
+        raise RuntimeError(f"fractional_max_pool2d: {name} must either be a single Int or tuple "
+                           "of Ints")
+    return _pair(value, "fractional_max_pool2d", name)
+
+
+def _check_fractional(input, kernel, out, samples):
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"fractional_max_pool2d(): Expected 3D or 4D tensor, but got: "
+                           f"{list(input.shape)}")
+    # as in PyTorch, dim 0 of an unbatched input is not checked
+    for i in range(1, input.ndim):
+        if input.shape[i] == 0:
+            raise RuntimeError(f"fractional_max_pool2d(): Expected input to have non-zero size "
+                               f"for non-batch dimensions, but got{list(input.shape)} with "
+                               f"dimension {i} being empty.")
+    for k, o, size, name in zip(kernel, out, input.shape[-2:], ("height", "width")):
+        if o + k - 1 > size:
+            raise RuntimeError(f"fractional_max_pool2d(): pool {name} {k} too large relative to "
+                               f"input {name} {size}")
+    if samples.dtype != input.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    if samples.ndim != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.ndim}")
+    batch, channels = (1, input.shape[0]) if input.ndim == 3 else input.shape[:2]
+    if samples.shape[0] < batch:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if samples.shape[1] != channels:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if samples.shape[2] != 2:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to 2; got {samples.shape[2]}.")
+
+
+def _fractional_starts(samples, size, out, k):
+    """The window starts along one dim, ``(N, C, out)``, from the planes' samples ``(N, C)``:
+    PyTorch's ``generate_intervals``, computed in the samples' dtype."""
+    last = samples.new_full(tuple(samples.shape) + (1,), size - k).long()
+    if out <= 1:
+        return last[..., :out]
+    alpha = samples.new_tensor(float(size - k)) / (out - 1)
+    steps = _creation.arange(out - 1, dtype=samples.dtype, device=samples.device)
+    s = samples.unsqueeze(-1)
+    return _shape.cat([((steps + s) * alpha).long() - (s * alpha).long(), last], -1)
+
+
+def _fractional_max_pool(x, kernel, out, samples):
+    """Max over the ``kernel`` windows at the sampled starts: the first maximum of each window,
+    or its last NaN, as PyTorch's kernel."""
+    N, C, H, W = x.shape
+    (KH, KW), (OH, OW) = kernel, out
+    K = KH * KW
+    rows = _fractional_starts(samples[:N, :, 1], H, OH, KH)
+    cols = _fractional_starts(samples[:N, :, 0], W, OW, KW)
+    dh = _creation.arange(KH, device=x.device).unsqueeze(-1)
+    dw = _creation.arange(KW, device=x.device)
+    places = ((rows[:, :, :, None, None, None] + dh) * W
+              + cols[:, :, None, :, None, None] + dw).reshape(N, C, OH, OW, K)
+    flat = x.reshape(N, C, H * W)
+    windows = flat.detach().gather(2, places.reshape(N, C, OH * OW * K)).view(N, C, OH, OW, K)
+    nan = windows.isnan()
+    last_nan = K - 1 - nan.flip(-1).byte().argmax(-1)
+    best = _math.where(nan.any(-1), last_nan, windows.argmax(-1))
+    indices = places.gather(-1, best.unsqueeze(-1)).squeeze(-1)
+    return flat.gather(2, indices.reshape(N, C, OH * OW)).view(N, C, OH, OW), indices
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """2-D fractional max pooling (Graham, 2014): ``kernel_size`` windows at pseudo-random
+    steps that give ``output_size`` (or ``output_ratio`` times the input size).
+
+    ``_random_samples`` (``(N, C, 2)`` in ``[0, 1)``, the width's then the height's sample of
+    each plane) fixes the steps; by default it is drawn uniformly.
+    """
+    if output_size is None and output_ratio is None:
+        raise ValueError("fractional_max_pool2d requires specifying either an output_size or an "
+                         "output_ratio")
+    if output_size is None:
+        if len(output_ratio) > 2:
+            raise ValueError("fractional_max_pool2d requires output_ratio to either be a single "
+                             "Int or tuple of Ints.")
+        output_size = [int(input.shape[-2] * output_ratio[0]),
+                       int(input.shape[-1] * output_ratio[1])]
+    if _random_samples is None:
+        batch = 1 if input.ndim == 3 else input.shape[0]
+        _random_samples = _creation.rand(batch, input.shape[-3], 2, dtype=input.dtype,
+                                         device=input.device)
+    kernel = _fractional_pair(kernel_size, "kernel_size")
+    out = _fractional_pair(output_size, "output_size")
+    _check_fractional(input, kernel, out, _random_samples)
+    y, indices = _run_2d(_fractional_max_pool, input, 2, kernel, out, _random_samples)
+    return (y, indices) if return_indices else y
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """``fractional_max_pool2d`` returning ``(output, indices)`` whatever ``return_indices``."""
+    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True,
+                                 _random_samples)
+
+
+def _unpool_size(input, kernel, stride, padding, output_size):
+    """The spatial output size of max_unpool: the inverse of pooling's, or ``output_size``
+    (spatial sizes, or led by N and C) when it lies strictly within a stride of that."""
+    n = len(kernel)
+    default = [(input.shape[d - n] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(n)]
+    size = default
+    if output_size is not None:
+        if len(output_size) == n + 2:
+            output_size = output_size[2:]
+        if len(output_size) != n:
+            raise ValueError(f"output_size should be a sequence containing {n} or {n + 2} "
+                             f"elements, but it has a length of '{len(output_size)}'")
+        for d in range(n):
+            lo, hi = default[d] - stride[d], default[d] + stride[d]
+            if not lo < output_size[d] < hi:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between '
+                                 f'{lo} and {hi})')
+        size = [int(s) for s in output_size]
+    for d in range(n):
+        if size[d] < 0:
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial "
+                             f"dimensions, but got output_size[{d}]={size[d]}")
+    return size
+
+
+def _max_unpool(input, indices, OH, OW):
+    """Write ``input``'s values at the flat ``OH * OW`` ``indices`` of zero planes."""
     if input.ndim not in (3, 4):
         raise RuntimeError("Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor "
                            f"with {input.ndim} dimensions.")
@@ -227,24 +417,35 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
                            f"({list(input.shape)}) but got indices tensor with shape: "
                            f"{list(indices.shape)}")
-    default = [(input.shape[-2 + i] - 1) * stride[i] - 2 * padding[i] + kernel[i] for i in range(2)]
-    if output_size is None:
-        OH, OW = default
-    else:
-        size = tuple(output_size)[-2:]
-        if len(size) != 2:
-            raise ValueError(f"output_size should be a sequence containing 2 or 4 elements, but it "
-                             f"has a length of '{len(tuple(output_size))}'")
-        for i in range(2):
-            lo, hi = default[i] - stride[i], default[i] + stride[i]
-            if not lo <= size[i] <= hi:
-                raise ValueError(f'invalid output_size "{tuple(output_size)}" (dim {i} must be '
-                                 f'between {lo} and {hi})')
-        OH, OW = size
     idx = indices._data
     if idx.size and (idx.min() < 0 or idx.max() >= OH * OW):
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise RuntimeError(f"Found an invalid max index: {int(bad)} (output volumes are of size "
                            f"{OH}x{OW})")
-    return _run_2d(lambda x, i: P.ScatterPlanes.apply(x, i, OH, OW), input, 2,
-                   indices if indices.ndim == 4 else indices.unsqueeze(0))
+    return _run_2d(_scatter_planes, input, 2,
+                   indices if indices.ndim == 4 else indices.unsqueeze(0), OH, OW)
+
+
+def _scatter_planes(x, indices, OH, OW):
+    # an assignment, as PyTorch's: overlapping pooling windows repeat an index (and its value)
+    N, C, H, W = x.shape
+    planes = x.new_zeros(N, C, OH * OW)
+    planes = planes.scatter(2, indices.reshape(N, C, H * W), x.reshape(N, C, H * W))
+    return planes.view(N, C, OH, OW)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d: values placed at ``indices``, zeros elsewhere."""
+    kernel = _pair(kernel_size, "max_unpool2d", "kernel_size")
+    stride = kernel if stride is None else _pair(stride, "max_unpool2d", "stride")
+    padding = _pair(padding, "max_unpool2d", "padding")
+    return _max_unpool(input, indices, *_unpool_size(input, kernel, stride, padding, output_size))
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool1d, run as ``max_unpool2d`` over a width of one."""
+    k = _single(kernel_size, "max_unpool1d", "kernel_size")
+    s = k if stride is None else _single(stride, "max_unpool1d", "stride")
+    (L,) = _unpool_size(input, (k,), (s,), (_single(padding, "max_unpool1d", "padding"),),
+                        output_size)
+    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), L, 1).squeeze(-1)

@@ -7,7 +7,7 @@ from .module import Module
 __all__ = ["Threshold", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU",
            "SiLU", "Mish", "Sigmoid", "Hardsigmoid", "Hardswish", "Hardtanh", "Tanh", "Softplus",
            "Softsign", "Softmax", "LogSoftmax", "Softmin", "GLU", "LogSigmoid", "Tanhshrink",
-           "Hardshrink", "Softshrink"]
+           "Hardshrink", "Softshrink", "RReLU", "Softmax2d"]
 
 
 class _Activation(Module):
@@ -111,6 +111,27 @@ class ReLU6(Hardtanh):
     arguments = _INPLACE
     shown = ()
     min_val, max_val = 0.0, 6.0
+
+
+class RReLU(_Activation):
+    """Randomized leaky ReLU: slopes drawn from ``U(lower, upper)`` in training, their mean
+    ``(lower + upper) / 2`` in eval."""
+
+    arguments = (("lower", 1.0 / 8), ("upper", 1.0 / 3)) + _INPLACE
+    shown = ("lower", "upper")
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of ``(N, C, H, W)`` or ``(C, H, W)``."""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+        return F.softmax(input, -3)
 
 
 class _Shrink(_Activation):

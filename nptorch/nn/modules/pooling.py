@@ -1,9 +1,10 @@
-"""Pooling layers: max, average, adaptive and max-unpooling."""
+"""Pooling layers: max, average, power-average, adaptive, fractional and max-unpooling."""
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool1d", "LPPool2d",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+           "FractionalMaxPool2d", "MaxUnpool1d", "MaxUnpool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -116,29 +117,113 @@ class AdaptiveAvgPool2d(_AdaptivePool):
     _function = staticmethod(F.adaptive_avg_pool2d)
 
 
-class AdaptiveMaxPool2d(_AdaptivePool):
-    """Max pooling of ``(N, C, H, W)`` to a fixed ``output_size``."""
-
+class _AdaptiveMaxPool(_AdaptivePool):
     def __init__(self, output_size, return_indices=False):
         super().__init__(output_size)
         self.return_indices = return_indices
 
     def forward(self, input):
-        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+        return type(self)._function(input, self.output_size, self.return_indices)
 
 
-class MaxUnpool2d(Module):
-    """The partial inverse of MaxPool2d: ``forward(input, indices, output_size=None)``."""
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """Max pooling of ``(N, C, L)`` to a fixed length."""
+
+    _function = staticmethod(F.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """Max pooling of ``(N, C, H, W)`` to a fixed ``output_size``."""
+
+    _function = staticmethod(F.adaptive_max_pool2d)
+
+
+class _LPPool(Module):
+    _function = None
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self):
+        return ("norm_type={norm_type}, kernel_size={kernel_size}, stride={stride}, "
+                "ceil_mode={ceil_mode}".format(**self.__dict__))
+
+    def forward(self, input):
+        return type(self)._function(input, float(self.norm_type), self.kernel_size, self.stride,
+                                    self.ceil_mode)
+
+
+class LPPool1d(_LPPool):
+    """1-D power-average pooling over ``(N, C, L)``: the ``norm_type``-norm of each window."""
+
+    _function = staticmethod(F.lp_pool1d)
+
+
+class LPPool2d(_LPPool):
+    """2-D power-average pooling over ``(N, C, H, W)``: the ``norm_type``-norm of each window."""
+
+    _function = staticmethod(F.lp_pool2d)
+
+
+class FractionalMaxPool2d(Module):
+    """2-D fractional max pooling to ``output_size`` or ``output_ratio`` of the input size.
+
+    ``_random_samples`` (a buffer when given) fixes the pseudo-random window steps.
+    """
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                 _random_samples=None):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _pair(output_size) if output_size is not None else None
+        self.output_ratio = _pair(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError("FractionalMaxPool2d requires specifying either an output size, or a "
+                             "pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        return F.fractional_max_pool2d(input, self.kernel_size, self.output_size,
+                                       self.output_ratio, self.return_indices,
+                                       _random_samples=self._random_samples)
+
+
+class _MaxUnpool(Module):
+    _function = None
+    _tuple = None
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = _pair(kernel_size)
-        self.stride = _pair(stride if stride is not None else kernel_size)
-        self.padding = _pair(padding)
+        self.kernel_size = type(self)._tuple(kernel_size)
+        self.stride = type(self)._tuple(stride if stride is not None else kernel_size)
+        self.padding = type(self)._tuple(padding)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input, indices, output_size=None):
-        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
-                              output_size)
+        return type(self)._function(input, indices, self.kernel_size, self.stride, self.padding,
+                                    output_size)
+
+
+class MaxUnpool1d(_MaxUnpool):
+    """The partial inverse of MaxPool1d: ``forward(input, indices, output_size=None)``."""
+
+    _function = staticmethod(F.max_unpool1d)
+    _tuple = staticmethod(_single)
+
+
+class MaxUnpool2d(_MaxUnpool):
+    """The partial inverse of MaxPool2d: ``forward(input, indices, output_size=None)``."""
+
+    _function = staticmethod(F.max_unpool2d)
+    _tuple = staticmethod(_pair)
