@@ -8,7 +8,8 @@ _FUNCTIONAL = (
     "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "max_pool1d",
     "max_pool2d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle", "prelu", "selu",
     "celu", "hardshrink", "threshold", "cosine_similarity", "pairwise_distance", "pdist",
-    "bilinear", "layer_norm", "group_norm", "rms_norm",
+    "bilinear", "layer_norm", "group_norm", "rms_norm", "max_pool1d_with_indices", "rrelu",
+    "rrelu_", "channel_shuffle", "native_channel_shuffle",
 )
 
 _METHODS = (
@@ -66,4 +67,6 @@ FUNCTIONS = {
     **{name: _method_as_function(name) for name in _METHODS},
     "dropout": dropout, "dropout_": dropout_, "alpha_dropout": alpha_dropout, "selu_": selu_,
     "celu_": celu_, "threshold_": threshold_,
+    # PyTorch's top-level adaptive max pooling always returns the indices too
+    "adaptive_max_pool1d": F.adaptive_max_pool1d_with_indices,
 }

@@ -29,6 +29,10 @@ def test_every_alias_is_a_torch_name():
     (lambda lib, x, w: lib.cosine_similarity(x, w, -1), [(4, 3), (4, 3)]),
     (lambda lib, x, w: lib.dropout(x, 0.5, False), [(4, 3), (1,)]),
     (lambda lib, x, w: lib.pixel_shuffle(x, 2), [(1, 8, 2, 2), (1,)]),
+    (lambda lib, x, w: lib.adaptive_max_pool1d(x, 2), [(1, 2, 5), (1,)]),
+    (lambda lib, x, w: lib.max_pool1d_with_indices(x, 2), [(1, 2, 5), (1,)]),
+    (lambda lib, x, w: lib.channel_shuffle(x, 2), [(1, 4, 3), (1,)]),
+    (lambda lib, x, w: lib.rrelu(x), [(2, 4), (1,)]),
 ])
 def test_layer_functions_match_torch(fn, shapes):
     check_op(fn, *shapes)

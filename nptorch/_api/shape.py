@@ -185,6 +185,23 @@ def as_strided(input, size, stride, storage_offset=None):
     return F.AsStrided.apply(input, storage, size, stride, offset, input.stride(), own_offset)
 
 
+def unfold(input, dimension, size, step):
+    """The view of every slice of ``size`` elements along ``dimension``, taken every ``step``
+    elements: that dimension becomes the slice count and the slices a new last dimension."""
+    shape, strides = list(input.shape) or [1], list(input.stride()) or [1]
+    d = wrap_dim(dimension, input._data.ndim)
+    if size > shape[d]:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {shape[d]} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if input._data.ndim == 0:
+        return as_strided(input, [size], [1])
+    shape = shape[:d] + [(shape[d] - size) // step + 1] + shape[d + 1:] + [size]
+    strides = strides[:d] + [strides[d] * step] + strides[d + 1:] + [strides[d]]
+    return as_strided(input, shape, strides)
+
+
 def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along each dim (leading new dims allowed)."""
     sizes = _shape_args(sizes)
@@ -472,7 +489,7 @@ _COMMON = {
 
 METHODS = dict(_COMMON, **{
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
-    "expand_as": expand_as, "repeat": repeat, "sum_to_size": sum_to_size,
+    "expand_as": expand_as, "repeat": repeat, "sum_to_size": sum_to_size, "unfold": unfold,
     **{op.__name__ + "_": _metadata_inplace(op) for op in (squeeze, unsqueeze, transpose, _t)},
     "swapaxes_": _metadata_inplace(transpose), "swapdims_": _metadata_inplace(transpose),
 })

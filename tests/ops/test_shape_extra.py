@@ -228,3 +228,31 @@ ERRORS = [
 @pytest.mark.parametrize("fn", [c[1] for c in ERRORS], ids=[c[0] for c in ERRORS])
 def test_errors(fn):
     _same_error(fn)
+
+
+@pytest.mark.parametrize("args", [(1, 3, 2), (0, 2, 1), (1, 1, 1), (-1, 6, 3), (0, 4, 4), (1, 2, 5)])
+def test_unfold(args):
+    check_op(lambda lib, x: x.unfold(*args), (4, 6))
+
+
+def test_unfold_is_a_view_and_handles_scalars_and_strided_input():
+    x = nptorch.zeros(5)
+    windows = x.unfold(0, 2, 1)
+    x[1] = 7.0
+    assert windows[:2].tolist() == [[0.0, 7.0], [7.0, 0.0]]
+    assert nptorch.tensor(3.0).unfold(0, 1, 1).tolist() == [3.0]
+    assert nptorch.arange(10.0)[::2].unfold(0, 2, 2).tolist() == [[0.0, 2.0], [4.0, 6.0]]
+
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda lib: lib.arange(7.0).unfold(0, 8, 1), RuntimeError,
+     "maximum size for tensor at dimension 0 is 7 but size is 8"),
+    (lambda lib: lib.arange(7.0).unfold(0, 2, 0), RuntimeError, "step is 0 but must be > 0"),
+    (lambda lib: lib.arange(7.0).unfold(1, 2, 1), IndexError, "Dimension out of range"),
+    (lambda lib: lib.tensor(3.0).unfold(0, 2, 1), RuntimeError,
+     "maximum size for tensor at dimension 0 is 1 but size is 2"),
+])
+def test_unfold_errors(call, error, message):
+    for lib in (torch, nptorch):
+        with pytest.raises(error, match=message):
+            call(lib)
