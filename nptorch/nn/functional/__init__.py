@@ -10,4 +10,5 @@ from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
+from .grid import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403

@@ -1,0 +1,76 @@
+"""``LazyModuleMixin``: modules whose parameter shapes are inferred from the first input."""
+import itertools
+
+from ...autograd import no_grad
+from ..parameter import is_lazy
+
+__all__ = ["LazyModuleMixin"]
+
+
+class LazyModuleMixin:
+    """Mixin (listed before the Module class) for modules created with
+    ``UninitializedParameter``/``UninitializedBuffer`` placeholders.
+
+    The first call runs ``initialize_parameters(*args, **kwargs)``, which materializes them
+    from the input; then the module becomes a ``cls_to_become`` (when set). Loading a
+    state_dict into a module that is not yet initialized materializes its placeholders with
+    the loaded shapes.
+    """
+
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters,
+                                                               with_kwargs=True)
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        # placeholders go in as they are (a detached copy would lose their laziness)
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if is_lazy(param) or keep_vars \
+                    else param.detach()
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = buf if is_lazy(buf) or keep_vars else buf.detach()
+
+    def _lazy_load_hook(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                        unexpected_keys, error_msgs):
+        """Materialize each placeholder that ``state_dict`` has a real tensor for."""
+        for name, param in itertools.chain(self._parameters.items(), self._buffers.items()):
+            value = state_dict.get(prefix + name)
+            if is_lazy(param) and value is not None and not is_lazy(value):
+                with no_grad():
+                    param.materialize(value.shape)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs):
+        self._lazy_load_hook(state_dict, prefix, local_metadata, strict, missing_keys,
+                             unexpected_keys, error_msgs)
+        # a placeholder loaded from a placeholder has nothing to copy, yet its key matched
+        both_lazy = {prefix + name for name, t in itertools.chain(self._parameters.items(),
+                                                                  self._buffers.items())
+                     if is_lazy(t) and is_lazy(state_dict.get(prefix + name))}
+        rest = {k: v for k, v in state_dict.items() if k not in both_lazy}
+        super()._load_from_state_dict(rest, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)
+        missing_keys[:] = [k for k in missing_keys if k not in both_lazy]
+
+    def initialize_parameters(self, *args, **kwargs):
+        """Materialize the placeholders for the forward arguments ``args``, ``kwargs``."""
+        raise NotImplementedError(
+            f"initialize_parameters is not implemented for {self.__class__.__name__}")
+
+    def has_uninitialized_params(self):
+        """Whether any parameter or buffer is still a placeholder."""
+        return any(is_lazy(t) for t in itertools.chain(self._parameters.values(),
+                                                       self._buffers.values()))
+
+    def _infer_parameters(self, module, args, kwargs=None):
+        module.initialize_parameters(*args, **(kwargs or {}))
+        if module.has_uninitialized_params():
+            raise RuntimeError(f"module {self._get_name()} has not been fully initialized")
+        module._initialize_hook.remove()
+        del module._initialize_hook
+        if module.cls_to_become is not None:
+            module.__class__ = module.cls_to_become
