@@ -19,17 +19,17 @@ def relu(const floating[::1] x, floating[::1] y):
 
 
 def relu_backward(const floating[:] gy, const floating[::1] y, floating[::1] gx):
-    """gx = gy * (y > 0); gy is contiguous or one value broadcast (stride 0), as the gradient
-    of a sum is."""
+    """gx = gy where y > 0, else 0 (a NaN or infinite gy included); gy is contiguous or one
+    value broadcast (stride 0), as the gradient of a sum is."""
     cdef Py_ssize_t i
     cdef floating g
     if gy.strides[0] == 0:
         g = gy[0]
         with nogil:
             for i in range(y.shape[0]):
-                gx[i] = g * (y[i] > 0)
+                gx[i] = g if y[i] > 0 else 0
         return
     cdef const floating* gp = &gy[0]
     with nogil:
         for i in range(y.shape[0]):
-            gx[i] = gp[i] * (y[i] > 0)
+            gx[i] = gp[i] if y[i] > 0 else 0

@@ -74,7 +74,10 @@ def flatten(input, start_dim=0, end_dim=-1):
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if not shape:
         return reshape(input, 1)
-    return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
+    merged = 1
+    for size in shape[start:end + 1]:  # explicit: -1 is ambiguous for an empty tensor
+        merged *= size
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
 def ravel(input):

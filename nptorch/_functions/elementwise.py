@@ -124,7 +124,7 @@ Sigmoid = _unary("Sigmoid", _special("expit"), lambda gy, x, y: gy * y * (1 - y)
 # relu'(0) = 0, as in PyTorch: the mask is y > 0, not x >= 0. On arrays both directions are
 # kernels (ReLU's output is the largest tensor of many networks).
 Relu = _unary("Relu", lambda a: ops_for(device_of(a)).relu(a),
-              lambda gy, x, y: gy * (y > 0) if isinstance(gy, Tensor)
+              lambda gy, x, y: _where(y._data > 0, gy, 0) if isinstance(gy, Tensor)
               else ops_for(device_of(y)).relu_backward(gy, y), saves="y", array_formula=True)
 Erf = _unary("Erf", _special("erf"), lambda gy, x, y: gy * _TWO_OVER_SQRT_PI * (-x * x).exp())
 Erfinv = _unary("Erfinv", _special("erfinv"),

@@ -22,9 +22,8 @@ from .reference import Ops
 
 @functools.cache
 def _relu_backward_kernel():
-    # one pass instead of the reference's comparison, cast and product; `gy * (y > 0)` keeps
-    # its NaN behaviour (a NaN gradient stays NaN where y <= 0)
-    return _compat.cupy.ElementwiseKernel("T gy, T y", "T gx", "gx = gy * (T)(y > 0)",
+    # one pass instead of the reference's comparison and selection
+    return _compat.cupy.ElementwiseKernel("T gy, T y", "T gx", "gx = y > 0 ? gy : (T)0",
                                           "nptorch_relu_backward")
 
 

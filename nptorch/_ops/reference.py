@@ -246,8 +246,9 @@ class Ops(RecurrentOps):
         return self.xp.maximum(x, 0)
 
     def relu_backward(self, gy, y):
-        """The gradient of ``y = relu(x)``: ``gy * (y > 0)`` (zero at 0, as in PyTorch)."""
-        return gy * (y > 0)
+        """The gradient of ``y = relu(x)``: ``gy`` where ``y > 0``, else 0 (at 0 too, and for a
+        NaN or infinite ``gy``, as in PyTorch)."""
+        return self.xp.where(y > 0, gy, 0).astype(gy.dtype, copy=False)
 
     # -- normalization ---------------------------------------------------------------------
     def _sum(self, a, axes, b=None):

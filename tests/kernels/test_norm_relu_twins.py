@@ -49,6 +49,11 @@ def test_relu_backward(ops, dtype):
         assert got.dtype == dtype and got.shape == y.shape
         np.testing.assert_array_equal(_np(got), REF.relu_backward(gy, y))
     assert (REF.relu_backward(g, y)[:, [4, 5]] == 0).all()  # relu'(0) = 0
+    # a NaN or infinite gradient where y is 0 gives 0, as in PyTorch (not NaN from 0 * inf)
+    special = np.full(y.shape, np.inf, dtype)
+    special[1] = np.nan
+    got = _np(ops.relu_backward(xp.asarray(special), xp.asarray(y)))
+    np.testing.assert_array_equal(got, np.where(y > 0, special, 0))
     empty = np.zeros((0, 3), dtype)
     assert ops.relu_backward(xp.asarray(empty), xp.asarray(empty)).shape == (0, 3)
 

@@ -256,3 +256,8 @@ def test_unfold_errors(call, error, message):
     for lib in (torch, nptorch):
         with pytest.raises(error, match=message):
             call(lib)
+
+
+def test_flatten_of_empty_tensors():
+    for shape, start in (((0, 3, 5, 4), 2), ((0, 3), 0), ((2, 0, 3), 1)):
+        assert nptorch.zeros(*shape).flatten(start).shape == torch.zeros(*shape).flatten(start).shape
