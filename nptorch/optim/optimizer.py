@@ -18,7 +18,7 @@ from .. import _dtype
 from .._api.creation import tensor
 from .._tensor import Tensor
 from ..autograd import enable_grad, set_grad_enabled
-from ..nn.modules.module import _RemovableHandle
+from ..nn.modules.hooks import RemovableHandle as _RemovableHandle
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 _IMPLEMENTATION_OPTIONS = ("foreach", "fused", "capturable", "differentiable")

@@ -1,37 +1,12 @@
 """``Module``: the base class of every layer and model (PyTorch's ``torch.nn.Module``)."""
-from collections import OrderedDict, namedtuple
-import functools
-import itertools
+from collections import OrderedDict
 
 from ..._tensor import Tensor
-from ...autograd import no_grad
+from ...autograd import is_grad_enabled, no_grad
 from ..parameter import Buffer, Parameter
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class _RemovableHandle:
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict):
-        self._hooks_dict = hooks_dict
-        self.id = next(self._next_id)
-
-    def remove(self):
-        self._hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
+from .backward_hooks import BackwardHooks
+from .hooks import register as _register
+from .state_dict import StateDict
 
 def _typename(obj):
     """PyTorch's ``torch.typename``: ``torch.FloatTensor`` for tensors, else the type's name."""
@@ -47,7 +22,7 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module:
+class Module(StateDict):
     """Base class for neural network modules; subclasses define ``forward``.
 
     Assigning a ``Parameter``, a ``Module`` or a ``Buffer`` to an attribute registers it, so
@@ -73,8 +48,12 @@ class Module:
         d["_forward_hooks_with_kwargs"] = set()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_pre_hooks_with_kwargs"] = set()
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
         d["_state_dict_hooks"] = OrderedDict()
+        d["_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_pre_hooks"] = OrderedDict()
+        d["_load_state_dict_post_hooks"] = OrderedDict()
 
     def forward(self, *input):
         raise NotImplementedError(
@@ -91,6 +70,10 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = None
+        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
+            backward_hooks = BackwardHooks(self, args)
+            args = backward_hooks.inputs(args)
         output = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
@@ -99,27 +82,34 @@ class Module:
                 result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hooks is not None:
+            output = backward_hooks.output(output)
         return output
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """``hook(module, args)`` runs before forward and may return new args."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+        handle = _register(self._forward_pre_hooks, hook, prepend)
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs.add(handle.id)
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """``hook(module, args, output)`` runs after forward and may return a new output."""
-        handle = _RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
+        handle = _register(self._forward_hooks, hook, prepend)
         if with_kwargs:
             self._forward_hooks_with_kwargs.add(handle.id)
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` runs once the gradients with respect to
+        the call's positional inputs are computed and may return new ``grad_input``; entries
+        are None for non-tensor arguments and gradients that do not arrive."""
+        return _register(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` runs once the gradients with respect to the call's
+        outputs are computed and may return new ``grad_output``."""
+        return _register(self._backward_pre_hooks, hook, prepend)
 
     # -- registration ----------------------------------------------------------------------
     def register_parameter(self, name, param):
@@ -297,6 +287,20 @@ class Module:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
+    def set_submodule(self, target, module, strict=False):
+        """Put ``module`` at the dotted path ``target`` (replacing what is there; with
+        ``strict``, only an existing submodule)."""
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        *path, name = target.split(".")
+        parent = self.get_submodule(".".join(path)) if path else self
+        if strict and not isinstance(getattr(parent, name, None), Module):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        setattr(parent, name, module)
+
+    def compile(self, *args, **kwargs):
+        """Nothing to do: nptorch runs modules eagerly (``torch.compile``'s in-place form)."""
+
     def get_submodule(self, target):
         if target == "":
             return self
@@ -416,103 +420,6 @@ class Module:
     double = _float_cast(_dt.float64)
     half = _float_cast(_dt.float16)
     del _float_cast, _dt
-
-    # -- state dict --------------------------------------------------------------------------
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An ordered dict of every parameter and persistent buffer, keyed by dotted names."""
-        if destination is None:
-            destination = OrderedDict()
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".",
-                                  keep_vars=keep_vars)
-        for hook in self._state_dict_hooks.values():
-            result = hook(self, destination, prefix, {})
-            if result is not None:
-                destination = result
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
-        local = {k: v for k, v in itertools.chain(self._parameters.items(), self._buffers.items())
-                 if v is not None and k not in self._non_persistent_buffers_set}
-        for name, param in local.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                from ..._api.creation import as_tensor
-                try:
-                    value = as_tensor(value)
-                except TypeError:
-                    error_msgs.append(f'While copying the parameter named "{key}", expected '
-                                      f"torch.Tensor or Tensor-like object from checkpoint but "
-                                      f"received {type(value)}")
-                    continue
-            if tuple(value.shape) != tuple(param.shape):
-                error_msgs.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {param.shape}.")
-                continue
-            with no_grad():
-                param.copy_(value)
-        if strict:
-            for key in state_dict:
-                if key.startswith(prefix):
-                    rest = key[len(prefix):]
-                    name = rest.split(".", 1)[0]
-                    if "." not in rest and name not in local and name not in self._modules:
-                        unexpected_keys.append(key)
-                    elif "." in rest and name not in self._modules:
-                        unexpected_keys.append(key)
-
-    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
-        """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-        error_msgs)`` (``module`` first if ``with_module``) runs before this module loads its
-        entries and may edit ``state_dict``."""
-        handle = _RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = \
-            functools.partial(hook, self) if with_module else hook
-        return handle
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from ``state_dict``; reports missing/unexpected keys."""
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        state_dict = OrderedDict(state_dict)  # pre-hooks may rename keys
-        missing, unexpected, errors = [], [], []
-
-        def load(module, prefix=""):
-            for hook in module._load_state_dict_pre_hooks.values():
-                hook(state_dict, prefix, {}, True, missing, unexpected, errors)
-            module._load_from_state_dict(state_dict, prefix, {}, True, missing, unexpected, errors)
-            for name, child in module._modules.items():
-                if child is not None:
-                    load(child, prefix + name + ".")
-        load(self)
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                self._get_name(), "\n\t".join(errors)))
-        return _IncompatibleKeys(missing, unexpected)
 
     # -- printing ----------------------------------------------------------------------------
     def _get_name(self):
