@@ -60,7 +60,7 @@ from ._settings import (compile, set_float32_matmul_precision,  # noqa: E402
                         get_float32_matmul_precision, use_deterministic_algorithms,
                         are_deterministic_algorithms_enabled,
                         is_deterministic_algorithms_warn_only_enabled)
-from . import func, special  # noqa: E402
+from . import func, special, testing  # noqa: E402
 from ._aliases import FUNCTIONS as _ALIASES  # noqa: E402
 globals().update(_ALIASES)
 del _ALIASES
