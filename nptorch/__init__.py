@@ -61,6 +61,7 @@ from ._settings import (compile, set_float32_matmul_precision,  # noqa: E402
                         are_deterministic_algorithms_enabled,
                         is_deterministic_algorithms_warn_only_enabled)
 from . import func, special, testing  # noqa: E402
+from . import distributions  # noqa: E402
 from ._aliases import FUNCTIONS as _ALIASES  # noqa: E402
 globals().update(_ALIASES)
 del _ALIASES

@@ -1,0 +1,179 @@
+"""The gamma family: Gamma, Chi2, Dirichlet and Beta (reparameterised through gamma draws)."""
+from numbers import Number
+
+import nptorch
+import nptorch.nn.functional as F
+
+from .._tensor import Size
+from . import constraints
+from ._gamma_function import GammaInc, StandardGamma
+from .distribution import Distribution
+from .utils import broadcast_all
+
+__all__ = ["Beta", "Chi2", "Dirichlet", "Gamma"]
+
+
+class Gamma(Distribution):
+    """Gamma distribution with shape ``concentration`` and inverse scale ``rate``."""
+
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+
+    def __init__(self, concentration, rate, validate_args=None):
+        self.concentration, self.rate = broadcast_all(concentration, rate)
+        both_numbers = isinstance(concentration, Number) and isinstance(rate, Number)
+        super().__init__(Size() if both_numbers else self.concentration.shape,
+                         validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.concentration / self.rate
+
+    @property
+    def mode(self):
+        return ((self.concentration - 1) / self.rate).clamp(min=0)
+
+    @property
+    def variance(self):
+        return self.concentration / self.rate.pow(2)
+
+    def rsample(self, sample_shape=Size()):
+        shape = self._extended_shape(sample_shape)
+        return StandardGamma.apply(self.concentration.expand(shape)) / self.rate.expand(shape)
+
+    def log_prob(self, value):
+        value = nptorch.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
+        if self._validate_args:
+            self._validate_sample(value)
+        return (nptorch.xlogy(self.concentration, self.rate)
+                + nptorch.xlogy(self.concentration - 1, value)
+                - self.rate * value - nptorch.lgamma(self.concentration))
+
+    def entropy(self):
+        c = self.concentration
+        return c - self.rate.log() + nptorch.lgamma(c) + (1.0 - c) * nptorch.digamma(c)
+
+    def cdf(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return GammaInc.apply(*broadcast_all(self.concentration, self.rate * value))
+
+
+class Chi2(Gamma):
+    """Chi-squared distribution with ``df`` degrees of freedom: Gamma(df / 2, 1 / 2)."""
+
+    arg_constraints = {"df": constraints.positive}
+
+    def __init__(self, df, validate_args=None):
+        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
+
+    @property
+    def df(self):
+        return self.concentration * 2
+
+
+class Dirichlet(Distribution):
+    """Dirichlet distribution over the simplex with ``concentration`` (last dim: categories)."""
+
+    arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
+    support = constraints.simplex
+    has_rsample = True
+
+    def __init__(self, concentration, validate_args=None):
+        if concentration.dim() < 1:
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        self.concentration = concentration
+        super().__init__(concentration.shape[:-1], concentration.shape[-1:],
+                         validate_args=validate_args)
+
+    def rsample(self, sample_shape=Size()):
+        gammas = StandardGamma.apply(self.concentration.expand(self._extended_shape(sample_shape)))
+        finfo = nptorch.finfo(gammas.dtype)
+        return (gammas / gammas.sum(-1, keepdim=True)).clamp(min=finfo.tiny, max=1 - finfo.eps)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        c = self.concentration
+        return (nptorch.xlogy(c - 1.0, value).sum(-1) + nptorch.lgamma(c.sum(-1))
+                - nptorch.lgamma(c).sum(-1))
+
+    @property
+    def mean(self):
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def mode(self):
+        excess = (self.concentration - 1).clamp(min=0.0)
+        mode = excess / excess.sum(-1, keepdim=True)
+        # with every concentration below 1 the density peaks at the largest one's vertex
+        vertex = F.one_hot(mode.argmax(-1), self.concentration.shape[-1]).to(mode.dtype)
+        return nptorch.where((self.concentration < 1).all(-1, keepdim=True), vertex, mode)
+
+    @property
+    def variance(self):
+        c = self.concentration
+        total = c.sum(-1, keepdim=True)
+        return c * (total - c) / (total.pow(2) * (total + 1))
+
+    def entropy(self):
+        c = self.concentration
+        k = c.size(-1)
+        total = c.sum(-1)
+        return (nptorch.lgamma(c).sum(-1) - nptorch.lgamma(total)
+                - (k - total) * nptorch.digamma(total)
+                - ((c - 1.0) * nptorch.digamma(c)).sum(-1))
+
+
+class Beta(Distribution):
+    """Beta distribution on [0, 1]: the first coordinate of a two-category Dirichlet."""
+
+    arg_constraints = {"concentration1": constraints.positive,
+                       "concentration0": constraints.positive}
+    support = constraints.unit_interval
+    has_rsample = True
+
+    def __init__(self, concentration1, concentration0, validate_args=None):
+        c1, c0 = broadcast_all(concentration1, concentration0)
+        self._dirichlet = Dirichlet(nptorch.stack([c1, c0], -1), validate_args=validate_args)
+        super().__init__(self._dirichlet.batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Beta, _instance)
+        new._dirichlet = self._dirichlet.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def concentration1(self):
+        return self._dirichlet.concentration[..., 0]
+
+    @property
+    def concentration0(self):
+        return self._dirichlet.concentration[..., 1]
+
+    @property
+    def mean(self):
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self):
+        return self._dirichlet.mode[..., 0]
+
+    @property
+    def variance(self):
+        total = self.concentration1 + self.concentration0
+        return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
+
+    def rsample(self, sample_shape=()):
+        return self._dirichlet.rsample(sample_shape).select(-1, 0)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return self._dirichlet.log_prob(nptorch.stack([value, 1.0 - value], -1))
+
+    def entropy(self):
+        return self._dirichlet.entropy()

@@ -1,0 +1,160 @@
+"""``kl_divergence(p, q)`` with closed forms registered per pair of distribution types."""
+import functools
+import math
+
+import nptorch
+import nptorch.nn.functional as F
+
+from .categorical import Categorical, OneHotCategorical
+from .discrete import Bernoulli, Poisson
+from .distribution import Distribution
+from .gamma import Beta, Dirichlet, Gamma
+from .independent import Independent
+from .location_scale import Laplace, Normal
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _log_det_half
+from .uniform import Exponential, Uniform
+from .utils import sum_rightmost
+
+__all__ = ["kl_divergence", "register_kl"]
+
+_KL_REGISTRY = {}
+
+
+def register_kl(type_p, type_q):
+    """Decorator registering ``fn(p, q)`` as the KL divergence of ``type_p`` from ``type_q``;
+    the most specific registration (by method resolution order) is used."""
+    for name, t in (("type_p", type_p), ("type_q", type_q)):
+        if not (isinstance(t, type) and issubclass(t, Distribution)):
+            raise TypeError(f"Expected {name} to be a Distribution subclass but got {t}")
+
+    def decorator(fn):
+        _KL_REGISTRY[type_p, type_q] = fn
+        _dispatch_kl.cache_clear()
+        return fn
+    return decorator
+
+
+@functools.lru_cache(maxsize=None)
+def _dispatch_kl(type_p, type_q):
+    matches = [(type_p.__mro__.index(p), type_q.__mro__.index(q), fn)
+               for (p, q), fn in _KL_REGISTRY.items()
+               if issubclass(type_p, p) and issubclass(type_q, q)]
+    return min(matches, key=lambda m: m[:2])[2] if matches else None
+
+
+def kl_divergence(p, q):
+    """``KL(p || q) = E_p[log p(x) - log q(x)]``, over the batch."""
+    fn = _dispatch_kl(type(p), type(q))
+    if fn is None:
+        raise NotImplementedError(f"No KL(p || q) is implemented for p type "
+                                  f"{p.__class__.__name__} and q type {q.__class__.__name__}")
+    return fn(p, q)
+
+
+def _infinite_where(mask, value):
+    return nptorch.where(mask, math.inf, value)
+
+
+@register_kl(Normal, Normal)
+def _kl_normal_normal(p, q):
+    var_ratio = (p.scale / q.scale).pow(2)
+    t1 = ((p.loc - q.loc) / q.scale).pow(2)
+    return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+
+
+@register_kl(Bernoulli, Bernoulli)
+def _kl_bernoulli_bernoulli(p, q):
+    t1 = p.probs * (F.softplus(-q.logits) - F.softplus(-p.logits))
+    t1 = nptorch.where(p.probs == 0, 0.0, _infinite_where(q.probs == 0, t1))
+    t2 = (1 - p.probs) * (F.softplus(q.logits) - F.softplus(p.logits))
+    t2 = nptorch.where(p.probs == 1, 0.0, _infinite_where(q.probs == 1, t2))
+    return t1 + t2
+
+
+@register_kl(Categorical, Categorical)
+def _kl_categorical_categorical(p, q):
+    t = p.probs * (p.logits - q.logits)
+    t = nptorch.where(p.probs == 0, 0.0, _infinite_where(q.probs == 0, t))
+    return t.sum(-1)
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehotcategorical_onehotcategorical(p, q):
+    return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Uniform, Uniform)
+def _kl_uniform_uniform(p, q):
+    result = ((q.high - q.low) / (p.high - p.low)).log()
+    return _infinite_where((q.low > p.low) | (q.high < p.high), result)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    p1, p0, q1, q0 = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+    sum_p, sum_q = p1 + p0, q1 + q0
+    lg, dg = nptorch.lgamma, nptorch.digamma
+    t1 = lg(q1) + lg(q0) + lg(sum_p)
+    t2 = lg(p1) + lg(p0) + lg(sum_q)
+    return (t1 - t2 + (p1 - q1) * dg(p1) + (p0 - q0) * dg(p0) + (sum_q - sum_p) * dg(sum_p))
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = nptorch.lgamma(q.concentration) - nptorch.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * nptorch.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    pc, qc = p.concentration, q.concentration
+    sum_p = pc.sum(-1)
+    t1 = nptorch.lgamma(sum_p) - nptorch.lgamma(qc.sum(-1))
+    t2 = (nptorch.lgamma(pc) - nptorch.lgamma(qc)).sum(-1)
+    t4 = nptorch.digamma(pc) - nptorch.digamma(sum_p).unsqueeze(-1)
+    return t1 - t2 + ((pc - qc) * t4).sum(-1)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    rate_ratio = q.rate / p.rate
+    return rate_ratio - rate_ratio.log() - 1
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    scale_ratio = p.scale / q.scale
+    loc_abs_diff = (p.loc - q.loc).abs()
+    return (-scale_ratio.log() + loc_abs_diff / q.scale
+            + scale_ratio * nptorch.exp(-loc_abs_diff / p.scale) - 1)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p, q):
+    if p.event_shape != q.event_shape:
+        # PyTorch's message, with its run of spaces
+        raise ValueError("KL-divergence between two Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    Lp, Lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    n = p.event_shape[0]
+    batch = nptorch.broadcast_shapes(Lq.shape[:-2], Lp.shape[:-2])
+    solved = nptorch.linalg.solve_triangular(Lq.expand(batch + (n, n)),
+                                             Lp.expand(batch + (n, n)), upper=False)
+    trace = solved.pow(2).sum((-2, -1))
+    return (_log_det_half(Lq) - _log_det_half(Lp)
+            + 0.5 * (trace + _batch_mahalanobis(Lq, q.loc - p.loc) - n))
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
