@@ -23,6 +23,9 @@ from . import linalg
 from . import utils
 from . import optim
 from . import distributed
+from . import amp, cpu
+from .amp import autocast
+from .amp._state import *  # noqa: F401,F403  (is_autocast_enabled, get_autocast_dtype, ...)
 
 globals().update(_api.FUNCTIONS)
 

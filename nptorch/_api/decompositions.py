@@ -12,6 +12,7 @@ from .._functions._utils import wrap_dim
 from .._tensor import Tensor
 from .linalg import _broadcast_batch
 from .reduction import _return_type
+from ..amp._policy import autocast_op
 
 scalar_type_name = _dtype.scalar_type_name
 
@@ -97,12 +98,14 @@ def logdet(input):
     return logabs + Tensor._make(xp.where(sign._data < 0, xp.nan, 0).astype(sign._data.dtype))
 
 
+@autocast_op("inv")
 def inv(A):
     """The inverse of (a batch of) square matrices."""
     check_square("linalg.inv", A)
     return F.Inv.apply(A)
 
 
+@autocast_op("inv_ex")
 def inv_ex(A, *, check_errors=False):
     """``(inverse, info)``: info is the 1-based index of a zero pivot, 0 when invertible."""
     check_square("linalg.inv_ex", A)
@@ -117,6 +120,7 @@ def inv_ex(A, *, check_errors=False):
     return return_types["linalg_inv_ex"](y, Tensor._make(info))
 
 
+@autocast_op("solve")
 def solve(A, B, *, left=True):
     """The solution ``X`` of ``AX = B`` (``XA = B`` when not ``left``); ``B`` may be a vector."""
     op = "linalg.solve"
@@ -140,6 +144,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     return F.solve_triangular(a.mT, b.mT, not upper, unitriangular).mT
 
 
+@autocast_op("triangular_solve")
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     """``(solution, cloned_coefficient)`` of ``op(A) X = b``, ``op`` transposing when asked."""
     if b.ndim < 2:
@@ -180,11 +185,13 @@ def tolerances(A, atol, rtol):
     return atol_a, xp.where(atol_a > 0, 0, default).astype(dt)
 
 
+@autocast_op("pinverse")
 def pinverse(input, rcond=1e-15):
     return pinv(input, rtol=rcond)
 
 
 # -- factorizations ---------------------------------------------------------------------------
+@autocast_op("cholesky")
 def cholesky(A, *, upper=False, _op="linalg.cholesky"):
     """The lower factor ``L`` of ``A = L L^T`` (its transpose when ``upper``)."""
     check_square(_op, A)
@@ -211,6 +218,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     return return_types["linalg_cholesky_ex"](L, Tensor._make(info))
 
 
+@autocast_op("cholesky_solve")
 def cholesky_solve(B, L, upper=False):
     """The solution of ``AX = B`` given the Cholesky factor of ``A``."""
     if B.ndim < 2:
@@ -221,6 +229,7 @@ def cholesky_solve(B, L, upper=False):
     return solve_triangular(lower.mT, y, upper=True)
 
 
+@autocast_op("cholesky_inverse")
 def cholesky_inverse(L, upper=False):
     """The inverse of ``A`` given its Cholesky factor."""
     check_square("cholesky_inverse", L, "input")
@@ -231,6 +240,7 @@ def cholesky_inverse(L, upper=False):
 _QR_MODES = ("reduced", "complete", "r")
 
 
+@autocast_op("qr")
 def qr(A, mode="reduced"):
     """``(Q, R)`` with ``A = QR``; mode ``'r'`` gives an empty ``Q``."""
     if mode not in _QR_MODES:
@@ -248,6 +258,7 @@ def _qr(input, some=True):
     return return_types["qr"](*qr(input, "reduced" if some else "complete"))
 
 
+@autocast_op("svd")
 def svd(A, full_matrices=True):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``."""
     check_matrix("linalg.svd", A)
@@ -255,6 +266,7 @@ def svd(A, full_matrices=True):
     return return_types["linalg_svd"](*F.SVD.apply(A, full_matrices))
 
 
+@autocast_op("svdvals")
 def svdvals(A):
     """The singular values, in descending order."""
     check_matrix("linalg.svd", A)
@@ -285,12 +297,14 @@ def _check_eigh(A, UPLO):
     check_square("linalg.eigh", A)
 
 
+@autocast_op("eigh")
 def eigh(A, UPLO="L"):
     """``(eigenvalues, eigenvectors)`` of a symmetric matrix (ascending eigenvalues)."""
     _check_eigh(A, UPLO)
     return return_types["linalg_eigh"](*F.Eigh.apply(A, UPLO))
 
 
+@autocast_op("eigvalsh")
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues of a symmetric matrix, ascending."""
     _check_eigh(A, UPLO)
@@ -300,6 +314,7 @@ def eigvalsh(A, UPLO="L"):
 _LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
+@autocast_op("lstsq")
 def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution of ``AX = B``, as ``(solution, residuals, rank,
     singular_values)`` filled as PyTorch's CPU drivers fill them."""

@@ -8,6 +8,7 @@ from .._functions import linalg as F
 from .._functions._utils import to_tensor_operand
 from .._dtype import cpp_type_name, scalar_type_name
 from .reduction import norm
+from ..amp._policy import autocast_op
 
 
 def _same_dtype(a, b):
@@ -58,6 +59,7 @@ def _numel(shape):
     return n
 
 
+@autocast_op("matmul")
 def matmul(input, other):
     """Matrix product with broadcasting: vector·vector, matrix@vector, batched matrices, ..."""
     other = to_tensor_operand(other, input)
@@ -82,6 +84,7 @@ def matmul(input, other):
     return F.Matmul.apply(input, other)
 
 
+@autocast_op("mm")
 def mm(input, mat2):
     """Product of two matrices ``(n, m) @ (m, p) -> (n, p)``."""
     if input.ndim != 2:
@@ -93,6 +96,7 @@ def mm(input, mat2):
     return F.Matmul.apply(input, mat2)
 
 
+@autocast_op("bmm")
 def bmm(input, mat2):
     """Batched matrix product ``(b, n, m) @ (b, m, p) -> (b, n, p)`` (no broadcasting)."""
     for name, t in (("batch1", input), ("batch2", mat2)):
@@ -105,6 +109,7 @@ def bmm(input, mat2):
     return F.Matmul.apply(input, mat2)
 
 
+@autocast_op("mv")
 def mv(input, vec):
     """Matrix-vector product ``(n, m) @ (m,) -> (n,)``."""
     if input.ndim != 2 or vec.ndim != 1:
@@ -113,6 +118,7 @@ def mv(input, vec):
     return F.Matmul.apply(input, vec)
 
 
+@autocast_op("dot")
 def dot(input, tensor):
     """Inner product of two 1-D tensors (a 0-d tensor)."""
     if input.ndim != 1 or tensor.ndim != 1:
@@ -146,26 +152,31 @@ def _scaled_sum(input, product, beta, alpha):
     return out + (base if beta == 1 else base * beta)
 
 
+@autocast_op("addmm")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``."""
     return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
 
 
+@autocast_op("baddbmm")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * bmm(batch1, batch2)``."""
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
 
 
+@autocast_op("addbmm")
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
     return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
 
 
+@autocast_op("addmv")
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat @ vec)``."""
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 
+@autocast_op("addr")
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """``beta * input + alpha * outer(vec1, vec2)``."""
     return _scaled_sum(input, outer(vec1, vec2), beta, alpha)
@@ -176,6 +187,7 @@ def _einsum_error(msg):
     return RuntimeError(f"einsum(): {msg}")
 
 
+@autocast_op("einsum")
 def einsum(equation, *operands):
     """Sum of products over the subscripts of ``equation``: ``einsum('ij,jk->ik', a, b)``.
 
@@ -290,6 +302,7 @@ _CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
                 "donot_use_mm_for_euclid_dist")
 
 
+@autocast_op("cdist")
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """The ``p``-norm distances between the rows of ``x1`` (..., P, M) and of ``x2``
     (..., R, M): shape (..., P, R). Every ``compute_mode`` takes the differences directly."""

@@ -7,6 +7,7 @@ from .._device import check_same_device, xp_of
 from .._tensor import Tensor
 from .._functions import elementwise as F
 from .._functions._utils import promote, cast
+from ..amp._policy import autocast_op
 
 _NUMBERS = (bool, int, float, np.number, np.bool_)
 
@@ -177,6 +178,7 @@ def remainder(input, other, *, out=None):
     return _binary("remainder", F.Remainder, input, other, kernel="remainder", out=out)
 
 
+@autocast_op("pow")
 def pow(input, exponent, *, out=None):
     """``input ** exponent``; either may be a number. Integer powers of integer tensors stay
     integer."""
@@ -192,6 +194,7 @@ def square(input, *, out=None):
     return pow(_tensor_arg("square", input), 2, out=out)
 
 
+@autocast_op("atan2")
 def atan2(input, other, *, out=None):
     """The angle of ``(other, input)`` (elementwise ``arctan(input / other)`` with quadrant)."""
     return _binary("atan2", F.Atan2, input, other, floating=True, out=out)
@@ -216,6 +219,7 @@ def minimum(input, other, *, out=None):
     return _binary("minimum", F.Minimum, input, other, out=out)
 
 
+@autocast_op("addcmul")
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """``input + value * tensor1 * tensor2``."""
     # value * t1 * t2 in PyTorch's order, so that results round the same way
@@ -223,6 +227,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     return add(input, mul(scaled, tensor2), out=out)
 
 
+@autocast_op("addcdiv")
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """``input + value * tensor1 / tensor2`` (floating inputs only)."""
     if not (tensor1.is_floating_point() or tensor2.is_floating_point()):
@@ -318,27 +323,27 @@ def _unary(name, cls, doc, floating=True):
     return op
 
 
-exp = _unary("exp", F.Exp, "``e ** input``.")
-expm1 = _unary("expm1", F.Expm1, "``exp(input) - 1``, accurate near 0.")
-log = _unary("log", F.Log, "Natural logarithm.")
-log1p = _unary("log1p", F.Log1p, "``log(1 + input)``, accurate near 0.")
-log2 = _unary("log2", F.Log2, "Base-2 logarithm.")
-log10 = _unary("log10", F.Log10, "Base-10 logarithm.")
+exp = autocast_op("exp")(_unary("exp", F.Exp, "``e ** input``."))
+expm1 = autocast_op("expm1")(_unary("expm1", F.Expm1, "``exp(input) - 1``, accurate near 0."))
+log = autocast_op("log")(_unary("log", F.Log, "Natural logarithm."))
+log1p = autocast_op("log1p")(_unary("log1p", F.Log1p, "``log(1 + input)``, accurate near 0."))
+log2 = autocast_op("log2")(_unary("log2", F.Log2, "Base-2 logarithm."))
+log10 = autocast_op("log10")(_unary("log10", F.Log10, "Base-10 logarithm."))
 sqrt = _unary("sqrt", F.Sqrt, "Square root.")
-rsqrt = _unary("rsqrt", F.Rsqrt, "``1 / sqrt(input)``.")
-reciprocal = _unary("reciprocal", F.Reciprocal, "``1 / input``.")
+rsqrt = autocast_op("rsqrt")(_unary("rsqrt", F.Rsqrt, "``1 / sqrt(input)``."))
+reciprocal = autocast_op("reciprocal")(_unary("reciprocal", F.Reciprocal, "``1 / input``."))
 sin = _unary("sin", F.Sin, "Sine.")
 cos = _unary("cos", F.Cos, "Cosine.")
-tan = _unary("tan", F.Tan, "Tangent.")
-asin = _unary("asin", F.Asin, "Inverse sine.")
-acos = _unary("acos", F.Acos, "Inverse cosine.")
+tan = autocast_op("tan")(_unary("tan", F.Tan, "Tangent."))
+asin = autocast_op("asin")(_unary("asin", F.Asin, "Inverse sine."))
+acos = autocast_op("acos")(_unary("acos", F.Acos, "Inverse cosine."))
 atan = _unary("atan", F.Atan, "Inverse tangent.")
-sinh = _unary("sinh", F.Sinh, "Hyperbolic sine.")
-cosh = _unary("cosh", F.Cosh, "Hyperbolic cosine.")
+sinh = autocast_op("sinh")(_unary("sinh", F.Sinh, "Hyperbolic sine."))
+cosh = autocast_op("cosh")(_unary("cosh", F.Cosh, "Hyperbolic cosine."))
 tanh = _unary("tanh", F.Tanh, "Hyperbolic tangent.")
 sigmoid = _unary("sigmoid", F.Sigmoid, "``1 / (1 + exp(-input))``.")
 erf = _unary("erf", F.Erf, "The error function.")
-erfinv = _unary("erfinv", F.Erfinv, "The inverse error function.")
+erfinv = autocast_op("erfinv")(_unary("erfinv", F.Erfinv, "The inverse error function."))
 relu = _unary("relu", F.Relu, "``max(input, 0)``; the gradient at 0 is 0.", floating=False)
 sign = _unary("sign", F.Sign, "-1, 0 or 1 by the sign of each element.", floating=False)
 floor = _unary("floor", F.Floor, "Largest integer not above each element.", floating=False)
@@ -585,6 +590,16 @@ def bitwise_not(input, *, out=None):
     return _out(Tensor._make(np.invert(input._data)), out)
 
 
+def frexp(input, *, out=None):
+    """``(mantissa, exponent)`` with ``input = mantissa * 2 ** exponent`` and ``|mantissa|`` in
+    [0.5, 1) (int32 exponents; no gradient)."""
+    if not _tensor_arg("frexp", input).is_floating_point():
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    from .reduction import return_types
+    mantissa, exponent = xp_of(input._data).frexp(input._data)
+    return return_types["frexp"](Tensor._make(mantissa), Tensor._make(exponent.astype(np.int32)))
+
+
 def _integral_binary(name, kernel, compute, doc):
     """A binary op of integer tensors (after promotion); other dtypes get PyTorch's error for
     ``kernel``."""
@@ -748,7 +763,7 @@ _BINARY = {
 }
 # no in-place forms in PyTorch
 _NOT_INPLACE = {"logaddexp": logaddexp, "logaddexp2": logaddexp2, "fmax": fmax, "fmin": fmin,
-                "angle": angle, "signbit": signbit}
+                "angle": angle, "signbit": signbit, "frexp": frexp}
 _OTHER = {"rsub": rsub, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "equal": equal,
           "isclose": isclose, "allclose": allclose, "isposinf": isposinf, "isneginf": isneginf,
           "isreal": isreal}

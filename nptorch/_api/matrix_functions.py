@@ -14,11 +14,13 @@ from .._tensor import Tensor
 from . import decompositions as D
 from .linalg import _broadcast_batch, dot, matmul
 from .reduction import norm as _norm
+from ..amp._policy import autocast_op
 
 _INF = float("inf")
 
 
 # -- norms ---------------------------------------------------------------------------------
+@autocast_op("vector_norm")
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ``ord``-norm of ``x`` over ``dim`` (all of it when None)."""
     if isinstance(ord, str):
@@ -29,6 +31,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 _MATRIX_ORDS = ("fro", "nuc", _INF, -_INF, 1, -1, 2, -2)
 
 
+@autocast_op("matrix_norm")
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """The matrix norm ``ord`` of the matrices spanned by the two dims ``dim``."""
     op = "linalg.matrix_norm"
@@ -143,6 +146,7 @@ def matrix_exp(A):
 
 
 # -- products ------------------------------------------------------------------------------
+@autocast_op("multi_dot")
 def multi_dot(tensors):
     """The product of a chain of matrices (the first may be a row vector, the last a column
     vector), multiplied in the order with the fewest scalar products."""
@@ -201,6 +205,7 @@ def _chain(mats, split, i, j):
     return _chain(mats, split, i, k) @ _chain(mats, split, k + 1, j)
 
 
+@autocast_op("chain_matmul")
 def chain_matmul(*matrices):
     """The product of 2-D matrices (``multi_dot`` of them)."""
     for t in matrices:
@@ -224,6 +229,7 @@ def _cross(a, b, dim):
     return a.roll(-1, dim) * b.roll(-2, dim) - a.roll(-2, dim) * b.roll(-1, dim)
 
 
+@autocast_op("cross")
 def cross(input, other, dim=None):
     """``torch.cross``: without ``dim``, along the first dim of size 3."""
     if dim is None:
@@ -244,6 +250,7 @@ def cross(input, other, dim=None):
     return _cross(input, other, d)
 
 
+@autocast_op("vecdot")
 def vecdot(x, y, *, dim=-1):
     """The dot product of vectors along ``dim`` (batch dims broadcast)."""
     return (x * y).sum(dim)
@@ -254,6 +261,7 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return A.diagonal(offset, dim1, dim2)
 
 
+@autocast_op("trace")
 def trace(input):
     """The sum of the main diagonal of a matrix."""
     if input.ndim != 2:
@@ -261,6 +269,7 @@ def trace(input):
     return input.diagonal().sum()
 
 
+@autocast_op("tensordot")
 def tensordot(a, b, dims=2, out=None):
     """Contract the dims ``dims`` of ``a`` with those of ``b`` (the last / first ``dims``
     dims when an int)."""
@@ -321,6 +330,7 @@ def kron(input, other):
     return (a * b).reshape([x * y for x, y in zip(a.shape[::2], b.shape[1::2])])
 
 
+@autocast_op("dist")
 def dist(input, other, p=2):
     """The ``p``-norm of ``input - other``."""
     return _norm(input - other, p)

@@ -1,8 +1,10 @@
 """``renorm``: sub-tensors rescaled to a maximum norm."""
 from .._functions._utils import wrap_dim
 from .reduction import _integral, norm, scalar_type_name
+from ..amp._policy import autocast_op
 
 
+@autocast_op("renorm")
 def renorm(input, p, dim, maxnorm):
     """``input`` with each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled
     down to norm ``maxnorm`` (PyTorch's ``maxnorm / (norm + 1e-7)``)."""

@@ -13,6 +13,7 @@ from .._device import xp_of
 from .._functions import activation as A, reduction as F
 from .._functions._utils import wrap_dim, wrap_dims
 from .._tensor import Tensor
+from ..amp._policy import autocast_op
 
 scalar_type_name = _dtype.scalar_type_name
 
@@ -34,6 +35,7 @@ def _return_type(name, fields=("values", "indices")):
 return_types = {name: _return_type(name) for name in (
     "max", "min", "median", "nanmedian", "mode", "kthvalue", "sort", "topk", "cummax", "cummin")}
 return_types["aminmax"] = _return_type("aminmax", ("min", "max"))
+return_types["frexp"] = _return_type("frexp", ("mantissa", "exponent"))
 
 
 def _numpy_aliases(fn):
@@ -82,6 +84,7 @@ def _check_nonempty(name, input, dim):
 
 
 # -- sums and products -------------------------------------------------------------------
+@autocast_op("sum")
 @_numpy_aliases
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
@@ -120,6 +123,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return nansum(input, dim, keepdim) / sum(~input.isnan(), dim, keepdim)
 
 
+@autocast_op("prod")
 @_numpy_aliases
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over one ``dim`` (all elements when None); integers give int64."""
@@ -144,8 +148,9 @@ def _cumulative(name, function):
     return op
 
 
-cumsum = _cumulative("cumsum", lambda x, dim: F.Cumsum.apply(x, dim, False))
-cumprod = _cumulative("cumprod", F.Cumprod.apply)
+cumsum = autocast_op("cumsum")(
+    _cumulative("cumsum", lambda x, dim: F.Cumsum.apply(x, dim, False)))
+cumprod = autocast_op("cumprod")(_cumulative("cumprod", F.Cumprod.apply))
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):
@@ -406,6 +411,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     return result if qs.ndim else result.squeeze(0)
 
 
+@autocast_op("quantile")
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The ``q``-th quantiles (a number or 1-D tensor in [0, 1]) over ``dim`` (all values when
     None), interpolated as NumPy's ``interpolation`` methods; NaN where a NaN is present.
@@ -413,6 +419,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
+@autocast_op("nanquantile")
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """``quantile`` ignoring NaNs (NaN only where all values are NaN)."""
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
@@ -481,6 +488,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
             mean(input, None if isinstance(dim, bool) else dim, keepdim))
 
 
+@autocast_op("logsumexp")
 @_numpy_aliases
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input), dim))``, computed stably."""
@@ -488,6 +496,7 @@ def logsumexp(input, dim, keepdim=False):
     return F.LogSumExp.apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
+@autocast_op("norm")
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (``'fro'`` is the 2-norm; p may be 0, 1, inf, any float)."""
     if _integral(input):
@@ -541,11 +550,13 @@ def _over_dim(cls, kernel, input, dim, dtype):
     return cls.apply(input, d)
 
 
+@autocast_op("softmax")
 def softmax(input, dim, *, dtype=None):
     """``exp(input) / exp(input).sum(dim)``; ``dtype`` casts the input first."""
     return _over_dim(A.Softmax, "softmax", input, dim, dtype)
 
 
+@autocast_op("log_softmax")
 def log_softmax(input, dim, *, dtype=None):
     """``log(softmax(input, dim))``, computed stably."""
     return _over_dim(A.LogSoftmax, "log_softmax", input, dim, dtype)

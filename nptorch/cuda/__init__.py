@@ -10,6 +10,7 @@ from ._lazy import device_index as _device_index, lazy_init as _lazy_init
 from .memory import (empty_cache, max_memory_allocated, memory_allocated, memory_reserved,
                      reset_peak_memory_stats)
 from .streams import Event, Stream, StreamContext, current_stream, default_stream, stream
+from . import amp
 
 __all__ = ["Event", "Stream", "StreamContext", "current_device", "current_stream",
            "default_stream", "device", "device_count", "empty_cache", "get_device_capability",

@@ -1,4 +1,4 @@
-"""Utilities, as ``torch.utils``: ``data``."""
-from . import data
+"""Utilities, as ``torch.utils``: ``data``, ``checkpoint``."""
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]

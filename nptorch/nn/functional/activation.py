@@ -11,6 +11,7 @@ from ..._api._inplace import apply_inplace
 from ..._dtype import scalar_type_name
 from ..._functions import activation as A
 from ..._functions._utils import wrap_dim
+from ...amp._policy import autocast_op
 
 __all__ = ["threshold", "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu",
            "silu", "mish", "sigmoid", "hardsigmoid", "hardswish", "hardtanh", "tanh", "softplus",
@@ -110,6 +111,7 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return rrelu(input, lower, upper, training, inplace=True)
 
 
+@autocast_op("prelu")
 def prelu(input, weight):
     """``input`` where positive, else ``weight * input``; a ``weight`` of C elements applies
     per channel (dim 1)."""
@@ -190,6 +192,7 @@ def hardswish(input, inplace=False):
     return _pointwise("hardswish", A.Hardswish, input, inplace)
 
 
+@autocast_op("softplus")
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * input)) / beta``, linear where ``beta * input > threshold``."""
     return _pointwise("softplus", A.Softplus, input, False, beta, threshold)
@@ -277,6 +280,7 @@ def _get_softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
+@autocast_op("softmax")
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(input) / exp(input).sum(dim)``; ``dtype`` casts the input first.
 
@@ -287,6 +291,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _reduction.softmax(input, dim, dtype=dtype)
 
 
+@autocast_op("log_softmax")
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``log(softmax(input, dim))``, computed stably."""
     if dim is None:

@@ -15,6 +15,7 @@ from .activation import softmax
 from .dropout import dropout
 from .linear import linear
 from .vision import pad
+from ...amp._policy import autocast_op
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "_canonical_mask",
            "_none_or_dtype"]
@@ -57,6 +58,7 @@ def _repeat_heads(x, heads):
     return x.unsqueeze(-3).expand(*lead, h, r, s, e).reshape(*lead, h * r, s, e)
 
 
+@autocast_op("scaled_dot_product_attention")
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(query @ key^T * scale + bias) @ value, with optional mask and dropout.

@@ -10,6 +10,7 @@ from ..._dtype import cpp_type_name, scalar_type_name
 from ..._functions.conv import Col2im, Conv2d, Conv2dInput, Im2col
 from ..._ops import Window
 from .vision import pad
+from ...amp._policy import autocast_op
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
@@ -183,6 +184,7 @@ def _conv_transpose(op, d, input, weight, bias, stride, padding, output_padding,
     return y if batched else y.squeeze(0)
 
 
+@autocast_op("conv1d")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution (cross-correlation) over an input of shape ``(N, C_in, L)`` or ``(C_in, L)``.
 
@@ -193,6 +195,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_op("conv2d")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) over ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
 
@@ -207,6 +210,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_op("conv_transpose1d")
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """1-D transposed convolution; ``weight`` is ``(C_in, C_out / groups, K)``."""
@@ -214,6 +218,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            output_padding, groups, dilation)
 
 
+@autocast_op("conv_transpose2d")
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """2-D transposed convolution (the gradient of conv2d w.r.t. its input);

@@ -8,10 +8,12 @@ from ..._api.indexing import _broadcast_shape
 from ..._dtype import scalar_type_name
 from ..._functions._utils import wrap_dim
 from ..._tensor import Tensor
+from ...amp._policy import autocast_op
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pdist", "normalize"]
 
 
+@autocast_op("cosine_similarity")
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """``x1 . x2 / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim`` (inputs broadcast).
 
@@ -41,6 +43,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     return diff.norm(p, max(x1.dim(), x2.dim()) - 1, keepdim=keepdim)
 
 
+@autocast_op("pdist")
 def pdist(input, p=2):
     """The ``p``-norm distances between every pair of rows ``i < j`` of a 2-D input."""
     if input.dim() != 2:

@@ -14,6 +14,7 @@ from ..._api import linalg as _linalg, math as _math, shape as _shape
 from ..._device import xp_of
 from ..._dtype import scalar_type_name
 from ..._tensor import Tensor
+from ...amp._policy import autocast_op
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -196,6 +197,7 @@ def _gather_weighted(input, taps, sizes, P):
     return (values * _shape.stack(weights)).sum(0)
 
 
+@autocast_op("grid_sample")
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """Sample ``input`` at the normalized places ``grid`` (``-1``/``1``: the edges).
 

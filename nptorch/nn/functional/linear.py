@@ -1,14 +1,18 @@
 """nn.functional: linear and bilinear maps."""
 
+from ...amp._policy import autocast_op
+
 __all__ = ["linear", "bilinear"]
 
 
+@autocast_op("linear")
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, weight ``(out_features, in_features)``."""
     y = input.matmul(weight.t()) if weight.dim() == 2 else input.matmul(weight)
     return y if bias is None else y + bias
 
 
+@autocast_op("bilinear")
 def bilinear(input1, input2, weight, bias=None):
     """``y[..., o] = input1[..., i] weight[o, i, j] input2[..., j] + bias[o]``."""
     if input1.dim() != input2.dim():

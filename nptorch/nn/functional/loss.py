@@ -17,6 +17,7 @@ from ..._functions import loss as L
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from .activation import log_softmax, logsigmoid
+from ...amp._policy import autocast_op
 
 __all__ = ["l1_loss", "mse_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "huber_loss", "smooth_l1_loss", "kl_div",
@@ -73,12 +74,14 @@ def _pointwise(fn, input, target, reduction, weight=None, mean_over_weight=True)
     return _reduce(loss, reduction)
 
 
+@autocast_op("l1_loss")
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean (or sum) absolute error ``|input - target|``."""
     reduction = _reduction(reduction, size_average, reduce)
     return _pointwise(lambda d: d.abs(), input, target, reduction, weight)
 
 
+@autocast_op("mse_loss")
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean (or sum) squared error ``(input - target) ** 2``."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -90,6 +93,7 @@ def _huber(d, delta):
     return _math.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
 
 
+@autocast_op("huber_loss")
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """Squared error within ``delta`` of the target, ``delta``-scaled absolute error beyond."""
     reduction = _reduction(reduction)
@@ -99,6 +103,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
                       mean_over_weight=False)
 
 
+@autocast_op("smooth_l1_loss")
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """``huber_loss(delta=beta) / beta``: squared error within ``beta``, absolute beyond."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -171,6 +176,7 @@ def _nll_reduce(terms, w, reduction, batched):
     return terms.sum() / w.sum()
 
 
+@autocast_op("nll_loss")
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """The negative log-likelihood loss: ``-weight[t] * input[n, t]`` for class indices ``t``.
@@ -183,6 +189,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return _nll_reduce(terms, w, reduction, input.dim() != 1)
 
 
+@autocast_op("cross_entropy")
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """``nll_loss(log_softmax(input, class_dim), target)`` for class indices, or
@@ -226,6 +233,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
+@autocast_op("binary_cross_entropy")
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """``-weight * (target * log(input) + (1 - target) * log(1 - input))``, logs clamped at -100."""
@@ -243,6 +251,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _reduce(loss, reduction)
 
 
+@autocast_op("binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """``binary_cross_entropy(sigmoid(input), target)`` computed stably from the logits;
@@ -276,6 +285,7 @@ def one_hot(tensor, num_classes=-1):
 
 
 # -- divergences and likelihoods -----------------------------------------------------------
+@autocast_op("kl_div")
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """``target * (log(target) - input)`` (``input`` holds log-probabilities; so does ``target``
     with ``log_target``). ``'batchmean'`` divides the sum by the batch size."""
@@ -299,6 +309,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _reduce(loss, reduction)
 
 
+@autocast_op("poisson_nll_loss")
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
                      reduce=None, reduction="mean"):
     """The Poisson negative log-likelihood: ``exp(input) - target * input`` with ``log_input``,
@@ -346,6 +357,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 # -- margins and embeddings ----------------------------------------------------------------
+@autocast_op("margin_ranking_loss")
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
                         reduction="mean"):
     """``max(0, -target * (input1 - input2) + margin)``."""
@@ -357,6 +369,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
+@autocast_op("hinge_embedding_loss")
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
                          reduction="mean"):
     """``input`` where ``target == 1``, ``max(0, margin - input)`` where ``target == -1``."""
@@ -366,6 +379,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     return _reduce(margin_part + self_part, reduction)
 
 
+@autocast_op("cosine_embedding_loss")
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
                           reduction="mean"):
     """``1 - cos(input1, input2)`` where ``target == 1``, ``max(0, cos - margin)`` where
@@ -390,6 +404,7 @@ def _pairwise_distance(x1, x2, p, eps):
     return (x1 - x2 + eps).norm(p, dim=-1)
 
 
+@autocast_op("triplet_margin_loss")
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with the ``p``-norm

@@ -7,11 +7,13 @@ from ..._tensor import Tensor
 from .activation import logsigmoid
 from .distance import pairwise_distance
 from .loss import _reduce, _reduction
+from ...amp._policy import autocast_op
 
 __all__ = ["soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
            "multilabel_margin_loss", "triplet_margin_with_distance_loss"]
 
 
+@autocast_op("soft_margin_loss")
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``log(1 + exp(-target * input))``, the two-class logistic loss (targets 1 or -1)."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -45,6 +47,7 @@ def _class_indices(target):
     return target._data
 
 
+@autocast_op("multi_margin_loss")
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
                       reduce=None, reduction="mean"):
     """``sum_{j != y} max(0, margin - x[y] + x[j]) ** p / C`` for each sample's class ``y``,
@@ -78,6 +81,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     return _reduce(loss.reshape(target.shape), reduction)
 
 
+@autocast_op("multilabel_margin_loss")
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``sum_{j in targets} sum_{k not in targets} max(0, 1 - (x[j] - x[k])) / C``; a sample's
     targets are its ``target`` entries before the first -1."""

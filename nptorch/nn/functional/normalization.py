@@ -5,6 +5,7 @@ from ..._api.creation import zeros
 from ..._api.shape import cat
 from ..._functions.normalization import Normalize
 from ...autograd.grad_mode import no_grad
+from ...amp._policy import autocast_op
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
            "local_response_norm"]
@@ -119,6 +120,7 @@ def _check_affine(shape, **tensors):
                 f"shape {list(t.shape)} and normalized_shape = {list(shape)}")
 
 
+@autocast_op("layer_norm")
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer Normalization over the trailing ``normalized_shape`` dims."""
     shape = _as_shape(normalized_shape)
@@ -143,6 +145,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     return y if weight is None else y * weight
 
 
+@autocast_op("group_norm")
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Group Normalization: the channels split into ``num_groups`` groups, each normalised
     over its channels and spatial elements, per sample."""

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..._device import xp_of
 from ..._tensor import Tensor
+from ...amp._policy import autocast_op
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
            "pixel_shuffle", "pixel_unshuffle"]
@@ -109,6 +110,7 @@ def _source_indices(in_size, out_size, scale, mode, align_corners, dtype):
 _LINEAR_DIMS = {"linear": 3, "bilinear": 4, "trilinear": 5}
 
 
+@autocast_op("interpolate")
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resample the spatial dims of ``(N, C, *spatial)`` to ``size`` or by ``scale_factor``.

@@ -1,0 +1,6 @@
+"""Automatic mixed precision, as ``torch.amp``: ``autocast`` regions and ``GradScaler``."""
+from .autocast_mode import (autocast, autocast_decorator, custom_bwd, custom_fwd,
+                            is_autocast_available)
+from .grad_scaler import GradScaler
+
+__all__ = ["autocast", "custom_bwd", "custom_fwd", "is_autocast_available", "GradScaler"]
