@@ -10,7 +10,7 @@ _tune_malloc()
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                      float64, get_default_dtype, set_default_dtype, promote_types)
 from ._device import device, get_default_device, set_default_device
-from ._memory_format import memory_format, contiguous_format, preserve_format
+from ._memory_format import memory_format, contiguous_format, preserve_format, layout, strided
 from ._tensor import Tensor, Size
 from . import autograd
 from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
@@ -65,7 +65,9 @@ from ._settings import (compile, set_float32_matmul_precision,  # noqa: E402
                         is_deterministic_algorithms_warn_only_enabled)
 from . import func, special, testing  # noqa: E402
 from . import distributions  # noqa: E402
-from ._aliases import FUNCTIONS as _ALIASES  # noqa: E402
+from ._aliases import FUNCTIONS as _ALIASES, METHODS as _METHODS  # noqa: E402
 globals().update(_ALIASES)
-del _ALIASES
+for _name, _method in _METHODS.items():
+    setattr(Tensor, _name, _method)
+del _ALIASES, _METHODS, _name, _method
 from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402

@@ -1,6 +1,7 @@
 """Names PyTorch also exposes at the top level: layer functions (``torch.conv2d``,
-``torch.dropout``, ...) and the function forms of in-place and other Tensor methods
-(``torch.relu_(x)`` is ``x.relu_()``)."""
+``torch.dropout``, ...), the function forms of in-place and other Tensor methods
+(``torch.relu_(x)`` is ``x.relu_()``), and the Tensor methods that are layer functions
+(``x.hardshrink()``)."""
 from .nn import functional as F
 
 # same signature as in nn.functional
@@ -61,6 +62,12 @@ def threshold_(input, threshold, value):
     """In-place ``threshold``."""
     return F.threshold(input, threshold, value, inplace=True)
 
+
+# Tensor methods that are layer functions
+METHODS = {
+    "hardshrink": lambda self, lambd=0.5: F.hardshrink(self, lambd),
+    "prelu": lambda self, weight: F.prelu(self, weight),
+}
 
 FUNCTIONS = {
     **{name: getattr(F, name) for name in _FUNCTIONAL},

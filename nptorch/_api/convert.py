@@ -1,10 +1,13 @@
 """dtype and device conversions, copies and ``new_*`` constructors as Tensor methods."""
 import re
 
+import numpy as np
+
 from .. import _compat, _dtype, cuda as _cuda
 from .._device import device, device_of, to_device
 from .._tensor import Tensor
 from .._functions.convert import ToCopy, Clone
+from .._memory_format import strided
 
 
 def _is_device(a):
@@ -208,7 +211,49 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
                  requires_grad=requires_grad)
 
 
+def new(self, *args, **kwargs):
+    """The legacy constructor: ``new(*size)`` an uninitialised tensor, ``new(data)`` a copy of
+    ``data``, ``new()`` an empty one; always of this tensor's dtype and device."""
+    if len(args) == 1 and not isinstance(args[0], int):
+        data = args[0]
+        if isinstance(data, tuple) and all(isinstance(n, int) for n in data):  # a Size
+            return new_empty(self, data, **kwargs)
+        return _new(self, data, kwargs.get("dtype"), kwargs.get("device"), False)
+    return new_empty(self, *(args or (0,)), **kwargs)
+
+
+def _with_python(name, fn, input, *others):
+    """``input`` overwritten elementwise by ``fn(x, *others)`` on the CPU (no graph)."""
+    if input.requires_grad:
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                           f"var.detach().{name}() instead.")
+    if not input.is_cpu:
+        raise TypeError(f"{name}_ is only implemented on CPU tensors")
+    arrays = [input._data] + [o.expand_as(input)._data for o in others]
+    values = np.vectorize(fn, otypes=[input._data.dtype])(*arrays)
+    input._data[...] = values
+    input._version_counter[0] += 1
+    return input
+
+
+def apply_(self, callable):
+    """Replace each element ``x`` by ``callable(x)`` (CPU tensors; a Python call per element)."""
+    return _with_python("apply_", callable, self)
+
+
+def map_(self, tensor, callable):
+    """Replace each element ``x`` by ``callable(x, y)`` with ``y`` from ``tensor`` (broadcast)."""
+    return _with_python("map_", callable, self, tensor)
+
+
+def _false(self):
+    return False
+
+
 METHODS = {
+    "new": new, "layout": property(lambda self: strided), "apply_": apply_, "map_": map_,
+    **{name: property(_false) for name in ("is_sparse", "is_sparse_csr", "is_quantized",
+                                           "is_meta", "is_mkldnn", "is_nested")},
     "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "type_as": type_as, "clone": clone,
     "contiguous": contiguous, "new_tensor": new_tensor, "new_full": new_full,
     "new_empty": new_empty, "pin_memory": pin_memory, "is_pinned": is_pinned,

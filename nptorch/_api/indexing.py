@@ -273,6 +273,11 @@ def _repeat_counts(repeats, xp):
     return counts
 
 
+def msort(input):
+    """``input`` sorted along its first dim."""
+    return sort(input, 0).values
+
+
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each entry along ``dim`` (of the flattened input without ``dim``) repeated ``repeats``
     times (an int, or a tensor of one count per entry); given only a tensor of counts, the
@@ -497,7 +502,7 @@ _COMMON = {
     "index_put": index_put, "masked_select": masked_select, "take": take,
     "take_along_dim": take_along_dim, "nonzero": nonzero, "argwhere": argwhere, "sort": sort,
     "argsort": argsort, "topk": topk, "kthvalue": kthvalue, "unique": unique,
-    "repeat_interleave": repeat_interleave,
+    "repeat_interleave": repeat_interleave, "msort": msort,
 }
 
 METHODS = dict(_COMMON, __getitem__=getitem, __setitem__=setitem)

@@ -2,6 +2,7 @@
 import functools
 
 from .. import _dtype
+from .._device import xp_of
 from .._functions import shape as F
 from .._functions._utils import cast, sum_to, wrap_dim
 from ._inplace import _address, check_inplace
@@ -186,6 +187,39 @@ def as_strided(input, size, stride, storage_offset=None):
             f"and itemsize {item} requiring a storage size of {needed * item} are out of bounds "
             f"for storage of size {storage.size * item}")
     return F.AsStrided.apply(input, storage, size, stride, offset, input.stride(), own_offset)
+
+
+def storage_offset(input):
+    """How many elements into its storage this tensor starts."""
+    root = input._base if input._base is not None else input
+    return (_address(input._data) - _address(_storage(root._data))) // input._data.itemsize
+
+
+def resize_(input, *sizes, memory_format=None):
+    """Give ``input`` the shape ``sizes`` in place, keeping its leading elements (in row-major
+    order); new elements are uninitialised. A view cannot grow past its own elements."""
+    if input.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = _shape_args(sizes)
+    n = 1
+    for size in shape:
+        n *= size
+    flat = input._data.reshape(-1)  # a view for the contiguous tensors that resizing keeps
+    if n > flat.size:
+        if input._base is not None:
+            raise RuntimeError(f"cannot grow a view in place: it has {flat.size} elements and "
+                               f"the new shape {list(shape)} needs {n}")
+        grown = xp_of(flat).empty(n, flat.dtype)
+        grown[:flat.size] = flat
+        flat = grown
+    input._data = flat[:n].reshape(shape)
+    input._version_counter[0] += 1
+    return input
+
+
+def resize_as_(input, other, memory_format=None):
+    """``resize_`` to ``other``'s shape."""
+    return resize_(input, other.shape)
 
 
 def unfold(input, dimension, size, step):
@@ -493,6 +527,7 @@ _COMMON = {
 METHODS = dict(_COMMON, **{
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
     "expand_as": expand_as, "repeat": repeat, "sum_to_size": sum_to_size, "unfold": unfold,
+    "storage_offset": storage_offset, "resize_": resize_, "resize_as_": resize_as_,
     **{op.__name__ + "_": _metadata_inplace(op) for op in (squeeze, unsqueeze, transpose, _t)},
     "swapaxes_": _metadata_inplace(transpose), "swapdims_": _metadata_inplace(transpose),
 })

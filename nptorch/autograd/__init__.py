@@ -5,8 +5,22 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled, is_inference_mode_enabled)
 from . import grad_mode
 
-__all__ = ["Function", "once_differentiable", "backward", "grad", "no_grad", "enable_grad",
+__all__ = ["Function", "Variable", "once_differentiable", "backward", "grad", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck"]
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        from .._tensor import Tensor
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """The legacy wrapper: ``Variable(tensor, requires_grad=...)`` is the tensor's data (shared)
+    as a tensor with ``requires_grad`` set, and every tensor is a ``Variable``."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        return data.detach().requires_grad_(requires_grad)
 
 
 def _as_tuple(x):
