@@ -6,6 +6,7 @@ the graph; the result is then written into ``self``'s memory, ``self`` takes the
 write. Every write bumps the version counter shared by a tensor and its views.
 """
 import numpy as np
+from scipy.linalg import blas
 
 from .._device import device_of, xp_of
 from .._dtype import scalar_type_name
@@ -93,12 +94,28 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
             and (not kwargs or ufunc in _SCALED and kwargs.keys() == {"alpha"})
             and (type(alpha) is int or type(alpha) is float)
             and not _recording(self, (other,), kwargs)):
-        if alpha != 1:
-            src = src * alpha
-        getattr(xp_of(dst), ufunc)(dst, src, out=dst)
+        if alpha != 1 and type(other) is Tensor:
+            _add_scaled(dst, src, alpha if ufunc == "add" else -alpha)
+        else:
+            getattr(xp_of(dst), ufunc)(dst, src * alpha if alpha != 1 else src, out=dst)
         self._version_counter[0] += 1
         return self
     return apply_inplace(self, op, other, **kwargs)
+
+
+_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+
+
+def _add_scaled(dst, src, alpha):
+    """``dst += alpha * src`` in place. For contiguous NumPy arrays that do not overlap this is
+    BLAS's axpy, which forms no ``alpha * src`` temporary (half the time of an optimizer's
+    update)."""
+    axpy = _AXPY.get(dst.dtype) if type(dst) is np.ndarray else None
+    if (axpy is not None and dst.flags.c_contiguous and src.flags.c_contiguous and dst.size
+            and not np.may_share_memory(dst, src)):
+        axpy(src.reshape(-1), dst.reshape(-1), a=alpha)
+    else:
+        xp_of(dst).add(dst, src * alpha, out=dst)
 
 
 def apply_inplace(self, op, *args, **kwargs):

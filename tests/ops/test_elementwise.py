@@ -481,3 +481,23 @@ def test_errors_match_torch(expr, exc, match):
                "b": lib.tensor([True, False])}
         with pytest.raises(exc, match=match):
             eval(expr, env)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "same tensor"])
+@pytest.mark.parametrize("name,alpha", [("add_", 2.5), ("sub_", 0.75), ("add_", -1)])
+def test_scaled_inplace_add_matches_torch(dtype, layout, name, alpha):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 4, 3)).astype(dtype), rng.standard_normal((2, 4, 3)).astype(dtype)
+    results = []
+    for lib in (nptorch, torch):
+        x, y = lib.tensor(a), lib.tensor(b)
+        if layout == "transposed":
+            x, y = x.transpose(0, 2), y.transpose(0, 2)
+        if layout == "same tensor":
+            y = x
+        version = x._version
+        assert getattr(x, name)(y, alpha=alpha) is x and x._version == version + 1
+        results.append(x.numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-3 if dtype == np.float16 else 1e-6)
