@@ -32,4 +32,5 @@ def relu_backward(const floating[:] gy, const floating[::1] y, floating[::1] gx)
     cdef const floating* gp = &gy[0]
     with nogil:
         for i in range(y.shape[0]):
-            gx[i] = gp[i] if y[i] > 0 else 0
+            g = gp[i]  # loaded unconditionally, so that the select vectorises
+            gx[i] = g if y[i] > 0 else 0
