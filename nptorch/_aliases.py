@@ -6,11 +6,12 @@ from .nn import functional as F
 
 # same signature as in nn.functional
 _FUNCTIONAL = (
-    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "max_pool1d",
-    "max_pool2d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle", "prelu", "selu",
-    "celu", "hardshrink", "threshold", "cosine_similarity", "pairwise_distance", "pdist",
-    "bilinear", "layer_norm", "group_norm", "rms_norm", "max_pool1d_with_indices", "rrelu",
-    "rrelu_", "channel_shuffle", "native_channel_shuffle",
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "avg_pool1d", "max_pool1d", "max_pool2d", "max_pool3d", "adaptive_avg_pool1d",
+    "pixel_shuffle", "pixel_unshuffle", "prelu", "selu", "celu", "hardshrink", "threshold",
+    "cosine_similarity", "pairwise_distance", "pdist", "bilinear", "layer_norm", "group_norm",
+    "rms_norm", "max_pool1d_with_indices", "rrelu", "rrelu_", "channel_shuffle",
+    "native_channel_shuffle",
 )
 
 _METHODS = (

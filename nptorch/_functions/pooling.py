@@ -1,56 +1,54 @@
-"""Pooling Functions over the ``ops_for(device)`` kernels.
+"""Pooling Functions over the ``ops_for(device)`` kernels, for any number of spatial dims.
 
 Average pooling is linear: forward and backward kernels form an adjoint pair (``LinearKernel``).
 Max pooling's gradient scatters into the argmax places (``ScatterPlanes``), whose own gradient
 gathers from them, so second derivatives work too.
 """
-from .._device import device_of
-from .._ops import ops_for
 from .._tensor import Tensor
 from ._utils import BuiltinFunction
-from .conv import LinearKernel
+from .conv import LinearKernel, kernel
 
 
-class AvgPool2d(LinearKernel):
-    """Args ``(OH, OW, window, count_include_pad, divisor_override)``."""
+class AvgPool(LinearKernel):
+    """Args ``(out, window, count_include_pad, divisor_override)``."""
 
-    kernel = "avg_pool2d"
-
-
-class AvgPool2dBackward(LinearKernel):
-    kernel = "avg_pool2d_backward"
+    kernel = "avg_pool{}"
 
 
-class AdaptiveAvgPool2d(LinearKernel):
-    """Args ``(OH, OW)``."""
-
-    kernel = "adaptive_avg_pool2d"
+class AvgPoolBackward(LinearKernel):
+    kernel = "avg_pool{}_backward"
 
 
-class AdaptiveAvgPool2dBackward(LinearKernel):
-    kernel = "adaptive_avg_pool2d_backward"
+class AdaptiveAvgPool(LinearKernel):
+    """Args ``(out,)``."""
+
+    kernel = "adaptive_avg_pool{}"
 
 
-AvgPool2d.adjoint, AvgPool2dBackward.adjoint = AvgPool2dBackward, AvgPool2d
-AdaptiveAvgPool2d.adjoint, AdaptiveAvgPool2dBackward.adjoint = (AdaptiveAvgPool2dBackward,
-                                                                AdaptiveAvgPool2d)
+class AdaptiveAvgPoolBackward(LinearKernel):
+    kernel = "adaptive_avg_pool{}_backward"
+
+
+AvgPool.adjoint, AvgPoolBackward.adjoint = AvgPoolBackward, AvgPool
+AdaptiveAvgPool.adjoint, AdaptiveAvgPoolBackward.adjoint = (AdaptiveAvgPoolBackward,
+                                                            AdaptiveAvgPool)
 
 
 class ScatterPlanes(BuiltinFunction):
-    """``(N, C, OH, OW)`` values added at plane positions ``indices`` of an ``(N, C, H, W)`` zero
-    array: max pooling's gradient, and max_unpool."""
+    """``(N, C, *out)`` values added at plane positions ``indices`` of an ``(N, C, *size)`` zero
+    array: max pooling's gradient."""
 
     @staticmethod
-    def forward(ctx, g, indices, H, W):
+    def forward(ctx, g, indices, size):
         ctx.indices = indices
-        return ops_for(device_of(g._data)).max_pool2d_backward(g._data, indices._data, H, W)
+        return kernel("max_pool{}_backward", (g._data, indices._data), size)
 
     @staticmethod
     def backward(ctx, ggx):
         idx = ctx.indices
         N, C = idx.shape[:2]
         flat = ggx.reshape(N, C, -1).gather(2, idx.reshape(N, C, -1))
-        return flat.reshape(idx.shape), None, None, None
+        return flat.reshape(idx.shape), None, None
 
 
 class _MaxPool(BuiltinFunction):
@@ -59,8 +57,8 @@ class _MaxPool(BuiltinFunction):
     kernel = None
 
     @classmethod
-    def forward(cls, ctx, x, *args):
-        y, indices = getattr(ops_for(device_of(x._data)), cls.kernel)(x._data, *args)
+    def forward(cls, ctx, x, out, *rest):
+        y, indices = kernel(cls.kernel, (x._data,), out, *rest)
         indices = Tensor._make(indices)
         ctx.mark_non_differentiable(indices)
         ctx.set_materialize_grads(False)  # no zero array for the indices' gradient
@@ -69,17 +67,17 @@ class _MaxPool(BuiltinFunction):
 
     @classmethod
     def backward(cls, ctx, gy, _):
-        return (ScatterPlanes.apply(gy, ctx.indices, *ctx.size),) + (None,) * (
+        return (ScatterPlanes.apply(gy, ctx.indices, ctx.size),) + (None,) * (
             len(ctx.needs_input_grad) - 1)
 
 
-class MaxPool2d(_MaxPool):
-    """Args ``(OH, OW, window)``."""
+class MaxPool(_MaxPool):
+    """Args ``(out, window)``."""
 
-    kernel = "max_pool2d"
+    kernel = "max_pool{}"
 
 
-class AdaptiveMaxPool2d(_MaxPool):
-    """Args ``(OH, OW)``."""
+class AdaptiveMaxPool(_MaxPool):
+    """Args ``(out,)``."""
 
-    kernel = "adaptive_max_pool2d"
+    kernel = "adaptive_max_pool{}"

@@ -10,6 +10,11 @@ Input row ``ih`` of output row ``oh`` and kernel row ``kh`` is ``oh * SH - PH + 
 for columns). Pooling windows may run past the padded input (ceil_mode): those places are
 skipped, as padding is. Max-pooling indices are flat positions in each ``H * W`` plane.
 
+The convolution and pooling kernels work over any number of spatial dims (``conv``,
+``max_pool``, ... with per-dim sizes ``out`` / ``size`` and a ``WindowNd``); the 2-D ones
+(``conv2d``, ``max_pool2d``, ..., with the sizes as two arguments and a ``Window``) are the
+interface that the compiled twins override.
+
 Normalization takes statistics over ``axes`` of its input, with kept dims, and an affine ``w``,
 ``b`` (or None) that broadcasts against the input (see ``nptorch._functions.normalization``).
 """
@@ -31,26 +36,62 @@ class Window(NamedTuple):
     DW: int = 1
 
 
+class WindowNd(NamedTuple):
+    """A window over any number of spatial dims: per-dim tuples, the first spatial dim first."""
+
+    kernel: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+
+
+def window(kernel, stride, padding, dilation):
+    """The window of these per-dim sizes: a ``Window`` in 2-D (the compiled kernels' type), a
+    ``WindowNd`` otherwise."""
+    if len(kernel) == 2:
+        return Window(*kernel, *stride, *padding, *dilation)
+    return WindowNd(*(tuple(int(v) for v in a) for a in (kernel, stride, padding, dilation)))
+
+
+def per_dim(win):
+    """``win`` (a ``Window`` or a ``WindowNd``) as a ``WindowNd``."""
+    return win if isinstance(win, WindowNd) else WindowNd(win[0:2], win[2:4], win[4:6], win[6:8])
+
+
 def adaptive_bounds(size, out_size):
     """PyTorch's adaptive windows: ``[floor(i * size / out), ceil((i + 1) * size / out))``."""
     i = np.arange(out_size)
     return (i * size) // out_size, -((-(i + 1) * size) // out_size)
 
 
-def avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override):
-    """The divisor of every average-pooling window as a float64 ``(OH, OW)`` NumPy array."""
+def window_divisor(size, out, win, count_include_pad, divisor_override):
+    """The divisor of every average-pooling window as a float64 NumPy array of shape ``out``."""
     if divisor_override:
-        return np.full((OH, OW), float(divisor_override))
+        return np.full(tuple(out), float(divisor_override))
+    win = per_dim(win)
+    divisor = np.ones(())
+    for n, o, k, s, p in zip(size, out, win.kernel, win.stride, win.padding):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        count = end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        divisor = np.multiply.outer(divisor, count)
+    return divisor.astype(np.float64)
 
-    def counts(size, out, K, S, P):
-        start = np.arange(out) * S - P
-        end = np.minimum(start + K, size + P)
-        if count_include_pad:
-            return end - start
-        return np.minimum(end, size) - np.maximum(start, 0)
 
-    return np.outer(counts(H, OH, win.KH, win.SH, win.PH), counts(W, OW, win.KW, win.SW, win.PW)
-                    ).astype(np.float64)
+def avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override):
+    """``window_divisor`` in the 2-D form of the compiled twins."""
+    return window_divisor((H, W), (OH, OW), win, count_include_pad, divisor_override)
+
+
+def _pads(size, out, win):
+    """(before, after) padding per spatial dim so that every window of ``out`` fits."""
+    return [(p, max(0, (o - 1) * s + (k - 1) * d + 1 - n - p))
+            for n, o, k, s, p, d in zip(size, out, *win)]
+
+
+def _spatial(index):
+    """An index into ``(N, C, *spatial)``: all images and channels, ``index`` for the rest."""
+    return (slice(None), slice(None)) + tuple(index)
 
 
 _LETTERS = "abcdefgh"
@@ -83,76 +124,58 @@ class Ops(RecurrentOps):
     xp = np
 
     # -- windows ---------------------------------------------------------------------------
-    def _padded(self, x, OH, OW, win, fill):
-        """``x`` padded with ``fill`` so that every window of the output fits."""
-        N, C, H, W = x.shape
-        bottom = max(0, (OH - 1) * win.SH + (win.KH - 1) * win.DH + 1 - H - win.PH)
-        right = max(0, (OW - 1) * win.SW + (win.KW - 1) * win.DW + 1 - W - win.PW)
-        return self.xp.pad(x, ((0, 0), (0, 0), (win.PH, bottom), (win.PW, right)),
-                           constant_values=fill)
+    def _windows(self, x, out, win, fill):
+        """``(N, C, *kernel, *out)``: a strided view of the input value under every kernel place
+        of every output, ``fill`` where it is on padding."""
+        win = per_dim(win)
+        padded = self.xp.pad(x, [(0, 0), (0, 0)] + _pads(x.shape[2:], out, win),
+                             constant_values=fill)
+        steps = padded.strides[2:]
+        strides = (padded.strides[:2] + tuple(s * d for s, d in zip(steps, win.dilation))
+                   + tuple(s * t for s, t in zip(steps, win.stride)))
+        return self.xp.lib.stride_tricks.as_strided(padded, x.shape[:2] + win.kernel + tuple(out),
+                                                    strides)
 
-    def _slices(self, kh, kw, OH, OW, win):
-        h0, w0 = kh * win.DH, kw * win.DW
-        return (slice(h0, h0 + (OH - 1) * win.SH + 1, win.SH),
-                slice(w0, w0 + (OW - 1) * win.SW + 1, win.SW))
+    def _accumulate(self, cols, size, win):
+        """The adjoint of ``_windows``: every value of ``cols`` ``(N, C, *kernel, *out)`` added
+        back to its input place, one kernel offset at a time."""
+        win = per_dim(win)
+        out = cols.shape[2 + len(size):]
+        pads = _pads(size, out, win)
+        x = self.xp.zeros(cols.shape[:2] + tuple(n + a + b for n, (a, b) in zip(size, pads)),
+                          cols.dtype)
+        for offset in np.ndindex(*win.kernel):
+            places = (slice(k * d, k * d + (o - 1) * s + 1, s)
+                      for k, d, o, s in zip(offset, win.dilation, out, win.stride))
+            x[_spatial(places)] += cols[_spatial(offset)]
+        return self.xp.ascontiguousarray(x[_spatial(slice(a, a + n)
+                                                    for n, (a, _) in zip(size, pads))])
 
-    def _windows(self, x, OH, OW, win, fill):
-        """``(N, C, KH, KW, OH, OW)``: the input value under every kernel place of every output."""
-        xp_ = self._padded(x, OH, OW, win, fill)
-        N, C = x.shape[:2]
-        out = self.xp.empty((N, C, win.KH, win.KW, OH, OW), x.dtype)
-        for kh in range(win.KH):
-            for kw in range(win.KW):
-                hs, ws = self._slices(kh, kw, OH, OW, win)
-                out[:, :, kh, kw] = xp_[:, :, hs, ws]
-        return out
+    # -- convolution over any number of spatial dims ---------------------------------------
+    def conv(self, x, w, bias, out, win, groups):
+        """``(N, C, *size)`` convolved with ``w`` ``(O, C / groups, *kernel)`` (plus ``bias`` (O,)
+        or None): ``w[group] @ columns(x[:, group])``, ``(N, O, *out)``."""
+        N, O, L = x.shape[0], w.shape[0], int(np.prod(out))
+        col = self._windows(x, out, win, 0).reshape(N, groups, w.size // O, L)
+        y = (w.reshape(groups, O // groups, -1) @ col).reshape((N, O) + tuple(out))
+        return y if bias is None else y + bias.reshape((1, O) + (1,) * len(out))
 
-    def _accumulate(self, cols, H, W, win):
-        """The adjoint of ``_windows``: add every ``(kh, kw, oh, ow)`` value back to its input place."""
-        N, C, KH, KW, OH, OW = cols.shape
-        bottom = max(0, (OH - 1) * win.SH + (KH - 1) * win.DH + 1 - H - win.PH)
-        right = max(0, (OW - 1) * win.SW + (KW - 1) * win.DW + 1 - W - win.PW)
-        out = self.xp.zeros((N, C, H + win.PH + bottom, W + win.PW + right), cols.dtype)
-        for kh in range(KH):
-            for kw in range(KW):
-                hs, ws = self._slices(kh, kw, OH, OW, win)
-                out[:, :, hs, ws] += cols[:, :, kh, kw]
-        return out[:, :, win.PH:win.PH + H, win.PW:win.PW + W]
-
-    # -- convolution -----------------------------------------------------------------------
-    def im2col(self, x, OH, OW, win):
-        """``(N, C, H, W)`` -> columns ``(N, C, KH, KW, OH, OW)``, zero where the kernel is on padding."""
-        return self._windows(x, OH, OW, win, 0)
-
-    def col2im(self, col, H, W, win):
-        """Columns ``(N, C, KH, KW, OH, OW)`` -> ``(N, C, H, W)``, summing overlapping places."""
-        return self.xp.ascontiguousarray(self._accumulate(col, H, W, win))
-
-    def conv2d(self, x, w, bias, OH, OW, win, groups):
-        """``(N, C, H, W)`` convolved with ``w`` ``(O, C / groups, KH, KW)`` (plus ``bias`` (O,) or
-        None): ``w[group] @ im2col(x[:, group])``, ``(N, O, OH, OW)``."""
-        N, O = x.shape[0], w.shape[0]
-        K = w[0].size
-        col = self.im2col(x, OH, OW, win).reshape(N, groups, K, OH * OW)
-        y = (w.reshape(groups, O // groups, K) @ col).reshape(N, O, OH, OW)
-        return y if bias is None else y + bias.reshape(1, O, 1, 1)
-
-    def conv2d_input(self, gy, w, H, W, win, groups):
-        """The transposed convolution of ``gy`` ``(N, O, OH, OW)``: the gradient of ``conv2d`` with
-        respect to its ``(N, C, H, W)`` input."""
-        N, O, OH, OW = gy.shape
-        Cg = w.shape[1]
+    def conv_input(self, gy, w, size, win, groups):
+        """The transposed convolution of ``gy`` ``(N, O, *out)``: the gradient of ``conv`` with
+        respect to its ``(N, C, *size)`` input."""
+        (N, O), out = gy.shape[:2], gy.shape[2:]
         wt = w.reshape(groups, O // groups, -1).swapaxes(1, 2)
-        col = wt @ gy.reshape(N, groups, O // groups, OH * OW)
-        return self.col2im(col.reshape(N, groups * Cg, win.KH, win.KW, OH, OW), H, W, win)
+        col = wt @ gy.reshape(N, groups, O // groups, int(np.prod(out)))
+        return self._accumulate(col.reshape((N, groups * w.shape[1]) + w.shape[2:] + out), size,
+                                win)
 
-    def conv2d_weight(self, x, gy, win, groups):
-        """The gradient of ``conv2d`` with respect to its weight ``(O, C / groups, KH, KW)``."""
-        N, C = x.shape[:2]
-        O, OH, OW = gy.shape[1:]
-        col = self.im2col(x, OH, OW, win).reshape(N, groups, -1, OH * OW)
-        gw = (gy.reshape(N, groups, O // groups, OH * OW) @ col.swapaxes(2, 3)).sum(axis=0)
-        return self.xp.ascontiguousarray(gw.reshape(O, C // groups, win.KH, win.KW))
+    def conv_weight(self, x, gy, win, groups):
+        """The gradient of ``conv`` with respect to its weight ``(O, C / groups, *kernel)``."""
+        (N, C), (O, *out) = x.shape[:2], gy.shape[1:]
+        L = int(np.prod(out))
+        col = self._windows(x, out, win, 0).reshape(N, groups, -1 if N else 1, L)
+        gw = (gy.reshape(N, groups, O // groups, L) @ col.swapaxes(2, 3)).sum(axis=0)
+        return self.xp.ascontiguousarray(gw.reshape((O, C // groups) + per_dim(win).kernel))
 
     # -- max pooling -----------------------------------------------------------------------
     def _lowest(self, dtype):
@@ -167,61 +190,80 @@ class Ops(RecurrentOps):
             k = self.xp.where(nan.any(axis=axis), last, k)
         return k
 
-    def max_pool2d(self, x, OH, OW, win):
-        """The maximum of every window and its flat index in the ``H * W`` plane (first on ties,
+    def _max_of(self, patches, shape):
+        """The maxima of ``patches`` ``(N, C, K, ...)`` over K and their places in ``shape``
+        (K's raster order): ``(y, offsets per dim)``."""
+        k = self._argmax(patches, 2)
+        y = self.xp.take_along_axis(patches, k[:, :, None], axis=2)[:, :, 0]
+        return y, self.xp.unravel_index(k, shape)
+
+    def max_pool(self, x, out, win):
+        """The maximum of every window and its flat index in the input plane (first on ties,
         last NaN)."""
-        xp = self.xp
-        N, C, H, W = x.shape
-        cols = self._windows(x, OH, OW, win, self._lowest(x.dtype))
-        cols = cols.reshape(N, C, win.KH * win.KW, OH, OW)
-        k = self._argmax(cols, 2)
-        y = xp.take_along_axis(cols, k[:, :, None], axis=2)[:, :, 0]
-        ih = xp.arange(OH)[:, None] * win.SH - win.PH + (k // win.KW) * win.DH
-        iw = xp.arange(OW) * win.SW - win.PW + (k % win.KW) * win.DW
-        # clipping changes only windows that lie on padding only (dilation allows them)
-        return y, (xp.clip(ih, 0, H - 1) * W + xp.clip(iw, 0, W - 1)).astype(np.int64)
+        xp, win = self.xp, per_dim(win)
+        (N, C), size, d = x.shape[:2], x.shape[2:], len(out)
+        cols = self._windows(x, out, win, self._lowest(x.dtype))
+        y, offsets = self._max_of(cols.reshape((N, C, int(np.prod(win.kernel))) + tuple(out)),
+                                  win.kernel)
+        indices = 0
+        for i, (n, o, s, p, dl, k) in enumerate(zip(size, out, win.stride, win.padding,
+                                                    win.dilation, offsets)):
+            place = xp.arange(o).reshape((o,) + (1,) * (d - 1 - i)) * s - p + k * dl
+            # clipping changes only windows that lie on padding only (dilation allows them)
+            indices = indices * n + xp.clip(place, 0, n - 1)
+        return y, indices.astype(np.int64)
 
-    def max_pool2d_backward(self, gy, indices, H, W):
-        """Scatter-add ``gy`` to the plane positions ``indices`` of an ``(N, C, H, W)`` gradient."""
+    def max_pool_backward(self, gy, indices, size):
+        """Scatter-add ``gy`` to the plane positions ``indices`` of an ``(N, C, *size)``
+        gradient."""
         xp = self.xp
-        N, C = gy.shape[:2]
-        base = (xp.arange(N * C, dtype=np.int64) * (H * W)).reshape(N, C, 1, 1)
-        gx = xp.bincount((indices + base).ravel(), weights=gy.ravel(), minlength=N * C * H * W)
-        return gx.astype(gy.dtype, copy=False).reshape(N, C, H, W)
+        (N, C), plane = gy.shape[:2], int(np.prod(size))
+        base = (xp.arange(N * C, dtype=np.int64) * plane).reshape((N, C) + (1,) * len(size))
+        gx = xp.bincount((indices + base).ravel(), weights=gy.ravel(), minlength=N * C * plane)
+        return gx.astype(gy.dtype, copy=False).reshape((N, C) + tuple(size))
 
-    def adaptive_max_pool2d(self, x, OH, OW):
+    def adaptive_max_pool(self, x, out):
+        """The maximum of every adaptive window and its flat index in the input plane (first on
+        ties, last NaN)."""
         xp = self.xp
-        N, C, H, W = x.shape
-        y = xp.empty((N, C, OH, OW), x.dtype)
-        indices = xp.empty((N, C, OH, OW), np.int64)
-        hs, he = adaptive_bounds(H, OH)
-        ws, we = adaptive_bounds(W, OW)
-        for oh in range(OH):
-            for ow in range(OW):
-                patch = x[:, :, hs[oh]:he[oh], ws[ow]:we[ow]].reshape(N, C, -1)
-                k = self._argmax(patch, 2)
-                y[:, :, oh, ow] = xp.take_along_axis(patch, k[:, :, None], axis=2)[:, :, 0]
-                pw = int(we[ow] - ws[ow])
-                indices[:, :, oh, ow] = (hs[oh] + k // pw) * W + ws[ow] + k % pw
-        return y, indices
+        (N, C), size, d = x.shape[:2], x.shape[2:], len(out)
+        starts, places, inside = [], [], xp.ones((), bool)
+        for i, (n, o) in enumerate(zip(size, out)):
+            # dim i's windows padded to the longest, as (o, K) places at axes (2i, 2i + 1)
+            start, end = adaptive_bounds(n, o)
+            place = start[:, None] + np.arange((end - start).max())
+            shape = (1,) * 2 * i + place.shape + (1,) * 2 * (d - 1 - i)
+            starts.append(xp.asarray(start).reshape((o,) + (1,) * (d - 1 - i)))
+            places.append(xp.asarray(np.minimum(place, n - 1)).reshape(shape))
+            inside = inside & xp.asarray(place < end[:, None]).reshape(shape)
+        patches = xp.where(inside, x[_spatial(places)], self._lowest(x.dtype))
+        kernel = patches.shape[3::2]
+        order = (0, 1) + tuple(range(3, 2 + 2 * d, 2)) + tuple(range(2, 2 + 2 * d, 2))
+        patches = patches.transpose(order).reshape((N, C, int(np.prod(kernel))) + tuple(out))
+        y, offsets = self._max_of(patches, kernel)
+        indices = 0
+        for n, start, k in zip(size, starts, offsets):
+            indices = indices * n + start + k
+        return y, indices.astype(np.int64)
 
     # -- average pooling -------------------------------------------------------------------
-    def _divisor(self, H, W, OH, OW, win, count_include_pad, divisor_override, dtype):
-        return self.xp.asarray(avg_divisor(H, W, OH, OW, win, count_include_pad, divisor_override)
-                               ).astype(dtype)
+    def _divisor(self, size, out, win, count_include_pad, divisor_override, dtype):
+        return self.xp.asarray(window_divisor(size, out, win, count_include_pad,
+                                              divisor_override)).astype(dtype)
 
-    def avg_pool2d(self, x, OH, OW, win, count_include_pad=True, divisor_override=None):
-        """The window sums divided by PyTorch's divisor (see ``avg_divisor``)."""
-        N, C, H, W = x.shape
-        sums = self._windows(x, OH, OW, win, 0).sum(axis=(2, 3))
-        return sums / self._divisor(H, W, OH, OW, win, count_include_pad, divisor_override,
+    def avg_pool(self, x, out, win, count_include_pad=True, divisor_override=None):
+        """The window sums divided by PyTorch's divisor (see ``window_divisor``)."""
+        d = len(out)
+        sums = self._windows(x, out, win, 0).sum(axis=tuple(range(2, 2 + d)))
+        return sums / self._divisor(x.shape[2:], out, win, count_include_pad, divisor_override,
                                     x.dtype)
 
-    def avg_pool2d_backward(self, gy, H, W, win, count_include_pad=True, divisor_override=None):
-        N, C, OH, OW = gy.shape
-        g = gy / self._divisor(H, W, OH, OW, win, count_include_pad, divisor_override, gy.dtype)
-        cols = self.xp.broadcast_to(g[:, :, None, None], (N, C, win.KH, win.KW, OH, OW))
-        return self.xp.ascontiguousarray(self._accumulate(cols, H, W, win))
+    def avg_pool_backward(self, gy, size, win, count_include_pad=True, divisor_override=None):
+        out = gy.shape[2:]
+        g = gy / self._divisor(size, out, win, count_include_pad, divisor_override, gy.dtype)
+        g = g.reshape(gy.shape[:2] + (1,) * len(out) + out)
+        return self._accumulate(self.xp.broadcast_to(g, gy.shape[:2] + per_dim(win).kernel + out),
+                                size, win)
 
     def _adaptive_matrix(self, size, out_size, dtype):
         """``(out_size, size)``: row ``i`` averages the adaptive window ``i``."""
@@ -230,15 +272,59 @@ class Ops(RecurrentOps):
         inside = (j >= start[:, None]) & (j < end[:, None])
         return self.xp.asarray(inside / (end - start)[:, None]).astype(dtype)
 
+    def _per_dim_product(self, a, matrices):
+        """``a`` ``(N, C, *spatial)`` with ``matrices[i] @`` applied along spatial dim ``i``."""
+        for i, m in enumerate(matrices):
+            a = self.xp.moveaxis(m @ self.xp.moveaxis(a, 2 + i, -2), -2, 2 + i)
+        return self.xp.ascontiguousarray(a)
+
+    def adaptive_avg_pool(self, x, out):
+        return self._per_dim_product(x, [self._adaptive_matrix(n, o, x.dtype)
+                                         for n, o in zip(x.shape[2:], out)])
+
+    def adaptive_avg_pool_backward(self, gy, size):
+        return self._per_dim_product(gy, [self._adaptive_matrix(n, o, gy.dtype).T
+                                          for n, o in zip(size, gy.shape[2:])])
+
+    # -- the 2-D kernels: the interface of the compiled twins ------------------------------
+    def im2col(self, x, OH, OW, win):
+        """``(N, C, H, W)`` -> columns ``(N, C, KH, KW, OH, OW)``, zero where the kernel is on
+        padding."""
+        return self.xp.ascontiguousarray(self._windows(x, (OH, OW), win, 0))
+
+    def col2im(self, col, H, W, win):
+        """Columns ``(N, C, KH, KW, OH, OW)`` -> ``(N, C, H, W)``, summing overlapping places."""
+        return self._accumulate(col, (H, W), win)
+
+    def conv2d(self, x, w, bias, OH, OW, win, groups):
+        return self.conv(x, w, bias, (OH, OW), win, groups)
+
+    def conv2d_input(self, gy, w, H, W, win, groups):
+        return self.conv_input(gy, w, (H, W), win, groups)
+
+    def conv2d_weight(self, x, gy, win, groups):
+        return self.conv_weight(x, gy, win, groups)
+
+    def max_pool2d(self, x, OH, OW, win):
+        return self.max_pool(x, (OH, OW), win)
+
+    def max_pool2d_backward(self, gy, indices, H, W):
+        return self.max_pool_backward(gy, indices, (H, W))
+
+    def adaptive_max_pool2d(self, x, OH, OW):
+        return self.adaptive_max_pool(x, (OH, OW))
+
+    def avg_pool2d(self, x, OH, OW, win, count_include_pad=True, divisor_override=None):
+        return self.avg_pool(x, (OH, OW), win, count_include_pad, divisor_override)
+
+    def avg_pool2d_backward(self, gy, H, W, win, count_include_pad=True, divisor_override=None):
+        return self.avg_pool_backward(gy, (H, W), win, count_include_pad, divisor_override)
+
     def adaptive_avg_pool2d(self, x, OH, OW):
-        N, C, H, W = x.shape
-        ah, aw = self._adaptive_matrix(H, OH, x.dtype), self._adaptive_matrix(W, OW, x.dtype)
-        return self.xp.ascontiguousarray(ah @ x @ aw.T)
+        return self.adaptive_avg_pool(x, (OH, OW))
 
     def adaptive_avg_pool2d_backward(self, gy, H, W):
-        N, C, OH, OW = gy.shape
-        ah, aw = self._adaptive_matrix(H, OH, gy.dtype), self._adaptive_matrix(W, OW, gy.dtype)
-        return self.xp.ascontiguousarray(ah.T @ gy @ aw)
+        return self.adaptive_avg_pool_backward(gy, (H, W))
 
     # -- activation ------------------------------------------------------------------------
     def relu(self, x):

@@ -18,7 +18,8 @@ LOWER, FP32, FP32_SET_OPT_DTYPE, PROMOTE, BANNED = ("lower", "fp32", "fp32_set_o
 
 # PyTorch's lists (aten/src/ATen/autocast_mode.cpp) for the ops nptorch has, by nptorch name
 _CUDA = {
-    LOWER: {"conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "prelu", "addmm",
+    LOWER: {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "prelu", "addmm",
             "addmv", "addr", "matmul", "einsum", "mm", "mv", "linear", "addbmm", "baddbmm", "bmm",
             "chain_matmul", "multi_dot", "vecdot", "scaled_dot_product_attention"},
     FP32: {"acos", "asin", "cosh", "erfinv", "exp", "expm1", "log", "log10", "log2", "log1p",
@@ -37,7 +38,8 @@ _CUDA = {
     BANNED: {"binary_cross_entropy"},
 }
 _CPU = {
-    LOWER: {"conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "bmm", "mm", "baddbmm",
+    LOWER: {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "bmm", "mm", "baddbmm",
             "addmm", "addbmm", "linear", "matmul", "vecdot", "prelu",
             "scaled_dot_product_attention",
             # PyTorch's einsum reaches bmm; nptorch's has its own kernel

@@ -2,17 +2,18 @@
 
 A convolution is ``weight @ im2col(input)`` per group and image, a transposed convolution the
 gradient of a convolution for its input (``_functions.conv``); 1-D ops run as 2-D ops over a
-height of one.
+height of one, 3-D ops over three spatial dims.
 """
 import numpy as np
 
 from ..._dtype import cpp_type_name, scalar_type_name
-from ..._functions.conv import Col2im, Conv2d, Conv2dInput, Im2col
-from ..._ops import Window
+from ..._functions.conv import Col2im, Convolution, ConvolutionInput, Im2col
+from ..._ops.reference import window
 from .vision import pad
 from ...amp._policy import autocast_op
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "unfold", "fold"]
 
 
 def _ntuple(value, n, name, op=None):
@@ -86,7 +87,7 @@ def _check_conv(op, x, weight, bias, stride, padding, dilation, groups, d, trans
     else:
         for i in range(d):
             if output_padding[i] >= stride[i] and output_padding[i] >= dilation[i]:
-                names = "height width".split() if d == 2 else ["width"]
+                names = ("depth", "height", "width")[3 - d:]
                 parts = [f"output_padding_{n}: {output_padding[j]}" for j, n in enumerate(names)]
                 parts += [f"stride_{n}: {stride[j]}" for j, n in enumerate(names)]
                 parts += [f"dilation_{n}: {dilation[j]}" for j, n in enumerate(names)]
@@ -144,12 +145,10 @@ def _conv(op, d, input, weight, bias, stride, padding, dilation, groups):
     batched = input.ndim == d + 2
     x = _as_2d(input if batched else input.unsqueeze(0), d)
     w = _as_2d(weight, d)
-    H, W = x.shape[2:]
-    KH, KW = w.shape[2:]
-    win = Window(KH, KW, *_lift(stride, d, 1), *_lift(padding, d, 0), *_lift(dilation, d, 1))
-    OH = (H + 2 * win.PH - win.DH * (KH - 1) - 1) // win.SH + 1
-    OW = (W + 2 * win.PW - win.DW * (KW - 1) - 1) // win.SW + 1
-    y = Conv2d.apply(x, w, bias, OH, OW, win, groups)
+    stride, padding, dilation = _lift(stride, d, 1), _lift(padding, d, 0), _lift(dilation, d, 1)
+    out = tuple((n + 2 * p - dl * (k - 1) - 1) // s + 1 for n, k, s, p, dl in
+                zip(x.shape[2:], w.shape[2:], stride, padding, dilation))
+    y = Convolution.apply(x, w, bias, out, window(w.shape[2:], stride, padding, dilation), groups)
     if d == 1:
         y = y.squeeze(2)
     if any(crop):
@@ -167,18 +166,17 @@ def _conv_transpose(op, d, input, weight, bias, stride, padding, output_padding,
     batched = input.ndim == d + 2
     x = _as_2d(input if batched else input.unsqueeze(0), d)
     w = _as_2d(weight, d)
-    H, W = x.shape[2:]
-    KH, KW = w.shape[2:]
-    win = Window(KH, KW, *_lift(stride, d, 1), *_lift(padding, d, 0), *_lift(dilation, d, 1))
-    oph, opw = _lift(output_padding, d, 0)
-    OH = (H - 1) * win.SH - 2 * win.PH + win.DH * (KH - 1) + oph + 1
-    OW = (W - 1) * win.SW - 2 * win.PW + win.DW * (KW - 1) + opw + 1
-    if OH <= 0 or OW <= 0:
-        raise RuntimeError(f"Given input size per channel: ({H} x {W}). Calculated output size "
-                           f"per channel: ({OH} x {OW}). Output size is too small")
-    y = Conv2dInput.apply(x, w, OH, OW, win, groups)
+    stride, padding, dilation = _lift(stride, d, 1), _lift(padding, d, 0), _lift(dilation, d, 1)
+    size = x.shape[2:]
+    out = tuple((n - 1) * s - 2 * p + dl * (k - 1) + extra + 1 for n, k, s, p, dl, extra in
+                zip(size, w.shape[2:], stride, padding, dilation, _lift(output_padding, d, 0)))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, size))}). "
+                           f"Calculated output size per channel: ({' x '.join(map(str, out))}). "
+                           "Output size is too small")
+    y = ConvolutionInput.apply(x, w, out, window(w.shape[2:], stride, padding, dilation), groups)
     if bias is not None:
-        y = y + bias.reshape(1, -1, 1, 1)
+        y = y + bias.reshape((1, -1) + (1,) * len(out))
     if d == 1:
         y = y.squeeze(2)
     return y if batched else y.squeeze(0)
@@ -227,6 +225,26 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            output_padding, groups, dilation)
 
 
+@autocast_op("conv3d")
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation) over ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)``.
+
+    Args:
+        weight: ``(C_out, C_in / groups, KD, KH, KW)``; bias: ``(C_out,)`` or None.
+        padding: int, tuple, ``'valid'`` or ``'same'``.
+    """
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+@autocast_op("conv_transpose3d")
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """3-D transposed convolution (the gradient of conv3d w.r.t. its input);
+    ``weight`` is ``(C_in, C_out / groups, KD, KH, KW)``."""
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
 def _check_blocks(stride, dilation, padding):
     for name, vals, bad in (("stride", stride, lambda v: v <= 0),
                             ("dilation", dilation, lambda v: v <= 0),
@@ -260,8 +278,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
             f"Given input with spatial size ({H}, {W}), kernel_size={kernel}, dilation={dilation}, "
             f"padding={padding}, calculated shape of the array of sliding blocks as ({BH}, {BW}), "
             "but its components must be at least one.")
-    win = Window(*kernel, *stride, *padding, *dilation)
-    y = Im2col.apply(x, BH, BW, win).reshape(N, C * kernel[0] * kernel[1], BH * BW)
+    win = window(kernel, stride, padding, dilation)
+    y = Im2col.apply(x, (BH, BW), win).reshape(N, C * kernel[0] * kernel[1], BH * BW)
     return y if batched else y.squeeze(0)
 
 
@@ -288,8 +306,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
             f"padding={padding}, stride={stride}, expected size of input's dimension 2 to match "
             f"the calculated number of sliding blocks {BH} * {BW} = {BH * BW}, but got "
             f"input.size(2)={L}.")
-    win = Window(*kernel, *stride, *padding, *dilation)
-    y = Col2im.apply(x.reshape(N, CK // kk, kernel[0], kernel[1], BH, BW), *out, win)
+    win = window(kernel, stride, padding, dilation)
+    y = Col2im.apply(x.reshape(N, CK // kk, kernel[0], kernel[1], BH, BW), out, win)
     return y if batched else y.squeeze(0)
 
 

@@ -1,8 +1,8 @@
 """nn.functional: max, average, power-average, adaptive and fractional pooling, and max_unpool.
 
-Every op runs as a 2-D op over ``(N, C, H, W)``: 1-D ops over a height of one, unbatched inputs
-with a batch of one. Output sizes follow PyTorch's ``pooling_output_shape`` (with ceil_mode, the
-last window must start inside the input or its left padding).
+Every op runs over ``(N, C, *spatial)`` with two or three spatial dims: 1-D ops over a height of
+one, unbatched inputs with a batch of one. Output sizes follow PyTorch's ``pooling_output_shape``
+(with ceil_mode, the last window must start inside the input or its left padding).
 """
 import math
 
@@ -11,27 +11,38 @@ import numpy as np
 from ..._api import creation as _creation, math as _math, shape as _shape
 from ..._dtype import scalar_type_name
 from ..._functions import pooling as P
-from ..._ops import Window
+from ..._ops.reference import window
 from .activation import threshold
 
-__all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-           "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
+           "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
+           "avg_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
            "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "max_unpool1d",
-           "max_unpool2d"]
+           "max_unpool2d", "max_unpool3d"]
+
+_COUNTS = {2: "two", 3: "three"}
 
 
-def _pair(value, op, name, allow_none=False):
+def _tuple(value, n, op, name, must="either be "):
+    """An int or a sequence of 1 or ``n`` ints as ``n`` ints, with PyTorch's error (``must`` is
+    the op's wording: 'either be ', 'be either ' or 'be ')."""
     if isinstance(value, (int, np.integer)):
-        return (int(value),) * 2
+        return (int(value),) * n
     value = tuple(value)
     if len(value) == 1:
-        return (int(value[0]),) * 2
-    if len(value) != 2:
-        omitted = "be omitted, " if allow_none else "be "
-        raise RuntimeError(f"{op}: {name} must either {omitted}a single int, or a tuple of two ints")
+        return (int(value[0]),) * n
+    if len(value) != n:
+        omitted = "omitted, " if name == "stride" else ""
+        raise RuntimeError(f"{op}: {name} must {must}{omitted}a single int, or a tuple of "
+                           f"{_COUNTS[n]} ints")
     return tuple(int(v) for v in value)
+
+
+def _pair(value, op, name):
+    return _tuple(value, 2, op, name)
 
 
 def _single(value, op, name):
@@ -43,6 +54,12 @@ def _single(value, op, name):
     return int(value[0])
 
 
+def _stride(stride, kernel, op, must="either be "):
+    """``stride``, which defaults to ``kernel``."""
+    return kernel if stride is None or stride == [] else _tuple(stride, len(kernel), op,
+                                                                  "stride", must)
+
+
 def _output_size(size, k, s, p, d, ceil_mode):
     out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
     if ceil_mode and (out - 1) * s >= size + p:
@@ -50,37 +67,38 @@ def _output_size(size, k, s, p, d, ceil_mode):
     return out
 
 
-def _window(input, kernel, stride, padding, dilation, ceil_mode):
-    """Check a pooling window as PyTorch does and return ``(Window, OH, OW)``."""
-    (KH, KW), (SH, SW), (PH, PW), (DH, DW) = kernel, stride, padding, dilation
-    if SH == 0 or SW == 0:
-        raise RuntimeError("stride should not be zero")
-    if KH <= 0 or KW <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {KH} kW: {KW}")
-    if SH < 0 or SW < 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {SH} dW: {SW}")
-    if DH <= 0 or DW <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {DH} "
-                           f"dilationW: {DW}")
-    for pad in (PH, PW):
-        if pad < 0:
-            raise RuntimeError(f"pad must be non-negative, but got pad: {pad}")
-    for pad, k, d in ((PW, KW, DW), (PH, KH, DH)):
-        if pad > ((k - 1) * d + 1) // 2:
+def _window(input, kernel, stride, padding, dilation, ceil_mode, *input_checks):
+    """Check a pooling window as PyTorch does (each dim's output size, then the window, then
+    ``input_checks``, then the output) and return ``(window, out)``."""
+    out = []
+    for n, k, s, p, d in zip(input.shape[-len(kernel):], kernel, stride, padding, dilation):
+        if s == 0:
+            raise RuntimeError("stride should not be zero")
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        if p > ((k - 1) * d + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
-                               f"pad={pad}, kernel_size={k} and dilation={d}")
-    H, W = input.shape[-2:]
-    OH = _output_size(H, KH, SH, PH, DH, ceil_mode)
-    OW = _output_size(W, KW, SW, PW, DW, ceil_mode)
-    if OH < 1 or OW < 1:
-        C = input.shape[-3]
-        raise RuntimeError(f"Given input size: ({C}x{H}x{W}). Calculated output size: "
-                           f"({C}x{OH}x{OW}). Output size is too small")
-    return Window(KH, KW, SH, SW, PH, PW, DH, DW), OH, OW
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+        out.append(_output_size(n, k, s, p, d, ceil_mode))
+    dims = "THW"[3 - len(kernel):]
+    for what, prefix, values in (("kernel size", "k", kernel), ("stride", "d", stride),
+                                 ("dilation", "dilation", dilation)):
+        if any(v <= 0 for v in values):
+            got = " ".join(f"{prefix}{dim}: {v}" for dim, v in zip(dims, values))
+            raise RuntimeError(f"{what} should be greater than zero, but got {got}")
+    for check in input_checks:
+        check()
+    if any(o < 1 for o in out):
+        sizes = [input.shape[-len(kernel) - 1], *input.shape[-len(kernel):]]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, sizes))}). Calculated output "
+                           f"size: ({'x'.join(map(str, sizes[:1] + out))}). Output size is too "
+                           "small")
+    return window(kernel, stride, padding, dilation), tuple(out)
 
 
-def _run_2d(fn, input, spatial_dims, *args):
-    """Apply ``fn`` (on ``(N, C, H, W)``) to an input with ``spatial_dims`` 1 or 2, batched or not."""
+def _run(fn, input, spatial_dims, *args):
+    """Apply ``fn`` (on ``(N, C, *spatial)``, two or three spatial dims) to an input with
+    ``spatial_dims`` 1, 2 or 3, batched or not."""
     batched = input.ndim == spatial_dims + 2
     x = input if batched else input.unsqueeze(0)
     if spatial_dims == 1:
@@ -94,9 +112,22 @@ def _run_2d(fn, input, spatial_dims, *args):
     return outs if isinstance(out, tuple) else outs[0]
 
 
-def _check_2d_input(input):
-    if input.ndim not in (3, 4) or any(s == 0 for s in input.shape[-3:]):
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+def _check_input(input, d):
+    """The rank check of 2-D and 3-D pooling (2-D's also rejects empty planes, as PyTorch's
+    error says)."""
+    if input.ndim not in (d + 1, d + 2) or (d == 2 and 0 in input.shape[-3:]):
+        raise RuntimeError(f"non-empty {d + 1}D or {d + 2}D (batch mode) tensor expected for input")
+
+
+def _nonempty(input, op):
+    """PyTorch's 3-D pooling check of the non-batch dims (it names the size, not the dim)."""
+    def check():
+        for i in range(input.ndim - 4, input.ndim):
+            if input.shape[i] == 0:
+                raise RuntimeError(f"{op}: Expected input's non-batch dimensions to have positive "
+                                   f"length, but input has a shape of {list(input.shape)} and "
+                                   f"non-batch dimension {input.shape[i]} has length zero!")
+    return check
 
 
 def _check_1d_input(input, op):
@@ -105,8 +136,8 @@ def _check_1d_input(input, op):
                            f"for argument #1 'self' (while checking arguments for {op})")
 
 
-def _max_pool(x, win, OH, OW, return_indices):
-    y, indices = P.MaxPool2d.apply(x, OH, OW, win)
+def _max_pool(x, win, out, return_indices):
+    y, indices = P.MaxPool.apply(x, out, win)
     return (y, indices) if return_indices else y
 
 
@@ -115,13 +146,27 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """2-D max pooling over ``(N, C, H, W)`` or ``(C, H, W)``; ``stride`` defaults to
     ``kernel_size``. With ``return_indices``, also the flat ``H * W`` index of every maximum."""
     kernel = _pair(kernel_size, "max_pool2d", "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "max_pool2d", "stride",
-                                                                 allow_none=True)
-    padding, dilation = _pair(padding, "max_pool2d", "padding"), _pair(dilation, "max_pool2d",
-                                                                       "dilation")
-    _check_2d_input(input)
-    win, OH, OW = _window(input, kernel, stride, padding, dilation, ceil_mode)
-    return _run_2d(_max_pool, input, 2, win, OH, OW, return_indices)
+    stride = _stride(stride, kernel, "max_pool2d")
+    padding = _pair(padding, "max_pool2d", "padding")
+    dilation = _tuple(dilation, 2, "max_pool2d", "dilation", "be either ")
+    _check_input(input, 2)
+    win, out = _window(input, kernel, stride, padding, dilation, ceil_mode)
+    return _run(_max_pool, input, 2, win, out, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """3-D max pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; ``stride`` defaults to
+    ``kernel_size``. With ``return_indices``, also the flat ``D * H * W`` index of every
+    maximum."""
+    kernel = _tuple(kernel_size, 3, "max_pool3d", "kernel_size")
+    stride = _stride(stride, kernel, "max_pool3d")
+    padding = _tuple(padding, 3, "max_pool3d", "padding")
+    dilation = _tuple(dilation, 3, "max_pool3d", "dilation", "be either ")
+    _check_input(input, 3)
+    win, out = _window(input, kernel, stride, padding, dilation, ceil_mode,
+                       _nonempty(input, "max_pool3d_with_indices_out_cpu_template()"))
+    return _run(_max_pool, input, 3, win, out, return_indices)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -140,26 +185,50 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         out = _output_size(input.shape[-1], k, s, p, d, ceil_mode)
         if out < 1:
             raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
-    win, OH, OW = _window(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode)
-    return _run_2d(_max_pool, input, 1, win, OH, OW, return_indices)
+    win, out = _window(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode)
+    return _run(_max_pool, input, 1, win, out, return_indices)
 
 
-def _avg_pool(x, win, OH, OW, count_include_pad, divisor_override):
-    return P.AvgPool2d.apply(x, OH, OW, win, count_include_pad, divisor_override)
+def _avg_pool(x, win, out, count_include_pad, divisor_override):
+    return P.AvgPool.apply(x, out, win, count_include_pad, divisor_override)
+
+
+def _check_divisor(divisor_override):
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """2-D average pooling; ``divisor_override`` replaces the window size as divisor."""
     kernel = _pair(kernel_size, "avg_pool2d", "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "avg_pool2d", "stride",
-                                                                 allow_none=True)
+    stride = _stride(stride, kernel, "avg_pool2d")
     padding = _pair(padding, "avg_pool2d", "padding")
-    _check_2d_input(input)
-    if divisor_override is not None and divisor_override == 0:
-        raise RuntimeError("divisor must be not zero")
-    win, OH, OW = _window(input, kernel, stride, padding, (1, 1), ceil_mode)
-    return _run_2d(_avg_pool, input, 2, win, OH, OW, count_include_pad, divisor_override)
+    _check_input(input, 2)
+    _check_divisor(divisor_override)
+    win, out = _window(input, kernel, stride, padding, (1, 1), ceil_mode)
+    return _run(_avg_pool, input, 2, win, out, count_include_pad, divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """3-D average pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; ``divisor_override``
+    replaces the window size as divisor."""
+    kernel = _tuple(kernel_size, 3, "avg_pool3d", "kernel_size", "be ")
+    stride = _stride(stride, kernel, "avg_pool3d", "be ")
+    padding = _tuple(padding, 3, "avg_pool3d", "padding", "be ")
+    _check_input(input, 3)
+    _check_divisor(divisor_override)
+
+    def covers_kernel():  # PyTorch's avg_pool3d wants the input, padding aside, to hold a window
+        size = input.shape[-3:]
+        if any(n < k for n, k in zip(size, kernel)):
+            raise RuntimeError("input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} "
+                               "kH: {} kW: {})".format(*size, *kernel))
+
+    win, out = _window(input, kernel, stride, padding, (1, 1, 1), ceil_mode,
+                       _nonempty(input, "avg_pool3d()"), covers_kernel)
+    return _run(_avg_pool, input, 3, win, out, count_include_pad, divisor_override)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -169,20 +238,25 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     k = _single(kernel_size, "avg_pool1d", "kernel_size")
     s = k if stride is None or stride == [] else _single(stride, "avg_pool1d", "stride")
     p = _single(padding, "avg_pool1d", "padding")
-    win, OH, OW = _window(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, 1), ceil_mode)
-    return _run_2d(_avg_pool, input, 1, win, OH, OW, count_include_pad, None)
+    win, out = _window(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, 1), ceil_mode)
+    return _run(_avg_pool, input, 1, win, out, count_include_pad, None)
 
 
-def _adaptive_size(input, output_size, op, n):
+def _adaptive_size(input, output_size, op, n, internal=False, channels=False):
+    """The output size of an adaptive pooling (None keeps the input's size), checked as PyTorch
+    does (``internal``: adaptive max pooling's wording; ``channels``: every dim after the first
+    must be non-empty, not only the spatial ones)."""
     sizes = (output_size,) * n if isinstance(output_size, (int, np.integer)) or output_size is None \
         else tuple(output_size)
     if len(sizes) != n:
         if n == 1:
             raise RuntimeError(f"{op}() argument 'output_size' should contain one int "
                                f"(got {len(sizes)})")
-        raise RuntimeError(f"{op}: output_size must be 2")
+        if internal:
+            raise RuntimeError(f"{op}(): internal error: output_size.size() must be {n}")
+        raise RuntimeError(f"{op}: output_size must be {n}")
     spatial = input.shape[-n:]
-    for i in range(input.ndim - n, input.ndim):
+    for i in range(1 if channels else input.ndim - n, input.ndim):
         if input.shape[i] == 0:
             raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(input.shape)} with "
@@ -190,13 +264,27 @@ def _adaptive_size(input, output_size, op, n):
     return tuple(int(spatial[i]) if s is None else int(s) for i, s in enumerate(sizes))
 
 
+def _check_adaptive_input(input, op, d, colon=""):
+    if input.ndim not in (d + 1, d + 2):
+        raise RuntimeError(f"{op}(): Expected {d + 1}D or {d + 2}D tensor, but got{colon} "
+                           f"{list(input.shape)}")
+
+
+def _adaptive_avg_pool(input, output_size, op, d):
+    _check_adaptive_input(input, op, d)
+    out = _adaptive_size(input, output_size, op, d, channels=d == 3)
+    return _run(lambda x: P.AdaptiveAvgPool.apply(x, out), input, d)
+
+
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed output size ``(OH, OW)`` (an int, a pair; None keeps a size)."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
-                           f"{list(input.shape)}")
-    OH, OW = _adaptive_size(input, output_size, "adaptive_avg_pool2d", 2)
-    return _run_2d(lambda x: P.AdaptiveAvgPool2d.apply(x, OH, OW), input, 2)
+    return _adaptive_avg_pool(input, output_size, "adaptive_avg_pool2d", 2)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Average pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size
+    ``(OD, OH, OW)`` (an int, a triple; None keeps a size)."""
+    return _adaptive_avg_pool(input, output_size, "adaptive_avg_pool3d", 3)
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -204,21 +292,29 @@ def adaptive_avg_pool1d(input, output_size):
     _check_1d_input(input, "adaptive_avg_pool1d")
     (OW,) = _adaptive_size(input, _single(output_size, "adaptive_avg_pool1d", "output_size"),
                            "adaptive_avg_pool1d", 1)
-    return _run_2d(lambda x: P.AdaptiveAvgPool2d.apply(x, 1, OW), input, 1)
+    return _run(lambda x: P.AdaptiveAvgPool.apply(x, (1, OW)), input, 1)
 
 
-def _adaptive_max_pool(x, OH, OW, return_indices):
-    y, indices = P.AdaptiveMaxPool2d.apply(x, OH, OW)
+def _adaptive_max_pool(x, out, return_indices):
+    y, indices = P.AdaptiveMaxPool.apply(x, out)
     return (y, indices) if return_indices else y
+
+
+def _adaptive_max_pool_nd(input, output_size, return_indices, op, d):
+    _check_adaptive_input(input, op, d, colon=":")
+    out = _adaptive_size(input, output_size, op, d, internal=True, channels=True)
+    return _run(_adaptive_max_pool, input, d, out, return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max pooling to a fixed output size; with ``return_indices``, also the argmax indices."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
-                           f"{list(input.shape)}")
-    OH, OW = _adaptive_size(input, output_size, "adaptive_max_pool2d", 2)
-    return _run_2d(_adaptive_max_pool, input, 2, OH, OW, return_indices)
+    return _adaptive_max_pool_nd(input, output_size, return_indices, "adaptive_max_pool2d", 2)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size; with
+    ``return_indices``, also the argmax indices (flat in each ``D * H * W`` volume)."""
+    return _adaptive_max_pool_nd(input, output_size, return_indices, "adaptive_max_pool3d", 3)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
@@ -226,7 +322,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     _check_1d_input(input, "adaptive_max_pool1d")
     (OW,) = _adaptive_size(input, _single(output_size, "adaptive_max_pool1d", "output_size"),
                            "adaptive_max_pool1d", 1)
-    return _run_2d(_adaptive_max_pool, input, 1, 1, OW, return_indices)
+    return _run(_adaptive_max_pool, input, 1, (1, OW), return_indices)
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
@@ -241,6 +337,12 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """``max_pool3d`` returning ``(output, indices)`` whatever ``return_indices``."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     """``adaptive_max_pool1d`` returning ``(output, indices)`` whatever ``return_indices``."""
     return adaptive_max_pool1d(input, output_size, True)
@@ -249,6 +351,11 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
     """``adaptive_max_pool2d`` returning ``(output, indices)`` whatever ``return_indices``."""
     return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """``adaptive_max_pool3d`` returning ``(output, indices)`` whatever ``return_indices``."""
+    return adaptive_max_pool3d(input, output_size, True)
 
 
 def _lp_pool(max_pool, avg_pool, input, norm_type, kernel_size, stride, ceil_mode, window):
@@ -276,6 +383,13 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     KH, KW = _pair(kernel_size, "lp_pool2d", "kernel_size")
     return _lp_pool(max_pool2d, avg_pool2d, input, norm_type, kernel_size, stride, ceil_mode,
                     KH * KW)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-D power-average pooling: the ``norm_type``-norm of each window (max of ``|x|`` at inf)."""
+    KD, KH, KW = (kernel_size,) * 3 if isinstance(kernel_size, (int, np.integer)) else kernel_size
+    return _lp_pool(max_pool3d, avg_pool3d, input, norm_type, kernel_size, stride, ceil_mode,
+                    KD * KH * KW)
 
 
 def _fractional_pair(value, name):
@@ -369,7 +483,7 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
     kernel = _fractional_pair(kernel_size, "kernel_size")
     out = _fractional_pair(output_size, "output_size")
     _check_fractional(input, kernel, out, _random_samples)
-    y, indices = _run_2d(_fractional_max_pool, input, 2, kernel, out, _random_samples)
+    y, indices = _run(_fractional_max_pool, input, 2, kernel, out, _random_samples)
     return (y, indices) if return_indices else y
 
 
@@ -405,33 +519,40 @@ def _unpool_size(input, kernel, stride, padding, output_size):
     return size
 
 
-def _max_unpool(input, indices, OH, OW):
-    """Write ``input``'s values at the flat ``OH * OW`` ``indices`` of zero planes."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError("Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor "
-                           f"with {input.ndim} dimensions.")
+def _max_unpool(input, indices, out):
+    """Write ``input``'s values at the flat indices ``indices`` of zero ``out``-sized planes."""
+    d = len(out)
+    if input.ndim not in (d + 1, d + 2):
+        raise RuntimeError(f"Input to max_unpooling{d}d should be a {d + 1}d or {d + 2}d Tensor, "
+                           f"but got a tensor with {input.ndim} dimensions.")
     if indices._data.dtype != np.int64:
-        name = scalar_type_name(indices)
-        raise RuntimeError(f"elements in indices should be type int64 but got: {name}")
+        got = f" but got: {scalar_type_name(indices)}" if d == 2 else ""
+        raise RuntimeError(f"elements in indices should be type int64{got}")
     if tuple(indices.shape) != tuple(input.shape):
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
                            f"({list(input.shape)}) but got indices tensor with shape: "
                            f"{list(indices.shape)}")
+    if d == 3:
+        for i in range(1, input.ndim):
+            if input.shape[i] == 0:
+                raise RuntimeError("max_unpooling3d_forward_out_cpu(): Expected input to have "
+                                   f"non-zero size for non-batch dimensions, but got "
+                                   f"{list(input.shape)} with dimension {i} being empty.")
     idx = indices._data
-    if idx.size and (idx.min() < 0 or idx.max() >= OH * OW):
+    if idx.size and (idx.min() < 0 or idx.max() >= math.prod(out)):
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise RuntimeError(f"Found an invalid max index: {int(bad)} (output volumes are of size "
-                           f"{OH}x{OW})")
-    return _run_2d(_scatter_planes, input, 2,
-                   indices if indices.ndim == 4 else indices.unsqueeze(0), OH, OW)
+                           f"{'x'.join(map(str, out))})")
+    batched = indices if indices.ndim == d + 2 else indices.unsqueeze(0)
+    return _run(_scatter_planes, input, d, batched, out)
 
 
-def _scatter_planes(x, indices, OH, OW):
+def _scatter_planes(x, indices, out):
     # an assignment, as PyTorch's: overlapping pooling windows repeat an index (and its value)
-    N, C, H, W = x.shape
-    planes = x.new_zeros(N, C, OH * OW)
-    planes = planes.scatter(2, indices.reshape(N, C, H * W), x.reshape(N, C, H * W))
-    return planes.view(N, C, OH, OW)
+    N, C = x.shape[:2]
+    planes = x.new_zeros(N, C, math.prod(out))
+    planes = planes.scatter(2, indices.reshape(N, C, -1), x.reshape(N, C, -1))
+    return planes.view(N, C, *out)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -439,7 +560,16 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     kernel = _pair(kernel_size, "max_unpool2d", "kernel_size")
     stride = kernel if stride is None else _pair(stride, "max_unpool2d", "stride")
     padding = _pair(padding, "max_unpool2d", "padding")
-    return _max_unpool(input, indices, *_unpool_size(input, kernel, stride, padding, output_size))
+    return _max_unpool(input, indices, _unpool_size(input, kernel, stride, padding, output_size))
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool3d: values placed at ``indices`` (flat in each
+    ``D * H * W`` volume), zeros elsewhere."""
+    kernel = _tuple(kernel_size, 3, "max_unpool3d", "kernel_size")
+    stride = kernel if stride is None else _tuple(stride, 3, "max_unpool3d", "stride")
+    padding = _tuple(padding, 3, "max_unpool3d", "padding")
+    return _max_unpool(input, indices, _unpool_size(input, kernel, stride, padding, output_size))
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -448,4 +578,4 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     s = k if stride is None else _single(stride, "max_unpool1d", "stride")
     (L,) = _unpool_size(input, (k,), (s,), (_single(padding, "max_unpool1d", "padding"),),
                         output_size)
-    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), L, 1).squeeze(-1)
+    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), (L, 1)).squeeze(-1)

@@ -86,16 +86,23 @@ def _constant_pad(input, pad, value):
     return out
 
 
+_NEAREST = ("nearest", "nearest-exact")
+
+
 def _source_indices(in_size, out_size, scale, mode, align_corners, dtype):
     """Source places of each output place along one dim, as PyTorch's upsample kernels.
 
-    ``'nearest'``: floor(dst * scale) in float32; the linear modes: lower index, upper index and
-    the weight of the upper one.
+    ``'nearest'``: floor(dst * scale) in float32; ``'nearest-exact'``: floor((dst + 0.5) * scale),
+    the product in float64 rounded to float32; the linear modes: lower index, upper index and the
+    weight of the upper one.
     """
-    if mode == "nearest":
+    if mode in _NEAREST:
         scale = np.float32(1.0 / scale if scale else in_size / out_size)
-        src = np.floor(np.arange(out_size, dtype=np.float32) * scale).astype(np.int64)
-        return np.minimum(src, in_size - 1)
+        if mode == "nearest":
+            src = np.arange(out_size, dtype=np.float32) * scale
+        else:
+            src = ((np.arange(out_size) + 0.5) * np.float64(scale)).astype(np.float32)
+        return np.minimum(np.floor(src).astype(np.int64), in_size - 1)
     dst = np.arange(out_size, dtype=dtype)
     if align_corners:
         src = dst * dtype((in_size - 1) / (out_size - 1) if out_size > 1 else 0)
@@ -115,11 +122,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 recompute_scale_factor=None, antialias=False):
     """Resample the spatial dims of ``(N, C, *spatial)`` to ``size`` or by ``scale_factor``.
 
-    Modes ``'nearest'`` (1-3 spatial dims) and ``'linear'``/``'bilinear'``/``'trilinear'``
-    (with ``align_corners``). With ``scale_factor`` and no ``recompute_scale_factor`` the
-    factor itself (not the size ratio) sets the source places, as in PyTorch.
+    Modes ``'nearest'`` and ``'nearest-exact'`` (1-3 spatial dims) and
+    ``'linear'``/``'bilinear'``/``'trilinear'`` (with ``align_corners``). With ``scale_factor``
+    and no ``recompute_scale_factor`` the factor itself (not the size ratio) sets the source
+    places, as in PyTorch.
     """
-    if mode == "nearest":
+    if mode in _NEAREST:
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
                              "linear | bilinear | bicubic | trilinear")
@@ -168,7 +176,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode in _LINEAR_DIMS and input.dim() != _LINEAR_DIMS[mode] and input.dim() in (3, 4, 5):
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
                                   f"{_LINEAR_DIMS[mode]}D input")
-    if input.dim() not in (3, 4, 5) or (mode != "nearest" and mode not in _LINEAR_DIMS):
+    if input.dim() not in (3, 4, 5) or (mode not in _NEAREST and mode not in _LINEAR_DIMS):
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the "
             "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
@@ -183,7 +191,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                       for sizes in (spatial, output_size))))
     for d, (n, out, scale) in enumerate(zip(spatial, output_size, scales), start=2):
         found = _source_indices(n, out, scale, mode, align_corners, dtype)
-        if mode == "nearest":
+        if mode in _NEAREST:
             input = input.index_select(d, Tensor._make(xp.asarray(found)))
             continue
         lo, hi, w = (Tensor._make(xp.asarray(a)) for a in found)

@@ -1,5 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, and their Lazy
-variants."""
+"""Convolution layers: Conv1d/2d/3d, ConvTranspose1d/2d/3d, and their Lazy variants."""
 from ..._api.creation import empty
 from .. import functional as F, init
 from ..functional import conv as _conv
@@ -7,8 +6,9 @@ from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv1d", "LazyConv2d",
-           "LazyConvTranspose1d", "LazyConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+           "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -127,6 +127,18 @@ class Conv2d(_Conv):
     _function = staticmethod(F.conv2d)
 
 
+class Conv3d(_Conv):
+    """3-D convolution over ``(N, C_in, D, H, W)``: weight ``(C_out, C_in / groups, KD, KH, KW)``.
+
+    Args:
+        padding: int, tuple, ``'valid'`` or ``'same'``; padding_mode: ``'zeros'``, ``'reflect'``,
+            ``'replicate'`` or ``'circular'``.
+    """
+
+    _dims = 3
+    _function = staticmethod(F.conv3d)
+
+
 class _ConvTranspose(_ConvNd):
     _transposed = True
     _function = None
@@ -176,6 +188,13 @@ class ConvTranspose2d(_ConvTranspose):
 
     _dims = 2
     _function = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-D transposed convolution: weight ``(C_in, C_out / groups, KD, KH, KW)``."""
+
+    _dims = 3
+    _function = staticmethod(F.conv_transpose3d)
 
 
 class _LazyConvXdMixin(LazyModuleMixin):
@@ -243,6 +262,12 @@ class LazyConv2d(_LazyConv, Conv2d):
     cls_to_become = Conv2d
 
 
+class LazyConv3d(_LazyConv, Conv3d):
+    """A ``Conv3d`` with ``in_channels`` inferred from its first input."""
+
+    cls_to_become = Conv3d
+
+
 class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
     """A ``ConvTranspose1d`` with ``in_channels`` inferred from its first input."""
 
@@ -253,3 +278,9 @@ class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
     """A ``ConvTranspose2d`` with ``in_channels`` inferred from its first input."""
 
     cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
+    """A ``ConvTranspose3d`` with ``in_channels`` inferred from its first input."""
+
+    cls_to_become = ConvTranspose3d

@@ -2,9 +2,10 @@
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool1d", "LPPool2d",
-           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-           "FractionalMaxPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           "FractionalMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -42,12 +43,22 @@ class MaxPool2d(_MaxPoolNd):
     _function = staticmethod(F.max_pool2d)
 
 
+class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling over ``(N, C, D, H, W)``; ``stride`` defaults to ``kernel_size``."""
+
+    _function = staticmethod(F.max_pool3d)
+
+
 def _single(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
 def _pair(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _triple(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
 
 
 class AvgPool1d(Module):
@@ -70,8 +81,8 @@ class AvgPool1d(Module):
                             self.count_include_pad)
 
 
-class AvgPool2d(Module):
-    """2-D average pooling over ``(N, C, H, W)``."""
+class _AvgPoolNd(Module):
+    _function = None
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True, divisor_override=None):
@@ -87,8 +98,22 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input):
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        return type(self)._function(input, self.kernel_size, self.stride, self.padding,
+                                    self.ceil_mode, self.count_include_pad, self.divisor_override)
+
+
+class AvgPool2d(_AvgPoolNd):
+    """2-D average pooling over ``(N, C, H, W)``; ``divisor_override`` replaces the window
+    size as divisor."""
+
+    _function = staticmethod(F.avg_pool2d)
+
+
+class AvgPool3d(_AvgPoolNd):
+    """3-D average pooling over ``(N, C, D, H, W)``; ``divisor_override`` replaces the window
+    size as divisor."""
+
+    _function = staticmethod(F.avg_pool3d)
 
 
 class _AdaptivePool(Module):
@@ -117,6 +142,12 @@ class AdaptiveAvgPool2d(_AdaptivePool):
     _function = staticmethod(F.adaptive_avg_pool2d)
 
 
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Average pooling of ``(N, C, D, H, W)`` to a fixed ``output_size``."""
+
+    _function = staticmethod(F.adaptive_avg_pool3d)
+
+
 class _AdaptiveMaxPool(_AdaptivePool):
     def __init__(self, output_size, return_indices=False):
         super().__init__(output_size)
@@ -136,6 +167,12 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     """Max pooling of ``(N, C, H, W)`` to a fixed ``output_size``."""
 
     _function = staticmethod(F.adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    """Max pooling of ``(N, C, D, H, W)`` to a fixed ``output_size``."""
+
+    _function = staticmethod(F.adaptive_max_pool3d)
 
 
 class _LPPool(Module):
@@ -167,6 +204,13 @@ class LPPool2d(_LPPool):
     """2-D power-average pooling over ``(N, C, H, W)``: the ``norm_type``-norm of each window."""
 
     _function = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(_LPPool):
+    """3-D power-average pooling over ``(N, C, D, H, W)``: the ``norm_type``-norm of each
+    window."""
+
+    _function = staticmethod(F.lp_pool3d)
 
 
 class FractionalMaxPool2d(Module):
@@ -227,3 +271,10 @@ class MaxUnpool2d(_MaxUnpool):
 
     _function = staticmethod(F.max_unpool2d)
     _tuple = staticmethod(_pair)
+
+
+class MaxUnpool3d(_MaxUnpool):
+    """The partial inverse of MaxPool3d: ``forward(input, indices, output_size=None)``."""
+
+    _function = staticmethod(F.max_unpool3d)
+    _tuple = staticmethod(_triple)
