@@ -1,6 +1,5 @@
 """Counts and binary outcomes: Bernoulli, Geometric, Binomial and Poisson."""
 import math
-from numbers import Number
 
 import nptorch
 import nptorch.nn.functional as F
@@ -8,8 +7,8 @@ import nptorch.nn.functional as F
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import (broadcast_all, draw, lazy_property, logits_to_probs, probs_or_logits,
-                    probs_to_logits, uniform)
+from .utils import (batch_shape, broadcast_all, draw, lazy_property, logits_to_probs,
+                    probs_or_logits, probs_to_logits, uniform)
 
 __all__ = ["Bernoulli", "Binomial", "Geometric", "Poisson"]
 
@@ -30,8 +29,7 @@ class _Binary(Distribution):
         param, *broadcast = broadcast_all(value, *others)
         setattr(self, name, param)
         self._param = param
-        scalar = isinstance(value, Number) and all(isinstance(o, Number) for o in others)
-        self._param_batch_shape = Size() if scalar else param.shape
+        self._param_batch_shape = batch_shape((value,) + tuple(others), param)
         return broadcast
 
     @lazy_property
@@ -200,8 +198,7 @@ class Poisson(Distribution):
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        super().__init__(Size() if isinstance(rate, Number) else self.rate.shape,
-                         validate_args=validate_args)
+        super().__init__(batch_shape((rate,), self.rate), validate_args=validate_args)
 
     @property
     def mean(self):

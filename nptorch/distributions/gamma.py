@@ -1,6 +1,4 @@
 """The gamma family: Gamma, Chi2, Dirichlet and Beta (reparameterised through gamma draws)."""
-from numbers import Number
-
 import nptorch
 import nptorch.nn.functional as F
 
@@ -8,7 +6,7 @@ from .._tensor import Size
 from . import constraints
 from ._gamma_function import GammaInc, StandardGamma
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape, broadcast_all
 
 __all__ = ["Beta", "Chi2", "Dirichlet", "Gamma"]
 
@@ -22,8 +20,7 @@ class Gamma(Distribution):
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        both_numbers = isinstance(concentration, Number) and isinstance(rate, Number)
-        super().__init__(Size() if both_numbers else self.concentration.shape,
+        super().__init__(batch_shape((concentration, rate), self.concentration),
                          validate_args=validate_args)
 
     @property

@@ -1,6 +1,5 @@
 """Location-scale families on the real line: Normal, Laplace, Cauchy and StudentT."""
 import math
-from numbers import Number
 
 import nptorch
 
@@ -8,7 +7,7 @@ from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
 from .gamma import Chi2
-from .utils import broadcast_all, standard_normal, uniform
+from .utils import batch_shape, broadcast_all, standard_normal, uniform
 
 __all__ = ["Cauchy", "Laplace", "Normal", "StudentT"]
 
@@ -23,8 +22,7 @@ class _LocationScale(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, Number) and isinstance(scale, Number)
-        super().__init__(Size() if scalar else self.loc.shape, validate_args=validate_args)
+        super().__init__(batch_shape((loc, scale), self.loc), validate_args=validate_args)
 
     @property
     def mode(self):
@@ -145,8 +143,7 @@ class StudentT(_LocationScale):
     def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
         self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
         self._chi2 = Chi2(self.df)
-        scalar = all(isinstance(v, Number) for v in (df, loc, scale))
-        Distribution.__init__(self, Size() if scalar else self.df.shape,
+        Distribution.__init__(self, batch_shape((df, loc, scale), self.df),
                               validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

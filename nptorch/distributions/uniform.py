@@ -1,13 +1,12 @@
 """Uniform and Exponential distributions."""
 import math
-from numbers import Number
 
 import nptorch
 
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, uniform
+from .utils import batch_shape, broadcast_all, uniform
 
 __all__ = ["Exponential", "Uniform"]
 
@@ -19,8 +18,7 @@ class Uniform(Distribution):
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = broadcast_all(low, high)
-        scalar = isinstance(low, Number) and isinstance(high, Number)
-        super().__init__(Size() if scalar else self.low.shape, validate_args=validate_args)
+        super().__init__(batch_shape((low, high), self.low), validate_args=validate_args)
 
     @property
     def arg_constraints(self):
@@ -77,8 +75,7 @@ class Exponential(Distribution):
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        super().__init__(Size() if isinstance(rate, Number) else self.rate.shape,
-                         validate_args=validate_args)
+        super().__init__(batch_shape((rate,), self.rate), validate_args=validate_args)
 
     @property
     def mean(self):

@@ -6,10 +6,16 @@ from numbers import Number
 import nptorch
 
 from .._device import xp_of
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from ..random import generator_for
 
 __all__ = ["broadcast_all", "logits_to_probs", "probs_to_logits", "clamp_probs", "lazy_property"]
+
+
+def batch_shape(values, broadcast):
+    """The batch shape of parameters given as ``values`` and broadcast to ``broadcast``: empty
+    when every value is a number."""
+    return Size() if all(isinstance(v, Number) for v in values) else broadcast.shape
 
 
 def broadcast_all(*values):

@@ -409,7 +409,13 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         size_average=None, reduce=None, reduction="mean"):
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with the ``p``-norm
     distance; ``swap`` uses ``d(positive, negative)`` when it is smaller."""
-    reduction = _reduction(reduction, size_average, reduce)
+    return triplet_loss(anchor, positive, negative,
+                        lambda a, b: _pairwise_distance(a, b, p, eps), margin, swap,
+                        _reduction(reduction, size_average, reduce))
+
+
+def triplet_loss(anchor, positive, negative, distance, margin, swap, reduction):
+    """The triplet margin loss with the distance function ``distance``."""
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     dims = (anchor.dim(), positive.dim(), negative.dim())
@@ -417,10 +423,9 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
                            f"same number of dimensions, but got: anchor {dims[0]}D, positive "
                            f"{dims[1]}D, and negative {dims[2]}D inputs")
-    d_pos = _pairwise_distance(anchor, positive, p, eps)
-    d_neg = _pairwise_distance(anchor, negative, p, eps)
+    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
     if swap:
-        d_neg = _math.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
+        d_neg = _math.minimum(d_neg, distance(positive, negative))
     return _reduce((margin + d_pos - d_neg).clamp(min=0), reduction)
 
 

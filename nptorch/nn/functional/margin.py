@@ -6,7 +6,7 @@ from ..._dtype import scalar_type_name
 from ..._tensor import Tensor
 from .activation import logsigmoid
 from .distance import pairwise_distance
-from .loss import _reduce, _reduction
+from .loss import _reduce, _reduction, triplet_loss
 from ...amp._policy import autocast_op
 
 __all__ = ["soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
@@ -110,16 +110,6 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` for any distance
     ``d`` (``pairwise_distance`` by default); ``swap`` uses ``d(positive, negative)`` when it
     is smaller."""
-    reduction = _reduction(reduction)
-    if margin <= 0:
-        raise ValueError(f"margin must be greater than 0, got {margin}")
-    dims = (anchor.dim(), positive.dim(), negative.dim())
-    if len(set(dims)) != 1:
-        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
-                           f"same number of dimensions, but got: anchor {dims[0]}D, positive "
-                           f"{dims[1]}D, and negative {dims[2]}D inputs")
     distance = distance_function if distance_function is not None else pairwise_distance
-    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
-    if swap:
-        d_neg = _math.minimum(d_neg, distance(positive, negative))
-    return _reduce((margin + d_pos - d_neg).clamp(min=0), reduction)
+    return triplet_loss(anchor, positive, negative, distance, margin, swap,
+                        _reduction(reduction))

@@ -3,7 +3,7 @@ from ..._api.creation import empty
 from .. import functional as F, init
 from ..functional import conv as _conv
 from ..parameter import Parameter, UninitializedParameter
-from .lazy import LazyModuleMixin
+from .lazy import LazyModuleMixin, lazy_class
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
@@ -250,37 +250,14 @@ class _LazyConvTranspose(_LazyConvXdMixin):
         self._make_lazy(out_channels, bias, device, dtype)
 
 
-class LazyConv1d(_LazyConv, Conv1d):
-    """A ``Conv1d`` with ``in_channels`` inferred from its first input."""
-
-    cls_to_become = Conv1d
-
-
-class LazyConv2d(_LazyConv, Conv2d):
-    """A ``Conv2d`` with ``in_channels`` inferred from its first input."""
-
-    cls_to_become = Conv2d
-
-
-class LazyConv3d(_LazyConv, Conv3d):
-    """A ``Conv3d`` with ``in_channels`` inferred from its first input."""
-
-    cls_to_become = Conv3d
+LazyConv1d = lazy_class("LazyConv1d", _LazyConv, Conv1d, "in_channels")
+LazyConv2d = lazy_class("LazyConv2d", _LazyConv, Conv2d, "in_channels")
+LazyConv3d = lazy_class("LazyConv3d", _LazyConv, Conv3d, "in_channels")
+LazyConvTranspose1d = lazy_class("LazyConvTranspose1d", _LazyConvTranspose, ConvTranspose1d,
+                                 "in_channels")
+LazyConvTranspose2d = lazy_class("LazyConvTranspose2d", _LazyConvTranspose, ConvTranspose2d,
+                                 "in_channels")
+LazyConvTranspose3d = lazy_class("LazyConvTranspose3d", _LazyConvTranspose, ConvTranspose3d,
+                                 "in_channels")
 
 
-class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
-    """A ``ConvTranspose1d`` with ``in_channels`` inferred from its first input."""
-
-    cls_to_become = ConvTranspose1d
-
-
-class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
-    """A ``ConvTranspose2d`` with ``in_channels`` inferred from its first input."""
-
-    cls_to_become = ConvTranspose2d
-
-
-class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
-    """A ``ConvTranspose3d`` with ``in_channels`` inferred from its first input."""
-
-    cls_to_become = ConvTranspose3d

@@ -74,3 +74,11 @@ class LazyModuleMixin:
         del module._initialize_hook
         if module.cls_to_become is not None:
             module.__class__ = module.cls_to_become
+
+
+def lazy_class(name, lazy_base, cls, inferred):
+    """The lazy version of ``cls``: ``lazy_base`` infers ``inferred`` on the first call, after
+    which the module becomes a ``cls``."""
+    return type(name, (lazy_base, cls), {
+        "__doc__": f"A ``{cls.__name__}`` with ``{inferred}`` inferred from its first input.",
+        "__module__": cls.__module__, "__qualname__": name, "cls_to_become": cls})

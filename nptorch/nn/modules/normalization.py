@@ -7,7 +7,7 @@ from .. import functional as F, init
 from ..._api.creation import empty, ones, tensor, zeros
 from ..._dtype import int64
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
-from .lazy import LazyModuleMixin
+from .lazy import LazyModuleMixin, lazy_class
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
@@ -310,37 +310,14 @@ class _LazyNormBase(LazyModuleMixin):
             self.reset_parameters()
 
 
-class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):
-    """A ``BatchNorm1d`` with ``num_features`` inferred from its first input."""
-
-    cls_to_become = BatchNorm1d
-
-
-class LazyBatchNorm2d(_LazyNormBase, BatchNorm2d):
-    """A ``BatchNorm2d`` with ``num_features`` inferred from its first input."""
-
-    cls_to_become = BatchNorm2d
-
-
-class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
-    """A ``BatchNorm3d`` with ``num_features`` inferred from its first input."""
-
-    cls_to_become = BatchNorm3d
+LazyBatchNorm1d = lazy_class("LazyBatchNorm1d", _LazyNormBase, BatchNorm1d, "num_features")
+LazyBatchNorm2d = lazy_class("LazyBatchNorm2d", _LazyNormBase, BatchNorm2d, "num_features")
+LazyBatchNorm3d = lazy_class("LazyBatchNorm3d", _LazyNormBase, BatchNorm3d, "num_features")
+LazyInstanceNorm1d = lazy_class("LazyInstanceNorm1d", _LazyNormBase, InstanceNorm1d,
+                                "num_features")
+LazyInstanceNorm2d = lazy_class("LazyInstanceNorm2d", _LazyNormBase, InstanceNorm2d,
+                                "num_features")
+LazyInstanceNorm3d = lazy_class("LazyInstanceNorm3d", _LazyNormBase, InstanceNorm3d,
+                                "num_features")
 
 
-class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
-    """An ``InstanceNorm1d`` with ``num_features`` inferred from its first input."""
-
-    cls_to_become = InstanceNorm1d
-
-
-class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
-    """An ``InstanceNorm2d`` with ``num_features`` inferred from its first input."""
-
-    cls_to_become = InstanceNorm2d
-
-
-class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
-    """An ``InstanceNorm3d`` with ``num_features`` inferred from its first input."""
-
-    cls_to_become = InstanceNorm3d

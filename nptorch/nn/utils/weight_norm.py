@@ -83,9 +83,14 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Turn ``module.<name>`` back into one plain parameter holding its current value."""
+    return remove_hook(module, name, WeightNorm, "weight_norm")
+
+
+def remove_hook(module, name, hook_type, what):
+    """Undo the ``hook_type`` forward pre-hook that computes ``module.<name>``."""
     for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, hook_type) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{what} of '{name}' not found in {module}")
