@@ -135,3 +135,12 @@ def check_error(fn, exc, match):
     """Assert that ``fn()`` raises ``exc`` with a message matching ``match``."""
     with pytest.raises(exc, match=match):
         fn()
+
+
+def check_error_like_torch(call, error, message):
+    """Assert that ``call(lib)`` raises ``error`` matching ``message`` with PyTorch (when it is
+    installed) and with nptorch."""
+    torch = _torch()
+    for lib in ((torch,) if torch is not None else ()) + (nptorch,):
+        with pytest.raises(error, match=message):
+            call(lib)
