@@ -204,3 +204,47 @@ def _x(lib, *shape):
 ])
 def test_errors_match_pytorch(fn):
     _same_error(fn)
+
+
+def _fractional3d(kernel, size=None, ratio=None, samples=None):
+    def fn(lib, x):
+        s = None if samples is None else lib.tensor(samples).to(x.dtype)
+        return lib.nn.functional.fractional_max_pool3d(x, kernel, size, ratio, True,
+                                                       _random_samples=s)
+    return fn
+
+
+@pytest.mark.parametrize("kernel, size, ratio", [
+    (2, 3, None), ((2, 3, 2), (4, 3, 5), None), (1, (5, 6, 7), None), (2, None, (0.5, 0.6, 0.4)),
+])
+def test_fractional_max_pool3d(kernel, size, ratio):
+    samples = np.random.default_rng(3).random((2, 3, 3))
+    x = np.random.default_rng(4).permutation(2 * 3 * 6 * 7 * 8).reshape(2, 3, 6, 7, 8) / 50.0
+    check_op(_fractional3d(kernel, size, ratio, samples), x.astype(np.float32))
+    check_op(_fractional3d(kernel, size, ratio, samples), x[0].astype(np.float32))
+
+
+def test_fractional_max_pool3d_module_and_errors(torch):
+    for lib in (torch, nptorch):
+        layer = lib.nn.FractionalMaxPool3d(2, output_ratio=0.5, return_indices=True)
+        y, idx = layer(lib.ones(1, 2, 6, 8, 4))
+        assert tuple(y.shape) == (1, 2, 3, 4, 2) and tuple(idx.shape) == (1, 2, 3, 4, 2)
+    assert repr(nptorch.nn.FractionalMaxPool3d(2, 3)) == repr(torch.nn.FractionalMaxPool3d(2, 3))
+    x = np.zeros((1, 3, 6, 7, 8), np.float32)
+    for call in (
+        lambda L: L.nn.functional.fractional_max_pool3d(L.tensor(x), 2),
+        lambda L: L.nn.functional.fractional_max_pool3d(L.tensor(x), 7, 3),
+        lambda L: L.nn.functional.fractional_max_pool3d(L.tensor(x), 1, (5, 7, 8)),
+        lambda L: L.nn.functional.fractional_max_pool3d(L.tensor(x), (2, 2), 3),
+        lambda L: L.nn.functional.fractional_max_pool3d(L.tensor(x[0, 0, 0]), 2, 3,
+                                                        _random_samples=L.rand(1, 7, 3)),
+        lambda L: L.nn.functional.fractional_max_pool3d(L.tensor(x), 2, 3,
+                                                        _random_samples=L.rand(1, 3, 2)),
+        lambda L: L.nn.FractionalMaxPool3d(2),
+        lambda L: L.nn.FractionalMaxPool3d(2, output_ratio=1.5),
+    ):
+        with pytest.raises(Exception) as theirs:
+            call(torch)
+        with pytest.raises(type(theirs.value)) as ours:
+            call(nptorch)
+        assert str(ours.value) == str(theirs.value)

@@ -8,6 +8,7 @@ from .loss import *  # noqa: F401,F403
 from .margin import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .fractional_pooling import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
 from .grid import *  # noqa: F401,F403

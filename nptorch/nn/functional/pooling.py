@@ -1,4 +1,4 @@
-"""nn.functional: max, average, power-average, adaptive and fractional pooling, and max_unpool.
+"""nn.functional: max, average, power-average and adaptive pooling, and max_unpool.
 
 Every op runs over ``(N, C, *spatial)`` with two or three spatial dims: 1-D ops over a height of
 one, unbatched inputs with a batch of one. Output sizes follow PyTorch's ``pooling_output_shape``
@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 
-from ..._api import creation as _creation, math as _math, shape as _shape
 from ..._dtype import scalar_type_name
 from ..._functions import pooling as P
 from ..._ops.reference import window
@@ -20,8 +19,7 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
-           "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "max_unpool1d",
-           "max_unpool2d", "max_unpool3d"]
+           "max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 _COUNTS = {2: "two", 3: "three"}
 
@@ -390,108 +388,6 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     KD, KH, KW = (kernel_size,) * 3 if isinstance(kernel_size, (int, np.integer)) else kernel_size
     return _lp_pool(max_pool3d, avg_pool3d, input, norm_type, kernel_size, stride, ceil_mode,
                     KD * KH * KW)
-
-
-def _fractional_pair(value, name):
-    if not isinstance(value, (int, np.integer)) and len(value) != 2:
-        raise RuntimeError(f"fractional_max_pool2d: {name} must either be a single Int or tuple "
-                           "of Ints")
-    return _pair(value, "fractional_max_pool2d", name)
-
-
-def _check_fractional(input, kernel, out, samples):
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"fractional_max_pool2d(): Expected 3D or 4D tensor, but got: "
-                           f"{list(input.shape)}")
-    # as in PyTorch, dim 0 of an unbatched input is not checked
-    for i in range(1, input.ndim):
-        if input.shape[i] == 0:
-            raise RuntimeError(f"fractional_max_pool2d(): Expected input to have non-zero size "
-                               f"for non-batch dimensions, but got{list(input.shape)} with "
-                               f"dimension {i} being empty.")
-    for k, o, size, name in zip(kernel, out, input.shape[-2:], ("height", "width")):
-        if o + k - 1 > size:
-            raise RuntimeError(f"fractional_max_pool2d(): pool {name} {k} too large relative to "
-                               f"input {name} {size}")
-    if samples.dtype != input.dtype:
-        raise RuntimeError("Expect _random_samples to have the same dtype as input")
-    if samples.ndim != 3:
-        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.ndim}")
-    batch, channels = (1, input.shape[0]) if input.ndim == 3 else input.shape[:2]
-    if samples.shape[0] < batch:
-        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
-    if samples.shape[1] != channels:
-        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
-    if samples.shape[2] != 2:
-        raise RuntimeError(f"Expect _random_samples.size(2) equals to 2; got {samples.shape[2]}.")
-
-
-def _fractional_starts(samples, size, out, k):
-    """The window starts along one dim, ``(N, C, out)``, from the planes' samples ``(N, C)``:
-    PyTorch's ``generate_intervals``, computed in the samples' dtype."""
-    last = samples.new_full(tuple(samples.shape) + (1,), size - k).long()
-    if out <= 1:
-        return last[..., :out]
-    alpha = samples.new_tensor(float(size - k)) / (out - 1)
-    steps = _creation.arange(out - 1, dtype=samples.dtype, device=samples.device)
-    s = samples.unsqueeze(-1)
-    return _shape.cat([((steps + s) * alpha).long() - (s * alpha).long(), last], -1)
-
-
-def _fractional_max_pool(x, kernel, out, samples):
-    """Max over the ``kernel`` windows at the sampled starts: the first maximum of each window,
-    or its last NaN, as PyTorch's kernel."""
-    N, C, H, W = x.shape
-    (KH, KW), (OH, OW) = kernel, out
-    K = KH * KW
-    rows = _fractional_starts(samples[:N, :, 1], H, OH, KH)
-    cols = _fractional_starts(samples[:N, :, 0], W, OW, KW)
-    dh = _creation.arange(KH, device=x.device).unsqueeze(-1)
-    dw = _creation.arange(KW, device=x.device)
-    places = ((rows[:, :, :, None, None, None] + dh) * W
-              + cols[:, :, None, :, None, None] + dw).reshape(N, C, OH, OW, K)
-    flat = x.reshape(N, C, H * W)
-    windows = flat.detach().gather(2, places.reshape(N, C, OH * OW * K)).view(N, C, OH, OW, K)
-    nan = windows.isnan()
-    last_nan = K - 1 - nan.flip(-1).byte().argmax(-1)
-    best = _math.where(nan.any(-1), last_nan, windows.argmax(-1))
-    indices = places.gather(-1, best.unsqueeze(-1)).squeeze(-1)
-    return flat.gather(2, indices.reshape(N, C, OH * OW)).view(N, C, OH, OW), indices
-
-
-def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
-                          return_indices=False, _random_samples=None):
-    """2-D fractional max pooling (Graham, 2014): ``kernel_size`` windows at pseudo-random
-    steps that give ``output_size`` (or ``output_ratio`` times the input size).
-
-    ``_random_samples`` (``(N, C, 2)`` in ``[0, 1)``, the width's then the height's sample of
-    each plane) fixes the steps; by default it is drawn uniformly.
-    """
-    if output_size is None and output_ratio is None:
-        raise ValueError("fractional_max_pool2d requires specifying either an output_size or an "
-                         "output_ratio")
-    if output_size is None:
-        if len(output_ratio) > 2:
-            raise ValueError("fractional_max_pool2d requires output_ratio to either be a single "
-                             "Int or tuple of Ints.")
-        output_size = [int(input.shape[-2] * output_ratio[0]),
-                       int(input.shape[-1] * output_ratio[1])]
-    if _random_samples is None:
-        batch = 1 if input.ndim == 3 else input.shape[0]
-        _random_samples = _creation.rand(batch, input.shape[-3], 2, dtype=input.dtype,
-                                         device=input.device)
-    kernel = _fractional_pair(kernel_size, "kernel_size")
-    out = _fractional_pair(output_size, "output_size")
-    _check_fractional(input, kernel, out, _random_samples)
-    y, indices = _run(_fractional_max_pool, input, 2, kernel, out, _random_samples)
-    return (y, indices) if return_indices else y
-
-
-def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
-                                       return_indices=False, _random_samples=None):
-    """``fractional_max_pool2d`` returning ``(output, indices)`` whatever ``return_indices``."""
-    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True,
-                                 _random_samples)
 
 
 def _unpool_size(input, kernel, stride, padding, output_size):

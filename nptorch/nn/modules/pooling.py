@@ -5,7 +5,8 @@ from .module import Module
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
-           "FractionalMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
+           "FractionalMaxPool2d", "FractionalMaxPool3d", "MaxUnpool1d", "MaxUnpool2d",
+           "MaxUnpool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -49,16 +50,9 @@ class MaxPool3d(_MaxPoolNd):
     _function = staticmethod(F.max_pool3d)
 
 
-def _single(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
-
-
-def _pair(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
-
-
-def _triple(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
+def _ntuple(v, n):
+    """``v`` as a tuple: its items, or ``v`` repeated ``n`` times."""
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
 class AvgPool1d(Module):
@@ -67,9 +61,9 @@ class AvgPool1d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
         super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
+        self.kernel_size = _ntuple(kernel_size, 1)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, 1)
+        self.padding = _ntuple(padding, 1)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -213,43 +207,59 @@ class LPPool3d(_LPPool):
     _function = staticmethod(F.lp_pool3d)
 
 
-class FractionalMaxPool2d(Module):
-    """2-D fractional max pooling to ``output_size`` or ``output_ratio`` of the input size.
+class _FractionalMaxPool(Module):
+    """Fractional max pooling to ``output_size`` or ``output_ratio`` of the input size.
 
     ``_random_samples`` (a buffer when given) fixes the pseudo-random window steps.
     """
 
+    _function = None
+    _dims = None
+
     def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False,
                  _random_samples=None):
         super().__init__()
-        self.kernel_size = _pair(kernel_size)
+        n = self._dims
+        self.kernel_size = _ntuple(kernel_size, n)
         self.return_indices = return_indices
         self.register_buffer("_random_samples", _random_samples)
-        self.output_size = _pair(output_size) if output_size is not None else None
-        self.output_ratio = _pair(output_ratio) if output_ratio is not None else None
+        self.output_size = _ntuple(output_size, n) if output_size is not None else None
+        self.output_ratio = _ntuple(output_ratio, n) if output_ratio is not None else None
         if output_size is None and output_ratio is None:
-            raise ValueError("FractionalMaxPool2d requires specifying either an output size, or a "
-                             "pooling ratio")
+            raise ValueError(f"{type(self).__name__} requires specifying either an output size, "
+                             "or a pooling ratio")
         if output_size is not None and output_ratio is not None:
             raise ValueError("only one of output_size and output_ratio may be specified")
         if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
             raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
 
     def forward(self, input):
-        return F.fractional_max_pool2d(input, self.kernel_size, self.output_size,
-                                       self.output_ratio, self.return_indices,
-                                       _random_samples=self._random_samples)
+        return type(self)._function(input, self.kernel_size, self.output_size, self.output_ratio,
+                                    self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPool):
+    __doc__ = "2-D " + _FractionalMaxPool.__doc__[0].lower() + _FractionalMaxPool.__doc__[1:]
+    _function = staticmethod(F.fractional_max_pool2d)
+    _dims = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPool):
+    __doc__ = "3-D " + _FractionalMaxPool.__doc__[0].lower() + _FractionalMaxPool.__doc__[1:]
+    _function = staticmethod(F.fractional_max_pool3d)
+    _dims = 3
 
 
 class _MaxUnpool(Module):
     _function = None
-    _tuple = None
+    _dims = None
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = type(self)._tuple(kernel_size)
-        self.stride = type(self)._tuple(stride if stride is not None else kernel_size)
-        self.padding = type(self)._tuple(padding)
+        n = self._dims
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, n)
+        self.padding = _ntuple(padding, n)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -263,18 +273,18 @@ class MaxUnpool1d(_MaxUnpool):
     """The partial inverse of MaxPool1d: ``forward(input, indices, output_size=None)``."""
 
     _function = staticmethod(F.max_unpool1d)
-    _tuple = staticmethod(_single)
+    _dims = 1
 
 
 class MaxUnpool2d(_MaxUnpool):
     """The partial inverse of MaxPool2d: ``forward(input, indices, output_size=None)``."""
 
     _function = staticmethod(F.max_unpool2d)
-    _tuple = staticmethod(_pair)
+    _dims = 2
 
 
 class MaxUnpool3d(_MaxUnpool):
     """The partial inverse of MaxPool3d: ``forward(input, indices, output_size=None)``."""
 
     _function = staticmethod(F.max_unpool3d)
-    _tuple = staticmethod(_triple)
+    _dims = 3
