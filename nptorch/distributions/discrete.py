@@ -1,4 +1,4 @@
-"""Counts and binary outcomes: Bernoulli, Geometric, Binomial and Poisson."""
+"""Counts and binary outcomes: Bernoulli, Geometric, Binomial, NegativeBinomial and Poisson."""
 import math
 
 import nptorch
@@ -7,10 +7,11 @@ import nptorch.nn.functional as F
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
+from .gamma import Gamma
 from .utils import (batch_shape, broadcast_all, draw, lazy_property, logits_to_probs,
                     probs_or_logits, probs_to_logits, uniform)
 
-__all__ = ["Bernoulli", "Binomial", "Geometric", "Poisson"]
+__all__ = ["Bernoulli", "Binomial", "Geometric", "NegativeBinomial", "Poisson"]
 
 
 class _Binary(Distribution):
@@ -188,6 +189,53 @@ class Binomial(_Binary):
 
     def enumerate_support(self, expand=True):
         return self._enumerate(self._homogeneous_count("enumerate_support") + 1, expand)
+
+
+class NegativeBinomial(_Binary):
+    """The number of successes in Bernoulli(``probs``) trials before ``total_count``
+    failures (a real ``total_count`` is allowed)."""
+
+    arg_constraints = {"total_count": constraints.greater_than_eq(0),
+                       "probs": constraints.half_open_interval(0.0, 1.0),
+                       "logits": constraints.real}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, total_count, probs=None, logits=None, validate_args=None):
+        (total_count,) = self._set_param(probs, logits, total_count)
+        self.total_count = total_count.to(self._param.dtype)
+        Distribution.__init__(self, self._param_batch_shape, validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.total_count * nptorch.exp(self.logits)
+
+    @property
+    def mode(self):
+        return ((self.total_count - 1) * self.logits.exp()).floor().clamp(min=0.0)
+
+    @property
+    def variance(self):
+        return self.mean / nptorch.sigmoid(-self.logits)
+
+    @lazy_property
+    def _gamma(self):
+        # unvalidated: total_count may be zero
+        return Gamma(self.total_count, nptorch.exp(-self.logits), validate_args=False)
+
+    def sample(self, sample_shape=Size()):
+        with nptorch.no_grad():
+            return Poisson(self._gamma.sample(sample_shape), validate_args=False).sample()
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        n = self.total_count
+        log_unnormalised = n * F.logsigmoid(-self.logits) + value * F.logsigmoid(self.logits)
+        log_normalisation = (-nptorch.lgamma(n + value) + nptorch.lgamma(1.0 + value)
+                             + nptorch.lgamma(n))
+        # n = value = 0 has probability 1, though lgamma(0) is infinite
+        log_normalisation = log_normalisation.masked_fill(n + value == 0.0, 0.0)
+        return log_unnormalised - log_normalisation
 
 
 class Poisson(Distribution):

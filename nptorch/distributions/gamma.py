@@ -1,4 +1,7 @@
-"""The gamma family: Gamma, Chi2, Dirichlet and Beta (reparameterised through gamma draws)."""
+"""The gamma family: Gamma, Chi2, Dirichlet, Beta and FisherSnedecor (reparameterised through
+gamma draws)."""
+import math
+
 import nptorch
 import nptorch.nn.functional as F
 
@@ -8,7 +11,7 @@ from ._gamma_function import GammaInc, StandardGamma
 from .distribution import Distribution
 from .utils import batch_shape, broadcast_all
 
-__all__ = ["Beta", "Chi2", "Dirichlet", "Gamma"]
+__all__ = ["Beta", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma"]
 
 
 class Gamma(Distribution):
@@ -174,3 +177,59 @@ class Beta(Distribution):
 
     def entropy(self):
         return self._dirichlet.entropy()
+
+
+class FisherSnedecor(Distribution):
+    """Fisher-Snedecor (F) distribution: the ratio of two Chi2 draws, each over its degrees of
+    freedom ``df1`` and ``df2``."""
+
+    arg_constraints = {"df1": constraints.positive, "df2": constraints.positive}
+    support = constraints.positive
+    has_rsample = True
+
+    def __init__(self, df1, df2, validate_args=None):
+        self.df1, self.df2 = broadcast_all(df1, df2)
+        self._gamma1 = Gamma(self.df1 * 0.5, self.df1)
+        self._gamma2 = Gamma(self.df2 * 0.5, self.df2)
+        super().__init__(batch_shape((df1, df2), self.df1), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = super().expand(batch_shape, _instance)
+        new._gamma1 = self._gamma1.expand(batch_shape)
+        new._gamma2 = self._gamma2.expand(batch_shape)
+        return new
+
+    @property
+    def mean(self):
+        df2 = self.df2
+        return nptorch.where(df2 > 2, df2 / (df2 - 2), math.nan)
+
+    @property
+    def mode(self):
+        mode = (self.df1 - 2) / self.df1 * self.df2 / (self.df2 + 2)
+        return nptorch.where(self.df1 > 2, mode, math.nan)
+
+    @property
+    def variance(self):
+        df1, df2 = self.df1, self.df2
+        variance = 2 * df2.pow(2) * (df1 + df2 - 2) / (df1 * (df2 - 2).pow(2) * (df2 - 4))
+        return nptorch.where(df2 > 4, variance, math.nan)
+
+    def rsample(self, sample_shape=Size()):
+        shape = self._extended_shape(sample_shape)
+        x1 = self._gamma1.rsample(sample_shape).view(shape)
+        tiny = nptorch.finfo(x1.dtype).tiny
+        x2 = self._gamma2.rsample(sample_shape).view(shape).clamp(min=tiny)
+        return (x1 / x2).clamp(min=tiny)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        ct1 = self.df1 * 0.5
+        ct2 = self.df2 * 0.5
+        ct3 = self.df1 / self.df2
+        t1 = (ct1 + ct2).lgamma() - ct1.lgamma() - ct2.lgamma()
+        t2 = ct1 * ct3.log() + (ct1 - 1) * nptorch.log(value)
+        t3 = (ct1 + ct2) * nptorch.log1p(ct3 * value)
+        return t1 + t2 - t3
+

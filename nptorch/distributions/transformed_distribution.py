@@ -1,7 +1,7 @@
 """``TransformedDistribution``: a base distribution pushed through a chain of transforms."""
 import nptorch
 
-from .._tensor import Size
+from .._tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution
 from .independent import Independent
@@ -117,3 +117,16 @@ class TransformedDistribution(Distribution):
 
     def icdf(self, value):
         return self._push(self.base_dist.icdf(self._monotonize_cdf(value)))
+
+
+class _NamedTransformed(TransformedDistribution):
+    """A named family built as a TransformedDistribution; the parameter tensors it stores
+    (shaped like its batch) are expanded along with the base."""
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(type(self), _instance)
+        for name, value in self.__dict__.items():
+            if isinstance(value, Tensor):
+                setattr(new, name, value.expand(batch_shape))
+        return super().expand(batch_shape, new)
+

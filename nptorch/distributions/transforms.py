@@ -14,9 +14,10 @@ from . import constraints
 from .utils import broadcast_all, sum_rightmost
 
 __all__ = [
-    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform",
-    "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform",
-    "Transform", "identity_transform",
+    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform",
+    "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+    "SoftplusTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+    "identity_transform",
 ]
 
 
@@ -314,6 +315,21 @@ class SigmoidTransform(_Elementwise):
         return -F.softplus(-x) - F.softplus(x)
 
 
+class SoftplusTransform(_Elementwise):
+    """``y = log(1 + exp(x))``."""
+
+    codomain = constraints.positive
+
+    def _call(self, x):
+        return F.softplus(x)
+
+    def _inverse(self, y):
+        return (-y).expm1().neg().log() + y
+
+    def log_abs_det_jacobian(self, x, y):
+        return -F.softplus(-x)
+
+
 class TanhTransform(_Elementwise):
     """``y = tanh(x)``."""
 
@@ -462,71 +478,6 @@ def _equal(a, b):
     return bool((a == b).all())
 
 
-class SoftmaxTransform(Transform):
-    """Unconstrained vectors to the simplex by ``softmax`` (not bijective: the inverse is
-    ``log``, defined up to an additive constant)."""
-
-    domain = constraints.real_vector
-    codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
-
-    def _call(self, x):
-        return nptorch.softmax(x, dim=-1)
-
-    def _inverse(self, y):
-        return y.log()
-
-    def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
-        return shape
-
-    inverse_shape = forward_shape
-
-
-class StickBreakingTransform(Transform):
-    """Vectors of length ``K - 1`` to the ``K``-simplex by stick breaking (bijective)."""
-
-    domain = constraints.real_vector
-    codomain = constraints.simplex
-    bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
-
-    @staticmethod
-    def _log_offset(x):
-        """``log(K - 1 - i)`` for position ``i``: centres ``x = 0`` on the uniform point."""
-        n = x.shape[-1]
-        return nptorch.arange(n, 0, -1, dtype=x.dtype, device=x.device).log()
-
-    def _call(self, x):
-        z = _clipped_sigmoid(x - self._log_offset(x))
-        z_cumprod = (1 - z).cumprod(-1)
-        ones = nptorch.ones_like(x[..., :1])
-        return nptorch.cat([z, ones], -1) * nptorch.cat([ones, z_cumprod], -1)
-
-    def _inverse(self, y):
-        y_crop = y[..., :-1]
-        sf = (1 - y_crop.cumsum(-1)).clamp(min=nptorch.finfo(y.dtype).tiny)
-        return y_crop.log() - sf.log() + self._log_offset(y_crop)
-
-    def log_abs_det_jacobian(self, x, y):
-        x = x - self._log_offset(x)
-        return (-x + F.logsigmoid(x) + y[..., :-1].log()).sum(-1)
-
-    def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
-        return shape[:-1] + (shape[-1] + 1,)
-
-    def inverse_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
-        return shape[:-1] + (shape[-1] - 1,)
+# the event transforms build on the classes above
+from .event_transforms import (IndependentTransform, ReshapeTransform,  # noqa: E402
+                               SoftmaxTransform, StickBreakingTransform)

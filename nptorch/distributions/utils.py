@@ -11,6 +11,8 @@ from ..random import generator_for
 
 __all__ = ["broadcast_all", "logits_to_probs", "probs_to_logits", "clamp_probs", "lazy_property"]
 
+euler_constant = 0.57721566490153286060  # Euler-Mascheroni
+
 
 def batch_shape(values, broadcast):
     """The batch shape of parameters given as ``values`` and broadcast to ``broadcast``: empty

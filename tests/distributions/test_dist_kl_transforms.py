@@ -36,6 +36,10 @@ KL_CASES = [
     ("OneHotCategorical", "OneHotCategorical", [_u(2, 3)], [_u(2, 3)]),
     ("Uniform", "Uniform", [np.array([0.0, -1.0]), np.array([1.0, 2.0])],
      [np.array([-1.0, 0.0]), np.array([2.0, 3.0])]),
+    ("HalfNormal", "HalfNormal", [_u(3)], [_u(3)]),
+    ("Gumbel", "Gumbel", [RNG.normal(size=3), _u(3)], [RNG.normal(size=3), _u(3)]),
+    ("Pareto", "Pareto", [np.array([0.5, 1.0, 2.0]), _u(3)], [np.array([0.3, 0.4, 1.0]), _u(3)]),
+    ("ParetoInfinite", "Pareto", [np.array([0.5, 1.0]), _u(2)], [np.array([0.7, 0.4]), _u(2)]),
     ("MultivariateNormal", "MultivariateNormal", [RNG.normal(size=(2, 3)), _spd(3)],
      [RNG.normal(size=3), _spd(3)]),
 ]
@@ -83,9 +87,9 @@ def test_kl_matches_torch(torch, name, spec, p, q, dtype):
 
 
 @pytest.mark.parametrize("name, spec, p, q", [c for c in KL_CASES if c[0] not in (
-    "Bernoulli", "Categorical", "Uniform", "MultivariateNormal")],
+    "Bernoulli", "Categorical", "Uniform", "MultivariateNormal", "ParetoInfinite")],
     ids=[c[0] for c in KL_CASES if c[0] not in (
-        "Bernoulli", "Categorical", "Uniform", "MultivariateNormal")])
+        "Bernoulli", "Categorical", "Uniform", "MultivariateNormal", "ParetoInfinite")])
 def test_kl_gradcheck(name, spec, p, q):
     make = _maker(nptorch, spec)
     inputs = _tensors(nptorch, p + q, np.float64, requires_grad=True)
@@ -125,10 +129,11 @@ def _transforms(lib):
             T.AffineTransform(0.5, scale, event_dim=1), T.PowerTransform(2.5),
             T.SoftmaxTransform(), T.StickBreakingTransform(),
             T.ComposeTransform([T.AffineTransform(0.5, 2.0), T.ExpTransform()]),
-            T.ExpTransform().inv, T.identity_transform]
+            T.ExpTransform().inv, T.identity_transform, T.SoftplusTransform(),
+            T.IndependentTransform(T.AffineTransform(0.5, scale), 1)]
 
 
-@pytest.mark.parametrize("index", range(13))
+@pytest.mark.parametrize("index", range(15))
 def test_transforms_match_torch(torch, index):
     ours, theirs = _transforms(nptorch)[index], _transforms(torch)[index]
     assert repr(ours) == repr(theirs)

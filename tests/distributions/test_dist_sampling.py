@@ -27,12 +27,28 @@ MOMENT_CASES = [
     lambda: D.LogNormal(_t(0.0, 0.5), _t(0.25, 0.5)),
     lambda: D.HalfNormal(_t(1.0, 2.0)),
     lambda: D.StudentT(_t(5.0, 9.0), _t(1.0, 0.0), _t(1.0, 2.0)),
+    lambda: D.Gumbel(_t(0.5, -1.0), _t(1.0, 2.0)),
+    lambda: D.Pareto(_t(1.0, 2.0), _t(5.0, 9.0)),
+    lambda: D.Weibull(_t(1.0, 2.0), _t(0.8, 3.0)),
+    lambda: D.InverseGamma(_t(5.0, 9.0), _t(1.0, 2.0)),
+    lambda: D.Kumaraswamy(_t(0.5, 2.0), _t(3.0, 0.7)),
+    lambda: D.FisherSnedecor(_t(5.0, 10.0), _t(20.0, 30.0)),
+    lambda: D.MixtureSameFamily(D.Categorical(_t(0.3, 0.7)),
+                                D.Normal(_t(-2.0, 1.0), _t(0.5, 1.0))),
+    lambda: D.MixtureSameFamily(
+        D.Categorical(_t(0.3, 0.7)),
+        D.Independent(D.Normal(_t(-2.0, 1.0, 0.0, 3.0).view(2, 2),
+                               _t(0.5, 1.0, 2.0, 1.0).view(2, 2)), 1)),
+    lambda: D.ContinuousBernoulli(_t(0.1, 0.5, 0.8)),
     lambda: D.Bernoulli(_t(0.2, 0.7)),
     lambda: D.Geometric(_t(0.2, 0.7)),
     lambda: D.Poisson(_t(0.5, 4.0)),
     lambda: D.Binomial(_t(10.0, 3.0), _t(0.2, 0.7)),
+    lambda: D.NegativeBinomial(_t(3.0, 0.5), _t(0.2, 0.7)),
+    lambda: D.Multinomial(6, _t(0.1, 0.2, 0.7)),
     lambda: D.OneHotCategorical(_t(0.1, 0.2, 0.7)),
     lambda: D.MultivariateNormal(_t(1.0, -1.0), _t(1.0, 0.5, 0.5, 2.0).view(2, 2)),
+    lambda: D.LowRankMultivariateNormal(_t(1.0, -1.0), _t(1.0, 0.5).view(2, 1), _t(0.5, 2.0)),
     lambda: D.Independent(D.Normal(_t(0.5, -1.0), _t(1.0, 2.0)), 1),
 ]
 
@@ -62,6 +78,10 @@ def test_categorical_frequencies():
 def test_cauchy_quartiles():
     x = D.Cauchy(_t(1.0), _t(2.0)).sample((N,)).numpy()
     np.testing.assert_allclose(np.quantile(x, [0.25, 0.5, 0.75]), [-1.0, 1.0, 3.0], atol=0.15)
+    x = D.HalfCauchy(_t(2.0)).expand((3,)).sample((N,)).numpy()
+    np.testing.assert_allclose(np.quantile(x, [0.25, 0.5, 0.75], axis=0),
+                               [[2 * np.tan(np.pi / 8)] * 3, [2.0] * 3,
+                                [2 * np.tan(3 * np.pi / 8)] * 3], rtol=0.06)
 
 
 @pytest.mark.parametrize("dtype", [nptorch.float32, nptorch.float64])
@@ -69,7 +89,11 @@ def test_cauchy_quartiles():
     ("Normal", (2, 2), False), ("Laplace", (2, 2), False), ("Cauchy", (2, 2), False),
     ("Uniform", (0, 1), False), ("Exponential", (1,), False), ("Gamma", (2, 3), False),
     ("Beta", (2, 3), False), ("LogNormal", (0, 1), False), ("HalfNormal", (1,), False),
-    ("StudentT", (3,), False), ("Bernoulli", (0.3,), True), ("Geometric", (0.3,), True),
+    ("StudentT", (3,), False), ("Gumbel", (0, 1), False), ("HalfCauchy", (1,), False),
+    ("Pareto", (1, 2), False), ("Weibull", (1, 2), False), ("InverseGamma", (2, 3), False),
+    ("Kumaraswamy", (2, 3), False), ("FisherSnedecor", (2, 3), False),
+    ("ContinuousBernoulli", (0.3,), False), ("Bernoulli", (0.3,), True),
+    ("Geometric", (0.3,), True),
     ("Poisson", (2,), True), ("Binomial", (4, 0.3), True)])
 def test_shapes_and_dtypes(name, args, integral, dtype):
     params = [nptorch.full((3,), float(a), dtype=dtype) for a in args]

@@ -49,6 +49,11 @@ def _independent(lib, loc, scale):
     return lib.distributions.Independent(lib.distributions.Normal(loc, scale), 1)
 
 
+def _mixture(lib, probs, loc, scale):
+    D = lib.distributions
+    return D.MixtureSameFamily(D.Categorical(probs), D.Normal(loc, scale))
+
+
 def _d(name, *leading):
     """``name(*leading, *params)``."""
     return lambda lib, *params: getattr(lib.distributions, name)(*leading, *params)
@@ -81,6 +86,28 @@ CASES = [
      [np.array([[0.5, 2.0, 3.0], [1.2, 2.0, 0.7]])], _simplex(4, 2, 3), None),
     ("LogNormal", _d("LogNormal"), [RNG.normal(size=3), _u(3)], _u(2, 3), _u(3, low=.05, high=.95)),
     ("HalfNormal", _d("HalfNormal"), [_u(3)], _u(2, 3), _u(3, low=.05, high=.95)),
+    ("Gumbel", _d("Gumbel"),
+     [RNG.normal(size=3), _u(3)], RNG.normal(size=(4, 3)), _u(3, low=.05, high=.95)),
+    ("HalfCauchy", _d("HalfCauchy"), [_u(3)], _u(2, 3), _u(3, low=.05, high=.95)),
+    ("Pareto", _d("Pareto"), [_u(3, high=1.0), np.array([0.7, 1.5, 3.0])],
+     _u(2, 3, low=1.0, high=3.0), _u(3, low=.05, high=.95)),
+    ("Weibull", _d("Weibull"), [_u(3), np.array([0.7, 1.5, 3.0])], _u(2, 3),
+     _u(3, low=.05, high=.95)),
+    ("InverseGamma", _d("InverseGamma"), [np.array([0.7, 1.5, 3.0]), _u(3)], _u(2, 3), None),
+    ("Kumaraswamy", _d("Kumaraswamy"), [np.array([0.7, 1.5, 3.0]), np.array([2.0, 0.8, 1.2])],
+     _u(2, 3, low=.1, high=.9), _u(3, low=.05, high=.95)),
+    ("FisherSnedecor", _d("FisherSnedecor"),
+     [np.array([1.0, 3.0, 6.0, 2.5]), np.array([2.0, 5.0, 9.0, 4.5])], _u(2, 4), None),
+    ("FisherSnedecorFiniteMoments", _d("FisherSnedecor"),
+     [np.array([1.0, 3.0]), np.array([5.0, 9.0])], _u(2, 2), None),
+    ("InverseGammaFiniteMoments", _d("InverseGamma"), [np.array([2.5, 4.0]), _u(2)], _u(2, 2),
+     None),
+    ("MixtureSameFamily", _mixture, [_simplex(2, 3), RNG.normal(size=(2, 3)), _u(2, 3)],
+     RNG.normal(size=(4, 2)), None),
+    ("ContinuousBernoulli", _d("ContinuousBernoulli"), [np.array([0.2, 0.4995, 0.7, 0.95])],
+     _u(2, 4, low=.05, high=.95), _u(4, low=.05, high=.95)),
+    ("ContinuousBernoulliLogits", _keyword("ContinuousBernoulli", "logits"),
+     [RNG.normal(size=3)], _u(2, 3, low=.05, high=.95), _u(3, low=.05, high=.95)),
     ("Bernoulli", _d("Bernoulli"),
      [_u(3, low=.1, high=.9)], np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]]), None),
     ("BernoulliLogits", _keyword("Bernoulli", "logits"),
@@ -92,6 +119,22 @@ CASES = [
     ("Binomial", _d("Binomial", 5), [_u(3, low=.1, high=.9)], np.array([[0.0, 3.0, 5.0]]), None),
     ("BinomialLogits", _keyword("Binomial", "logits", 6),
      [RNG.normal(size=3)], np.array([[0.0, 3.0, 6.0]]), None),
+    ("NegativeBinomial", _d("NegativeBinomial", 2.5), [_u(3, low=.1, high=.9)],
+     np.array([[0.0, 3.0, 5.0]]), None),
+    ("NegativeBinomialLogits", _keyword("NegativeBinomial", "logits"),
+     [np.array([0.5, 3.0, 1.0]), RNG.normal(size=3)], np.array([[0.0, 3.0, 5.0]]), None),
+    ("Multinomial", _d("Multinomial", 5), [_u(2, 4)],
+     np.array([[[0.0, 1.0, 3.0, 1.0], [5.0, 0.0, 0.0, 0.0]]]), None),
+    ("MultinomialLogits", _keyword("Multinomial", "logits", 4), [RNG.normal(size=3)],
+     np.array([[0.0, 1.0, 3.0], [2.0, 2.0, 0.0]]), None),
+    ("RelaxedBernoulli", _d("RelaxedBernoulli"), [_u(3), _u(3, low=.1, high=.9)],
+     _u(2, 3, low=.05, high=.95), None),
+    ("RelaxedBernoulliLogits", _keyword("RelaxedBernoulli", "logits"),
+     [_u(3), RNG.normal(size=3)], _u(2, 3, low=.05, high=.95), None),
+    ("RelaxedOneHotCategorical", _d("RelaxedOneHotCategorical"), [np.array(0.7), _u(2, 3)],
+     _simplex(4, 2, 3), None),
+    ("OneHotCategoricalStraightThrough", _d("OneHotCategoricalStraightThrough"), [_u(2, 4)],
+     np.eye(4)[[[0, 3], [2, 1]]], None),
     ("Categorical", _d("Categorical"), [_u(2, 4)], np.array([[0, 3], [2, 1], [1, 1]]), None),
     ("CategoricalLogits", _keyword("Categorical", "logits"),
      [RNG.normal(size=(2, 4))], np.array([0, 3]), None),
@@ -102,6 +145,9 @@ CASES = [
      [RNG.normal(size=3), _spd(3, (2,))], RNG.normal(size=(4, 2, 3)), None),
     ("MVNScaleTril", _keyword("MultivariateNormal", "scale_tril"),
      [RNG.normal(size=3), _tril(3)], RNG.normal(size=(4, 3)), None),
+    ("LowRankMVN", _d("LowRankMultivariateNormal"),
+     [RNG.normal(size=(2, 3)), RNG.normal(size=(3, 2)), _u(2, 3)], RNG.normal(size=(4, 2, 3)),
+     None),
     ("Independent", _independent,
      [RNG.normal(size=(2, 3)), _u(2, 3)], RNG.normal(size=(4, 2, 3)), None),
     ("AffineExp", _affine_exp, [RNG.normal(size=3), _u(3)], _u(2, 3), _u(3, low=.05, high=.95)),
