@@ -16,7 +16,7 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.string cimport memcpy, memset
 
-EXTENSION_ABI = 7
+EXTENSION_ABI = 8
 
 
 cdef struct Window:

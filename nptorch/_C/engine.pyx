@@ -5,7 +5,7 @@ behaviour; see that module for the algorithm. Imports nothing from nptorch.
 Notation: a node's ``next_edges`` holds one ``(node, input_nr)`` per input, or None.
 """
 
-EXTENSION_ABI = 7
+EXTENSION_ABI = 8
 
 
 cdef class Node:
@@ -198,16 +198,28 @@ cdef type _ndarray = _np.ndarray
 
 
 cdef class GradState:
-    """Whether operations are recorded for autograd (see ``nptorch.autograd.grad_mode``)."""
+    """Whether operations are recorded for autograd (see ``nptorch.autograd.grad_mode``), and
+    whether backward checks each function's gradients for NaN (anomaly detection)."""
 
     cdef public bint enabled
+    cdef public bint check_nan
 
     def __cinit__(self):
         self.enabled = True
+        self.check_nan = False
 
 
 cdef GradState _grad = GradState()
 grad_state = _grad
+
+
+def _raise_on_nan(node, grads):
+    """PyTorch's anomaly-mode error for the first gradient that holds a NaN."""
+    for i, g in enumerate(grads):
+        data = getattr(g, "_data", None)
+        if data is not None and data.dtype.kind == "f" and bool((data != data).any()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                               "output.")
 
 
 cdef class TensorBase:
@@ -434,4 +446,6 @@ cdef class FunctionNode(Node):
             result = (result,)
         if self._validate:
             result = self._check_grads(result)
+        if _grad.check_nan:
+            _raise_on_nan(self, result)
         return result

@@ -4,9 +4,11 @@ from .function import run_backward as _run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled, is_inference_mode_enabled)
 from . import grad_mode
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
-__all__ = ["Function", "Variable", "once_differentiable", "backward", "grad", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck"]
+__all__ = ["Function", "Variable", "detect_anomaly", "set_detect_anomaly", "once_differentiable",
+           "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "is_grad_enabled", "gradcheck", "gradgradcheck"]
 
 
 class _VariableMeta(type):

@@ -10,7 +10,7 @@ then runs every node exactly once, when all the gradients flowing into it have b
 No recursion, so graphs of any depth work, and the cost is linear in the graph size.
 """
 
-EXTENSION_ABI = 7
+EXTENSION_ABI = 8
 
 
 class Node:
@@ -187,15 +187,26 @@ _ndarray = _np.ndarray
 
 
 class GradState:
-    """Whether operations are recorded for autograd (see ``nptorch.autograd.grad_mode``)."""
+    """Whether operations are recorded for autograd (see ``nptorch.autograd.grad_mode``), and
+    whether backward checks each function's gradients for NaN (anomaly detection)."""
 
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "check_nan")
 
     def __init__(self):
         self.enabled = True
+        self.check_nan = False
 
 
 grad_state = GradState()
+
+
+def _raise_on_nan(node, grads):
+    """PyTorch's anomaly-mode error for the first gradient that holds a NaN."""
+    for i, g in enumerate(grads):
+        data = getattr(g, "_data", None)
+        if data is not None and data.dtype.kind == "f" and bool((data != data).any()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                               "output.")
 
 
 class TensorBase:
@@ -394,4 +405,6 @@ class FunctionNode(Node):
             result = (result,)
         if self._validate:
             result = self._check_grads(result)
+        if grad_state.check_nan:
+            _raise_on_nan(self, result)
         return result
