@@ -6,7 +6,6 @@ the graph; the result is then written into ``self``'s memory, ``self`` takes the
 write. Every write bumps the version counter shared by a tensor and its views.
 """
 import numpy as np
-from scipy.linalg import blas
 
 from .._device import device_of, xp_of
 from .._dtype import scalar_type_name
@@ -103,14 +102,21 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
     return apply_inplace(self, op, other, **kwargs)
 
 
-_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+_AXPY = {}  # dtype -> BLAS axpy, filled on first use (SciPy's linalg is slow to import)
+
+
+def _axpy(dtype):
+    if not _AXPY:
+        from scipy.linalg import blas
+        _AXPY.update({np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy})
+    return _AXPY.get(dtype)
 
 
 def _add_scaled(dst, src, alpha):
     """``dst += alpha * src`` in place. For contiguous NumPy arrays that do not overlap this is
     BLAS's axpy, which forms no ``alpha * src`` temporary (half the time of an optimizer's
     update)."""
-    axpy = _AXPY.get(dst.dtype) if type(dst) is np.ndarray else None
+    axpy = _axpy(dst.dtype) if type(dst) is np.ndarray else None
     if (axpy is not None and dst.flags.c_contiguous and src.flags.c_contiguous and dst.size
             and not np.may_share_memory(dst, src)):
         axpy(src.reshape(-1), dst.reshape(-1), a=alpha)

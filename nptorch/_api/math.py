@@ -460,17 +460,22 @@ def _tensors(fn, input, other):
     return _tensor_arg(fn, input), _tensor_arg(fn, other, "other", 2)
 
 
+def _floating_only(fn, input, other):
+    """PyTorch's error where two tensor operands promote to a non-floating dtype."""
+    dt = _dtype.result_type(*_tensors(fn, input, other))
+    if not dt.is_floating_point:
+        raise _not_implemented(fn, dt, input)
+
+
 def logaddexp(input, other, *, out=None):
     """``log(exp(input) + exp(other))``, computed stably."""
-    if not all(t.is_floating_point() for t in _tensors("logaddexp", input, other)):
-        raise _not_implemented("logaddexp", input.dtype, input)
+    _floating_only("logaddexp", input, other)
     return _binary("logaddexp", F.LogAddExp, input, other, out=out)
 
 
 def logaddexp2(input, other, *, out=None):
     """``log2(2 ** input + 2 ** other)``, computed stably."""
-    if not all(t.is_floating_point() for t in _tensors("logaddexp2", input, other)):
-        raise _not_implemented("logaddexp2", input.dtype, input)
+    _floating_only("logaddexp2", input, other)
     return _binary("logaddexp2", F.LogAddExp2, input, other, out=out)
 
 
@@ -781,8 +786,7 @@ _FAST = {"add": F.Add, "sub": F.Sub, "mul": F.Mul, "truediv": F.Div}
 METHODS = {
     **_UNARY, **_BINARY, **_NOT_INPLACE, **{k: v for k, v in _OTHER.items() if k != "rsub"},
     "polygamma": _polygamma_method, "is_conj": _not_conjugated, "is_neg": _not_conjugated,
-    "conj": _itself, "conj_physical": _itself, "resolve_conj": _itself, "resolve_neg": _itself,
-    "adjoint": adjoint, "real": property(_itself), "imag": property(imag),
+    **_COMPLEX_PARTS, "real": property(_itself), "imag": property(imag),
     "where": _where_method,
     **{f"__{name}__": _operator(fn, fast=_FAST.get(name)) for name, fn in _OPERATORS.items()},
     **{f"__r{name}__": _operator(fn, reflected=True, fast=_FAST.get(name))

@@ -17,6 +17,7 @@ def is_signed(input):
 
 
 def is_same_size(input, other):
+    """Whether both tensors have the same shape."""
     return input._data.shape == other._data.shape
 
 

@@ -322,14 +322,16 @@ def _fmin_masks(x, y):
 
 
 def _xlogy_dx(cls, pole):
-    """``d/dx x log(y) = log(y)``, taken as 0 where x is 0 and y at or past the pole."""
-    return lambda g, x, y, o: _where((raw(x) == 0) & (raw(y) <= pole), 0, cls.apply(g, y))
+    """``d/dx x log(y) = log(y)`` (``cls`` computes ``x log(y)``), taken as 0 where x is 0 and
+    y at or past the pole."""
+    return staticmethod(
+        lambda g, x, y, o: _where((raw(x) == 0) & (raw(y) <= pole), 0, cls.apply(g, y)))
 
 
-Xlogy = _binary("Xlogy", _xlogy(np.log), lambda *a: _xlogy_dx(Xlogy, 0)(*a),
-                lambda g, x, y, o: g * x / y)
-Xlog1py = _binary("Xlog1py", _xlogy(np.log1p), lambda *a: _xlogy_dx(Xlog1py, -1)(*a),
-                  lambda g, x, y, o: g * x / (y + 1))
+Xlogy = _binary("Xlogy", _xlogy(np.log), None, lambda g, x, y, o: g * x / y)
+Xlogy.dx = _xlogy_dx(Xlogy, 0)
+Xlog1py = _binary("Xlog1py", _xlogy(np.log1p), None, lambda g, x, y, o: g * x / (y + 1))
+Xlog1py.dx = _xlogy_dx(Xlog1py, -1)
 LogAddExp = _binary("LogAddExp", np.logaddexp, lambda g, x, y, o: g * (x - o).exp(),
                     lambda g, x, y, o: g * (y - o).exp(), saves="xyo")
 LogAddExp2 = _binary("LogAddExp2", np.logaddexp2, lambda g, x, y, o: g * Exp2.apply(x - o),

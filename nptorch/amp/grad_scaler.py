@@ -179,11 +179,8 @@ class GradScaler:
             else:
                 reason = ("new_scale should be a float or a 1-element torch.cuda.FloatTensor or "
                           "torch.FloatTensor with requires_grad=False.")
-                if new_scale.device.type != self._device:
-                    raise AssertionError(reason)
-                if new_scale.numel() != 1:
-                    raise AssertionError(reason)
-                if new_scale.requires_grad is True:
+                if (new_scale.device.type != self._device or new_scale.numel() != 1
+                        or new_scale.requires_grad):
                     raise AssertionError(reason)
                 _scale.copy_(new_scale.reshape(()))
         else:

@@ -52,11 +52,10 @@ class detect_anomaly:
                       "and should only be enabled for debugging.", UserWarning, stacklevel=2)
 
     def __enter__(self):
-        self.previous = (is_anomaly_enabled(), is_anomaly_check_nan_enabled())
-        set_anomaly_enabled(True, self.check_nan)
+        self.mode = set_detect_anomaly(True, self.check_nan)
 
     def __exit__(self, *exc):
-        set_anomaly_enabled(*self.previous)
+        self.mode.__exit__(*exc)
 
     def __call__(self, fn):
         @functools.wraps(fn)

@@ -19,9 +19,10 @@ class ASGD(Optimizer):
 
     def _init_state(self, p, state, group):
         # PyTorch keeps these scalars on the parameter's device, in its scalar dtype
-        state["step"] = tensor(0.0, dtype=scalar_dtype(), device=p.device)
-        state["eta"] = tensor(float(group["lr"]), dtype=scalar_dtype(), device=p.device)
-        state["mu"] = tensor(1.0, dtype=scalar_dtype(), device=p.device)
+        dtype = scalar_dtype()
+        state["step"] = tensor(0.0, dtype=dtype, device=p.device)
+        state["eta"] = tensor(float(group["lr"]), dtype=dtype, device=p.device)
+        state["mu"] = tensor(1.0, dtype=dtype, device=p.device)
         state["ax"] = zeros_like(p)
 
     def _update(self, p, grad, state, group):

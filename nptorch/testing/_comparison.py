@@ -79,11 +79,7 @@ def _scalar_mismatch_msg(actual, expected, rtol, atol):
 
 
 def _unravel(flat_index, shape):
-    index = []
-    for size in reversed(shape):
-        flat_index, mod = divmod(flat_index, size)
-        index.append(mod)
-    return tuple(reversed(index))
+    return tuple(int(i) for i in np.unravel_index(flat_index, tuple(shape)))
 
 
 def _tensor_mismatch_msg(actual, expected, matches, rtol, atol):

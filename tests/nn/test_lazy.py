@@ -293,3 +293,14 @@ def test_not_fully_initialized():
 
     with pytest.raises(RuntimeError, match="module Half has not been fully initialized"):
         Half()(nptorch.ones(1))
+
+
+def test_lazy_module_keeps_extra_state_in_its_state_dict():
+    class Counted(nptorch.nn.LazyLinear):
+        def get_extra_state(self):
+            return {"calls": 3}
+
+        def set_extra_state(self, state):
+            self.calls = state["calls"]
+    state = Counted(2).state_dict()
+    assert list(state) == ["weight", "bias", "_extra_state"] and state["_extra_state"] == {"calls": 3}

@@ -202,3 +202,11 @@ def test_integer_inputs_promote_to_float():
 ])
 def test_errors_match_torch(call, error, message):
     check_error_like_torch(call, error, message)
+
+
+def test_logaddexp_promotes_mixed_dtypes():
+    for name in ("logaddexp", "logaddexp2"):
+        ours = getattr(nptorch, name)(nptorch.tensor([0.0, 1.0]), nptorch.tensor([1, 2]))
+        theirs = getattr(torch, name)(torch.tensor([0.0, 1.0]), torch.tensor([1, 2]))
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+        assert ours.dtype == nptorch.float32

@@ -25,14 +25,11 @@ class LazyModuleMixin:
                                                                with_kwargs=True)
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
+        super()._save_to_state_dict(destination, prefix, keep_vars)
         # placeholders go in as they are (a detached copy would lose their laziness)
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if is_lazy(param) or keep_vars \
-                    else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if is_lazy(buf) or keep_vars else buf.detach()
+        for name, t in itertools.chain(self._parameters.items(), self._buffers.items()):
+            if is_lazy(t) and prefix + name in destination:
+                destination[prefix + name] = t
 
     def _lazy_load_hook(self, state_dict, prefix, local_metadata, strict, missing_keys,
                         unexpected_keys, error_msgs):
