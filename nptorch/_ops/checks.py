@@ -92,6 +92,34 @@ def conv2d_weight(x, gy, win, groups):
     return N, C, O, OH, OW
 
 
+def winograd_tiles(name, planes, tiles, TH, TW):
+    """Planes (N, C, H, W) and their transformed tiles (16, C, N*TH*TW), of one dtype."""
+    N, C = rank4(name, planes)[:2]
+    check(TH >= 0 and TW >= 0 and tiles.shape == (16, C, N * TH * TW)
+          and tiles.dtype == planes.dtype,
+          f"{name}: expected tiles (16, {C}, {N * TH * TW}) of {planes.dtype} for planes "
+          f"{planes.shape} and {TH}x{TW} tiles, got {tiles.shape} of {tiles.dtype}")
+
+
+def _winograd_cover(name, planes, TH, TW):
+    OH, OW = planes.shape[2:]
+    check((TH, TW) == (-(-OH // 2), -(-OW // 2)),
+          f"{name}: {TH}x{TW} tiles of 2x2 do not cover a {OH}x{OW} plane")
+
+
+def winograd_output(m, y, bias, TH, TW):
+    winograd_tiles("winograd_output", y, m, TH, TW)
+    _winograd_cover("winograd_output", y, TH, TW)
+    check(bias.shape == (y.shape[1],) and bias.dtype == y.dtype,
+          f"winograd_output: expected a bias ({y.shape[1]},) of {y.dtype}, got {bias.shape} "
+          f"of {bias.dtype}")
+
+
+def winograd_output_adjoint(g, v, TH, TW):
+    winograd_tiles("winograd_output_adjoint", g, v, TH, TW)
+    _winograd_cover("winograd_output_adjoint", g, TH, TW)
+
+
 def max_pool2d_backward(gy, indices, H, W):
     """Indices that the scatter may follow: gy's shape, int64, each inside the (H, W) plane."""
     rank4("max_pool2d_backward", gy)

@@ -4,6 +4,12 @@ from . import checks
 from .checks import FLOATS
 
 
+def images_per_chunk(N, per_image, budget):
+    """Images per chunk: as many of the ``N`` as fit in ``budget`` bytes (``per_image`` bytes
+    each), at least one."""
+    return max(1, min(N, budget // max(1, per_image)))
+
+
 class ChunkedConvolution:
     """Mixin: convolution and its two gradients as matrix products against im2col columns of a
     few images at a time in one reused buffer, which bounds the extra memory of a large batch
@@ -28,9 +34,7 @@ class ChunkedConvolution:
         return x
 
     def _chunk(self, N, per_image):
-        """Images per chunk: as many as fit in CHUNK_BYTES (``per_image`` bytes each), at least
-        one."""
-        return max(1, min(N, self.CHUNK_BYTES // max(1, per_image)))
+        return images_per_chunk(N, per_image, self.CHUNK_BYTES)
 
     def _chunks(self, x, OH, OW, win, groups):
         """``(images, columns (B, groups, C/groups*KH*KW, OH*OW))`` for chunks of images of ``x``;

@@ -17,7 +17,7 @@ from . import checks
 from .checks import FLOATS
 from .chunked_conv import ChunkedConvolution
 from .cuda import launch, launch_rows
-from .reference import Ops
+from .reference import ArrayOps
 
 
 @functools.cache
@@ -57,7 +57,7 @@ def _by_image(col):
     return col.transpose(3, 0, 1, 2, 4, 5)
 
 
-class CupyOps(ChunkedConvolution, Ops):
+class CupyOps(ChunkedConvolution, ArrayOps):
     """Convolution, pooling, ReLU and LSTM/GRU kernels in CUDA (``nptorch/_ops/cuda/*.cu``)."""
 
     # Columns of at most this many bytes are formed at once (ChunkedConvolution).

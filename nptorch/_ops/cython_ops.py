@@ -12,22 +12,45 @@ from . import checks
 from .checks import FLOATS
 from .chunked_conv import ChunkedConvolution
 from .cython_recurrent import CythonRecurrentOps
-from .reference import Ops, adaptive_bounds, avg_divisor
+from .reference import ArrayOps, adaptive_bounds, avg_divisor
+from .winograd import WinogradConvolution
 
-class CythonOps(ChunkedConvolution, CythonRecurrentOps, Ops):
+
+class _SameConvolutionInputGradient:
+    """Mixin: the input gradient of a stride-1 "same" convolution with C >= O as the same
+    convolution of gy with the flipped, transposed weight; its matmul has the inner dimension
+    O/groups*KH*KW instead of O/groups, which pays while C >= O (up to 20% here). Where the
+    sizes differ it would compute on padding (4x slower on LeNet's 6->16 5x5 layer)."""
+
+    def conv2d_input(self, gy, w, H, W, win, groups):
+        if gy.dtype not in FLOATS or w.dtype != gy.dtype:
+            return super().conv2d_input(gy, w, H, W, win, groups)
+        N, O, OH, OW, C = checks.conv2d_input(gy, w, H, W, win, groups)
+        KH, KW = w.shape[2:]
+        if win.SH == win.SW == 1 and (OH, OW) == (H, W) and C >= O:
+            flipped = w.reshape(groups, O // groups, C // groups, KH, KW)[..., ::-1, ::-1]
+            return self.conv2d(gy, flipped.swapaxes(1, 2).reshape(C, O // groups, KH, KW), None,
+                               H, W, win, groups)
+        return self._input_grad_by_columns(gy, w, H, W, win, groups, (N, O, OH, OW, C))
+
+
+class CythonOps(WinogradConvolution, _SameConvolutionInputGradient, ChunkedConvolution,
+                CythonRecurrentOps, ArrayOps):
     """Convolution, pooling, ReLU and batch-norm kernels compiled with Cython
-    (``nptorch._C.conv``, ``pool``, ``pointwise``, ``batchnorm``)."""
+    (``nptorch._C.conv``, ``winograd``, ``pool``, ``pointwise``, ``batchnorm``)."""
 
     def __init__(self):
         self._conv = _backend.load_extension("conv")
+        self._winograd = _backend.load_extension("winograd")
         self._pool = _backend.load_extension("pool")
         self._bn = _backend.load_extension("batchnorm")
         self._pointwise = _backend.load_extension("pointwise")
 
     # -- convolution -----------------------------------------------------------------------
-    # Convolution runs im2col on a few images into one reused buffer, then NumPy's matmul (its
-    # BLAS is faster here than SciPy's cython_blas) while the columns are still in cache. The
-    # columns of the whole batch are never held: backward recomputes them instead of saving them.
+    # Convolution runs im2col on a few images at a time into one reused buffer, then NumPy's
+    # matmul (its BLAS is faster here than SciPy's cython_blas) while the columns are still in
+    # cache. The columns of the whole batch are never held: backward recomputes them instead of
+    # saving them. 3x3 stride-1 convolutions take Winograd's transforms instead, chunked alike.
     CHUNK_BYTES = 1 << 22
 
     def _im2col(self, x, col, win):
@@ -36,20 +59,18 @@ class CythonOps(ChunkedConvolution, CythonRecurrentOps, Ops):
     def _col2im(self, col, x, win):
         self._conv.col2im(col, x, *win[2:])
 
-    def conv2d_input(self, gy, w, H, W, win, groups):
-        if gy.dtype not in FLOATS or w.dtype != gy.dtype:
-            return super().conv2d_input(gy, w, H, W, win, groups)
-        N, O, OH, OW, C = checks.conv2d_input(gy, w, H, W, win, groups)
-        KH, KW = w.shape[2:]
-        if win.SH == win.SW == 1 and (OH, OW) == (H, W) and C >= O:
-            # a "same" convolution's input gradient is the same convolution of gy with the
-            # flipped, transposed weight; its matmul has the inner dimension O/groups*KH*KW
-            # instead of O/groups, which pays while C >= O (up to 20% here). Where the sizes
-            # differ it would compute on padding (4x slower on LeNet's 6->16 5x5 layer).
-            flipped = w.reshape(groups, O // groups, C // groups, KH, KW)[..., ::-1, ::-1]
-            return self.conv2d(gy, flipped.swapaxes(1, 2).reshape(C, O // groups, KH, KW), None,
-                               H, W, win, groups)
-        return self._input_grad_by_columns(gy, w, H, W, win, groups, (N, O, OH, OW, C))
+    def winograd_input(self, x, v, PH, PW, TH, TW):
+        checks.winograd_tiles("winograd_input", x, v, TH, TW)
+        self._winograd.winograd_input(np.ascontiguousarray(x), v, PH, PW, TH, TW)
+
+    def winograd_output(self, m, y, bias, TH, TW):
+        checks.winograd_output(m, y, bias, TH, TW)
+        self._winograd.winograd_output(np.ascontiguousarray(m), y, np.ascontiguousarray(bias),
+                                       TH, TW)
+
+    def winograd_output_adjoint(self, g, v, TH, TW):
+        checks.winograd_output_adjoint(g, v, TH, TW)
+        self._winograd.winograd_output_adjoint(np.ascontiguousarray(g), v, TH, TW)
 
     # -- max pooling -----------------------------------------------------------------------
     def max_pool2d(self, x, OH, OW, win):

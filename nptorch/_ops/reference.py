@@ -1,5 +1,8 @@
 """``Ops``: the pure-xp kernels of convolution and pooling, the specification of the compiled twins.
 
+``ArrayOps`` holds the kernels; ``Ops`` adds Winograd 3x3 convolution (``nptorch._ops.winograd``)
+on top, as the compiled CPU twin does.
+
 Every method works on raw arrays of one module (``self.xp``: NumPy or CuPy) and knows nothing of
 Tensors or autograd. Shapes and arguments arrive validated (by nn.functional). Notation:
 
@@ -22,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import winograd
 from .recurrent import RecurrentOps
 
 
@@ -117,7 +121,7 @@ def _folds(w, axes):
     return all(w.shape[d] == 1 for d in axes)
 
 
-class Ops(RecurrentOps):
+class ArrayOps(RecurrentOps):
     """Convolution, pooling, ReLU and normalization kernels written with array-module
     operations only."""
 
@@ -173,9 +177,11 @@ class Ops(RecurrentOps):
         """The gradient of ``conv`` with respect to its weight ``(O, C / groups, *kernel)``."""
         (N, C), (O, *out) = x.shape[:2], gy.shape[1:]
         L = int(np.prod(out))
-        col = self._windows(x, out, win, 0).reshape(N, groups, -1 if N else 1, L)
+        kernel = per_dim(win).kernel
+        col = self._windows(x, out, win, 0).reshape(N, groups, C // groups * int(np.prod(kernel)),
+                                                    L)
         gw = (gy.reshape(N, groups, O // groups, L) @ col.swapaxes(2, 3)).sum(axis=0)
-        return self.xp.ascontiguousarray(gw.reshape((O, C // groups) + per_dim(win).kernel))
+        return self.xp.ascontiguousarray(gw.reshape((O, C // groups) + kernel))
 
     # -- max pooling -----------------------------------------------------------------------
     def _lowest(self, dtype):
@@ -305,6 +311,44 @@ class Ops(RecurrentOps):
     def conv2d_weight(self, x, gy, win, groups):
         return self.conv_weight(x, gy, win, groups)
 
+    # -- Winograd's tile transforms (nptorch._ops.winograd) --------------------------------
+    def winograd_input(self, x, v, PH, PW, TH, TW):
+        """Fill ``v`` (16, C, N*TH*TW) with B^T d B of the 4x4 blocks d of ``x`` (N, C, H, W) at
+        rows 2 th - PH + 0..3 and columns 2 tw - PW + 0..3, zero outside ``x``."""
+        N, C = x.shape[:2]
+        padded = self.xp.zeros((N, C, 2 * TH + 2, 2 * TW + 2), x.dtype)
+        part = x[:, :, :max(0, 2 * TH + 2 - PH), :max(0, 2 * TW + 2 - PW)]
+        padded[:, :, PH:PH + part.shape[2], PW:PW + part.shape[3]] = part
+        rows = winograd.input_transform([padded[:, :, i:i + 2 * TH:2] for i in range(4)])
+        for a, row in enumerate(rows):
+            blocks = winograd.input_transform([row[..., j:j + 2 * TW:2] for j in range(4)])
+            for b, block in enumerate(blocks):
+                v[4 * a + b] = block.swapaxes(0, 1).reshape(C, -1)
+
+    def winograd_output(self, m, y, bias, TH, TW):
+        """Fill ``y`` (N, O, OH, OW) with A^T m A + ``bias`` of the products ``m``
+        (16, O, N*TH*TW), each tile's 2x2 block cut to (OH, OW)."""
+        N, O, OH, OW = y.shape
+        m = [m_xi.reshape(O, N, TH, TW).swapaxes(0, 1) for m_xi in m]
+        columns = [winograd.output_transform(m[j::4]) for j in range(4)]
+        blocks = self.xp.empty((N, O, TH, 2, TW, 2), y.dtype)
+        for i in range(2):
+            for j, value in enumerate(winograd.output_transform([c[i] for c in columns])):
+                blocks[:, :, :, i, :, j] = value
+        y[...] = blocks.reshape(N, O, 2 * TH, 2 * TW)[:, :, :OH, :OW] + bias.reshape(O, 1, 1)
+
+    def winograd_output_adjoint(self, g, v, TH, TW):
+        """Fill ``v`` (16, O, N*TH*TW) with A e A^T of the 2x2 blocks e of ``g`` (N, O, OH, OW),
+        zero past its edges: the adjoint of ``winograd_output`` without its bias."""
+        N, O = g.shape[:2]
+        padded = self.xp.zeros((N, O, 2 * TH, 2 * TW), g.dtype)
+        part = g[:, :, :2 * TH, :2 * TW]
+        padded[:, :, :part.shape[2], :part.shape[3]] = part
+        e = padded.reshape(N, O, TH, 2, TW, 2)
+        for a, row in enumerate(winograd.output_adjoint([e[:, :, :, i] for i in range(2)])):
+            for b, block in enumerate(winograd.output_adjoint([row[..., j] for j in range(2)])):
+                v[4 * a + b] = block.swapaxes(0, 1).reshape(O, -1)
+
     def max_pool2d(self, x, OH, OW, win):
         return self.max_pool(x, (OH, OW), win)
 
@@ -410,3 +454,7 @@ class Ops(RecurrentOps):
                 g, scale = g * w, invstd
             gx = (g - self._sum(g, axes) / m - xhat * (self._sum(g, axes, xhat) / m)) * scale
         return gx, gw, gb
+
+
+class Ops(winograd.WinogradConvolution, ArrayOps):
+    """The reference kernels: ``ArrayOps``, with 3x3 convolutions by Winograd where they fit."""

@@ -7,6 +7,8 @@ import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradcheck, gradgradcheck
 
+from nptorch._ops.winograd import WinogradConvolution
+
 from helpers import check_op
 
 
@@ -19,6 +21,44 @@ def test_conv2d(kwargs):
     groups = kwargs.get("groups", 1)
     check_op(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **kwargs),
              (2, 4, 6, 7), (6, 4 // groups, 3, 2), (6,), atol=1e-5)
+
+
+@pytest.fixture
+def winograd_calls(monkeypatch):
+    """The number of convolutions run by Winograd's transforms so far."""
+    calls = []
+    run = WinogradConvolution._winograd_conv2d
+
+    def counted(self, *args):
+        calls.append(args)
+        return run(self, *args)
+
+    monkeypatch.setattr(WinogradConvolution, "_winograd_conv2d", counted)
+    return calls
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2, "same"])
+def test_conv2d_by_winograd(winograd_calls, padding):
+    """3x3 stride-1 convolutions with 16 or more channels (on 16x16 planes or more) run by
+    Winograd's transforms: forward and input gradient, on every device."""
+    check_op(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=padding),
+             (2, 16, 18, 19), (24, 16, 3, 3), (24,), rtol=1e-4, atol=1e-4,
+             gradcheck_inputs=False)
+    assert len(winograd_calls) >= 4  # forward and input gradient, contiguous and not
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2])
+def test_winograd_gradcheck(monkeypatch, winograd_calls, padding):
+    """Winograd's forward and both gradients (any channel count here), first and second
+    derivatives in float64."""
+    monkeypatch.setattr(WinogradConvolution, "WINOGRAD_MIN_CHANNELS", 0)
+    rng = np.random.default_rng(0)
+    x = nptorch.tensor(rng.standard_normal((2, 3, 5, 6)), requires_grad=True)
+    w = nptorch.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    b = nptorch.tensor(rng.standard_normal(4), requires_grad=True)
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=padding), (x, w, b))
+    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=padding), (x, w, b))
+    assert winograd_calls
 
 
 def test_conv2d_even_kernel_same_padding_and_unbatched():
@@ -109,11 +149,13 @@ def _check_layer(torch, ours, theirs, shape, device="cpu", **forward_kwargs):
     ("Conv2d", (4, 6, 3), {"stride": 2, "padding": 1, "groups": 2}, (2, 4, 7, 6)),
     ("Conv2d", (3, 2, (2, 3)), {"bias": False, "dilation": 2}, (3, 7, 8)),
     ("Conv2d", (3, 4, 3), {"padding": "same", "padding_mode": "reflect"}, (2, 3, 5, 6)),
+    ("Conv2d", (16, 32, 3), {"padding": 1}, (2, 16, 16, 16)),                  # by Winograd
     ("Conv2d", (3, 4, 2), {"padding": 1, "padding_mode": "replicate"}, (2, 3, 5, 6)),
     ("Conv2d", (3, 4, 3), {"padding": (2, 1), "padding_mode": "circular"}, (2, 3, 5, 6)),
     ("Conv1d", (2, 4, 3), {"padding": 2, "padding_mode": "reflect", "stride": 2}, (2, 2, 9)),
     ("Conv1d", (2, 4, 4), {"padding": "same"}, (2, 2, 9)),
     ("ConvTranspose2d", (4, 6, 3), {"stride": 2, "output_padding": 1, "groups": 2}, (2, 4, 4, 5)),
+    ("ConvTranspose2d", (32, 16, 3), {"padding": 1}, (2, 32, 16, 16)),         # by Winograd
     ("ConvTranspose1d", (2, 3, 3), {"stride": 2, "dilation": 2}, (2, 2, 6)),
 ])
 def test_layers_match_pytorch(torch, device, name, args, kwargs, shape):
