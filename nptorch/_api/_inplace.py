@@ -9,6 +9,7 @@ import numpy as np
 
 from .._device import device_of, xp_of
 from .._dtype import scalar_type_name
+from .._ops import ops_for
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Function
@@ -94,34 +95,12 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
             and (type(alpha) is int or type(alpha) is float)
             and not _recording(self, (other,), kwargs)):
         if alpha != 1 and type(other) is Tensor:
-            _add_scaled(dst, src, alpha if ufunc == "add" else -alpha)
+            ops_for(device_of(dst)).add_scaled(dst, src, alpha if ufunc == "add" else -alpha)
         else:
             getattr(xp_of(dst), ufunc)(dst, src * alpha if alpha != 1 else src, out=dst)
         self._version_counter[0] += 1
         return self
     return apply_inplace(self, op, other, **kwargs)
-
-
-_AXPY = {}  # dtype -> BLAS axpy, filled on first use (SciPy's linalg is slow to import)
-
-
-def _axpy(dtype):
-    if not _AXPY:
-        from scipy.linalg import blas
-        _AXPY.update({np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy})
-    return _AXPY.get(dtype)
-
-
-def _add_scaled(dst, src, alpha):
-    """``dst += alpha * src`` in place. For contiguous NumPy arrays that do not overlap this is
-    BLAS's axpy, which forms no ``alpha * src`` temporary (half the time of an optimizer's
-    update)."""
-    axpy = _axpy(dst.dtype) if type(dst) is np.ndarray else None
-    if (axpy is not None and dst.flags.c_contiguous and src.flags.c_contiguous and dst.size
-            and not np.may_share_memory(dst, src)):
-        axpy(src.reshape(-1), dst.reshape(-1), a=alpha)
-    else:
-        xp_of(dst).add(dst, src * alpha, out=dst)
 
 
 def apply_inplace(self, op, *args, **kwargs):

@@ -163,6 +163,13 @@ class CythonOps(WinogradConvolution, _SameConvolutionInputGradient, ChunkedConvo
         self._pointwise.relu_backward(g, np.ascontiguousarray(y).reshape(-1), gx.reshape(-1))
         return gx
 
+    def add_scaled(self, dst, src, alpha):
+        if (dst.dtype not in FLOATS or src.dtype != dst.dtype or src.shape != dst.shape
+                or not (dst.flags.c_contiguous and src.flags.c_contiguous)
+                or np.may_share_memory(dst, src)):
+            return super().add_scaled(dst, src, alpha)
+        self._pointwise.add_scaled(dst.reshape(-1), src.reshape(-1), alpha)
+
     # -- batch normalization ---------------------------------------------------------------
     # The kernels run along rows of S values; shorter rows (BatchNorm1d's S = 1) are faster in
     # NumPy's reductions over the batch axis.

@@ -380,6 +380,10 @@ class ArrayOps(RecurrentOps):
         NaN or infinite ``gy``, as in PyTorch)."""
         return self.xp.where(y > 0, gy, 0).astype(gy.dtype, copy=False)
 
+    def add_scaled(self, dst, src, alpha):
+        """``dst += alpha * src`` in place (an optimizer's update): ``src`` of ``dst``'s shape."""
+        self.xp.add(dst, src * alpha, out=dst)
+
     # -- normalization ---------------------------------------------------------------------
     def _sum(self, a, axes, b=None):
         """``a`` (or ``a * b``) summed over ``axes`` with kept dims: arrays through einsum, which

@@ -20,6 +20,10 @@ G = np.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]])
 # all kernels at once
 KRON = np.kron(G, G)
 
+# the extra bytes of one chunk of images (their transformed tiles and products): about what
+# stays in a core's L2 cache, which measured fastest
+CHUNK_BYTES = 1 << 21
+
 
 def input_transform(d):
     """B^T d for the four rows (or columns) ``d``, B^T = [[1, 0, -1, 0], [0, 1, 1, 0],
@@ -36,10 +40,6 @@ def output_adjoint(e):
     """A e for the two rows (or columns) ``e``: the adjoint of ``output_transform``."""
     return e[0], e[0] + e[1], e[0] - e[1], -e[1]
 
-# the extra bytes of one chunk of images (their transformed tiles and products): about what
-# stays in a core's L2 cache, which measured fastest
-CHUNK_BYTES = 1 << 21
-
 
 def tiles(OH, OW):
     """The (TH, TW) tiles of 2x2 output blocks that cover an (OH, OW) output."""
@@ -49,8 +49,7 @@ def tiles(OH, OW):
 class WinogradConvolution:
     """Mixin: ``conv2d``, ``conv2d_input`` and ``conv2d_weight`` by Winograd where they fit
     (3x3 kernel, stride 1, no dilation, one group, float32 or float64, enough input and output
-    channels; input gradients of padding up to 2),
-    by the next class's methods otherwise.
+    channels; input gradients of padding up to 2), by the next class's methods otherwise.
 
     The class supplies ``xp`` and the tile transforms (contiguous arrays; TH, TW from ``tiles``;
     transformed tiles laid out (16, channels, N*TH*TW), tiles numbered (n, th, tw)):

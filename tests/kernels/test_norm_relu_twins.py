@@ -1,5 +1,5 @@
-"""The ReLU and normalization kernels agree with the reference ``Ops``; the reference agrees with
-the textbook formulas."""
+"""The ReLU, scaled-add and normalization kernels agree with the reference ``Ops``; the reference
+agrees with the textbook formulas."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -56,6 +56,29 @@ def test_relu_backward(ops, dtype):
     np.testing.assert_array_equal(got, np.where(y > 0, special, 0))
     empty = np.zeros((0, 3), dtype)
     assert ops.relu_backward(xp.asarray(empty), xp.asarray(empty)).shape == (0, 3)
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(7, 33), (0,), (1,)])
+def test_add_scaled(ops, dtype, shape):
+    rng = np.random.default_rng(0)
+    dst, src = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+    expected = dst + dtype(-0.3) * src
+    out = ops.xp.asarray(dst)
+    ops.add_scaled(out, ops.xp.asarray(src), -0.3)
+    _close(out, expected, dtype)
+
+
+@pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
+def test_add_scaled_of_overlapping_or_strided_arrays(ops):
+    """Overlapping operands (read before written) and strided ones give the reference's sums."""
+    for views in [lambda a: (a[1:], a[:-1]), lambda a: (a[::2], a[1::2]),
+                  lambda a: (a.reshape(3, 4).T, a.reshape(3, 4).T[::-1])]:
+        dst, src = views(ops.xp.arange(12.0))  # views of one buffer
+        expected = _np(dst) + 2 * _np(src)
+        ops.add_scaled(dst, src, 2.0)
+        np.testing.assert_array_equal(_np(dst), expected)
 
 
 def test_relu_of_integers_uses_the_reference():
