@@ -47,7 +47,7 @@ cdef extern from "rnn_rows.h" nogil:
                             double *h_prev, double *dh_out, double *dh, double *dr, double *dz,
                             double *dn, double *dnh)
 
-EXTENSION_ABI = 8
+EXTENSION_ABI = 9
 
 
 cdef void _transpose(floating *dst, floating *src, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
