@@ -20,9 +20,10 @@ G = np.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]])
 # all kernels at once
 KRON = np.kron(G, G)
 
-# the extra bytes of one chunk of images (their transformed tiles and products): about what
-# stays in a core's L2 cache, which measured fastest
-CHUNK_BYTES = 1 << 21
+# the extra bytes of one chunk of images (their transformed tiles and products). Single-threaded,
+# 1-4 MiB measured alike; with two threads, smaller chunks ran up to 2x slower (each chunk wakes
+# the OpenMP threads of the transforms and BLAS's threads in turn).
+CHUNK_BYTES = 1 << 22
 
 
 def input_transform(d):
