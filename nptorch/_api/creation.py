@@ -380,6 +380,36 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return Tensor._make((draw < probs).astype(input._data.dtype))
 
 
+def _count_at_most(cdf, u):
+    """Per row, how many entries of the non-decreasing ``cdf`` are <= each ``u``: a row-wise
+    ``searchsorted(side="right")``, as one binary search over all the draws at once."""
+    k = cdf.shape[1]
+    count = np.zeros(u.shape, dtype=np.int64)
+    for bit in reversed(range(k.bit_length())):
+        probe = count + (1 << bit)
+        reached = np.take_along_axis(cdf, np.minimum(probe, k) - 1, axis=1) <= u
+        count = np.where((probe <= k) & reached, probe, count)
+    return count
+
+
+def _draw_with_replacement(rows, num_samples, g):
+    """Inverse-CDF draws: per draw, the first category whose cumulative weight exceeds it."""
+    cdf = np.cumsum(rows, axis=1)
+    u = g.random((len(rows), num_samples)) * cdf[:, -1:]
+    # A zero weight repeats the cumulative sum before it, so it is never the first to exceed u.
+    # u * total can round up to the total when it is subnormal: cap at the last non-zero weight.
+    last = rows.shape[1] - 1 - np.argmax(rows[:, ::-1] > 0, axis=1)
+    return np.minimum(_count_at_most(cdf, u), last[:, None])
+
+
+def _draw_without_replacement(rows, num_samples, g):
+    """The exponential race: the categories with the largest weight / Exp(1) keys; zero
+    weights, drawn only when the others run out, follow in the order of their indices."""
+    # -inf keys keep zero weights last, even behind positive keys that underflow to 0
+    keys = np.where(rows > 0, rows, -np.inf) / g.standard_exponential(rows.shape)
+    return np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Indices drawn from the rows of ``input`` (unnormalised, non-negative weights)."""
     w = input._host().astype(np.float64)
@@ -388,19 +418,17 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if (w < 0).any() or not np.isfinite(w).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = w.reshape(-1, w.shape[-1])
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    g = generator_for(generator, np)
-    out = []
-    for row in rows:
-        total = row.sum()
-        if total <= 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        if not replacement and np.count_nonzero(row) < num_samples:
-            raise RuntimeError("invalid multinomial distribution (with replacement=False, not enough non-negative category to sample)")
-        out.append(g.choice(row.size, num_samples, replace=replacement, p=row / total))
-    data = np.stack(out).reshape(w.shape[:-1] + (num_samples,))
-    return _finish(data.astype(np.int64), None, input.device, False)
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples "
+                           "without replacement")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    draw = _draw_with_replacement if replacement else _draw_without_replacement
+    data = draw(rows, num_samples, generator_for(generator, np))
+    return _finish(data.reshape(w.shape[:-1] + (num_samples,)).astype(np.int64), None,
+                   input.device, False)
 
 
 FUNCTIONS = {name: globals()[name] for name in (

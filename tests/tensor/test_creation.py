@@ -1,4 +1,6 @@
 """Creation functions: dtype inference, shapes, values and errors, compared with PyTorch."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -299,6 +301,65 @@ def test_bernoulli_and_multinomial_values(torch):
     assert x.bernoulli().shape == (2,) and x.multinomial(1).shape == (1,)
 
 
+def test_multinomial_with_replacement_frequencies():
+    weights = np.array([[0.0, 1.0, 0.0, 3.0, 4.0, 0.0], [2.0, 0.0, 0.0, 0.0, 0.0, 6.0]])
+    g = nptorch.Generator().manual_seed(0)
+    draws = nptorch.multinomial(nptorch.tensor(weights), 40000, True, generator=g).numpy()
+    for row, w in zip(draws, weights):
+        freq = np.bincount(row, minlength=w.size) / row.size
+        assert (freq[w == 0] == 0).all()  # zero weights, first and last included, never drawn
+        np.testing.assert_allclose(freq, w / w.sum(), atol=0.01)
+
+
+def test_multinomial_boundaries_of_the_cumulative_weights():
+    # uniform draws of 0, exactly a cumulative boundary, and the largest value below 1
+    fixed = SimpleNamespace(random=lambda shape: np.broadcast_to([0.0, 0.5, 1 - 2 ** -53], shape))
+    g = SimpleNamespace(xp_generator=lambda xp: fixed)
+    w = nptorch.tensor([[0.0, 1.0, 0.0, 1.0, 0.0], [3.0, 0.0, 0.0, 0.0, 0.0]])
+    assert nptorch.multinomial(w, 3, True, generator=g).tolist() == [[1, 3, 3], [0, 0, 0]]
+    # u * total rounds up to a subnormal total: no draw may run past the only category
+    tiny = nptorch.tensor([5e-324, 0.0, 0.0], dtype=nptorch.float64)
+    assert nptorch.multinomial(tiny, 1000, True).tolist() == [0] * 1000
+    # and without replacement its keys underflow to 0, still ahead of the zero weights
+    tiny = nptorch.tensor([[0.0, 5e-324, 0.0]] * 1000, dtype=nptorch.float64)
+    assert nptorch.multinomial(tiny, 1).tolist() == [[1]] * 1000
+
+
+def test_multinomial_without_replacement_draw_frequencies():
+    w = np.array([1.0, 0.0, 2.0, 5.0])
+    p = w / w.sum()
+    g = nptorch.Generator().manual_seed(0)
+    draws = nptorch.multinomial(nptorch.tensor(np.tile(w, (40000, 1))), 3, generator=g).numpy()
+    assert (draws[:, 0] != draws[:, 1]).all() and (draws[:, 1] != draws[:, 2]).all()
+    assert (draws[:, 0] != draws[:, 2]).all() and not (draws == 1).any()
+    np.testing.assert_allclose(np.bincount(draws[:, 0], minlength=4) / len(draws), p, atol=0.01)
+    # second draw: the first one is removed and the rest renormalised
+    second = np.array([sum(p[i] * p[j] / (1 - p[i]) for i in range(4) if i != j)
+                       for j in range(4)])
+    np.testing.assert_allclose(np.bincount(draws[:, 1], minlength=4) / len(draws), second,
+                               atol=0.01)
+
+
+def test_multinomial_shapes_and_permutations(device):
+    w = nptorch.tensor([[3.0, 1.0, 0.5, 2.0], [1.0, 9.0, 4.0, 0.1]], device=device)
+    for replacement in (False, True):
+        one = nptorch.multinomial(w[0], 3, replacement)
+        two = nptorch.multinomial(w, 3, replacement)
+        assert one.shape == (3,) and two.shape == (2, 3)
+        assert one.dtype == two.dtype == nptorch.int64 and two.device == w.device
+    for rows in (nptorch.multinomial(w, 4).tolist(), [nptorch.multinomial(w[1], 4).tolist()]):
+        assert all(sorted(r) == [0, 1, 2, 3] for r in rows)
+
+
+def test_multinomial_runs_out_of_nonzero_categories(torch):
+    """Without replacement, zero-weight categories follow the others once those run out."""
+    w = [[1.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 2.0]]
+    for lib in (nptorch, torch):
+        draws = lib.multinomial(lib.tensor(w), 3).tolist()
+        assert sorted(draws[0][:2]) == [0, 1] and draws[0][2] == 2
+        assert draws[1] == [0, 1, 2] and draws[2] == [2, 0, 1]
+
+
 @pytest.mark.parametrize("call,message", [
     (lambda lib: lib.multinomial(lib.tensor([1.0, 1.0]), 3),
      "cannot sample n_sample > prob_dist.size\\(-1\\) samples without replacement"),
@@ -307,6 +368,16 @@ def test_bernoulli_and_multinomial_values(torch):
     (lambda lib: lib.multinomial(lib.tensor([0.0, 0.0]), 1),
      "invalid multinomial distribution \\(sum of probabilities <= 0\\)"),
     (lambda lib: lib.multinomial(lib.ones(2, 2, 2), 1), "prob_dist must be 1 or 2 dim"),
+    (lambda lib: lib.multinomial(lib.ones(2, 2), 0), "cannot sample n_sample <= 0 samples"),
+    (lambda lib: lib.multinomial(lib.tensor([1.0, float("inf")]), 1, True),
+     "probability tensor contains either `inf`, `nan` or element < 0"),
+    (lambda lib: lib.multinomial(lib.tensor([1.0, float("nan")]), 1),
+     "probability tensor contains either `inf`, `nan` or element < 0"),
+    (lambda lib: lib.multinomial(lib.tensor([[1.0, 2.0], [0.0, 0.0]]), 3, True),
+     "invalid multinomial distribution \\(sum of probabilities <= 0\\)"),
+    # a zero row wins over a row with too few non-zero categories, as in PyTorch
+    (lambda lib: lib.multinomial(lib.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), 2),
+     "invalid multinomial distribution \\(sum of probabilities <= 0\\)"),
 ])
 def test_multinomial_errors(torch, call, message):
     for lib in (torch, nptorch):
