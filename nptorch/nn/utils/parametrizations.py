@@ -1,6 +1,12 @@
-"""Ready-made parametrizations: ``weight_norm`` and ``spectral_norm``."""
+"""Ready-made parametrizations: ``orthogonal``, ``weight_norm`` and ``spectral_norm``."""
+from ..._api.creation import eye, ones_like, randn, zeros_like
+from ..._api.decompositions import qr, solve
 from ..._api.linalg import dot, mv
+from ..._api.math import allclose
+from ..._api.matrix_functions import matrix_exp, vector_norm
+from ..._api.shape import cat
 from ..._tensor import Tensor
+from ..._typeinfo import finfo
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from ..modules.module import Module
@@ -8,7 +14,148 @@ from . import parametrize
 from .spectral_norm import _check_n_power_iterations, _default_dim, _weight_to_matrix
 from .weight_norm import _norm_except_dim, _weight_norm
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
+
+
+def _has_orthonormal_columns(Q):
+    n, k = Q.shape[-2:]
+    eye_k = eye(k, dtype=Q.dtype, device=Q.device)
+    return allclose(Q.mT @ Q, eye_k, atol=10.0 * n * finfo(Q.dtype).eps)
+
+
+def _q_of_qr(A):
+    """The ``Q`` of ``A = QR`` with the signs chosen so that ``R`` has a non-negative diagonal."""
+    Q, R = qr(A)
+    return Q * R.diagonal(dim1=-2, dim2=-1).sign().unsqueeze(-2)
+
+
+def _householder_product(reflectors):
+    """The first ``k`` columns of ``H_1 ... H_k``, where ``H_i = I - 2 v v^T / |v|^2`` reflects
+    along ``v = e_i + reflectors[..., i]`` (``reflectors`` is a strictly lower ``n x k``)."""
+    n, k = reflectors.shape[-2:]
+    eye_nk = eye(n, k, dtype=reflectors.dtype, device=reflectors.device)
+    V = reflectors + eye_nk
+    tau = 2.0 / (V * V).sum(dim=-2, keepdim=True)
+    Q = eye_nk.expand(V.shape)
+    for i in reversed(range(k)):
+        v = V[..., i:i + 1]
+        Q = Q - v * tau[..., i:i + 1] * (v.mT @ Q)
+    return Q
+
+
+def _householder_reflectors(Q):
+    """The Householder map's original for a tall ``Q``: the reflectors of ``Q = H_1 ... H_k R``
+    below the diagonal (their leading 1s left out) and the signs of ``diag(R)`` on it, so that
+    the map gives back ``Q`` when its columns are orthonormal (the ``Q`` of its QR otherwise)."""
+    X = Q.clone()
+    for i in range(Q.size(-1)):
+        x = X[..., i:, i]
+        sign = ones_like(x[..., 0]).copysign(x[..., 0])
+        # the reflection along u = x + sign * |x| e_1 maps x to -sign * |x| e_1
+        u0 = x[..., 0] + sign * vector_norm(x, dim=-1)
+        v = x[..., 1:] / u0.masked_fill(u0 == 0, 1.0).unsqueeze(-1)
+        u = cat([ones_like(u0).unsqueeze(-1), v], dim=-1).unsqueeze(-1)
+        tau = 2.0 / (u * u).sum(dim=-2, keepdim=True)
+        X[..., i:, i + 1:] -= tau * u * (u.mT @ X[..., i:, i + 1:])
+        X[..., i + 1:, i] = v
+        X[..., i, i] = -sign
+    return X
+
+
+class _Orthogonal(Module):
+    """Map a matrix (or a batch of them) of unconstrained entries to one with orthonormal
+    columns, or rows when it is wide. With the trivialization, the result is ``base @ map(X)``,
+    the buffer ``base`` being set by ``right_inverse``."""
+
+    def __init__(self, weight, orthogonal_map, *, use_trivialization=True):
+        super().__init__()
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, X):
+        transposed = X.size(-2) < X.size(-1)
+        if transposed:
+            X = X.mT
+        n, k = X.shape[-2:]
+        if self.orthogonal_map == "householder":
+            Q = _householder_product(X.tril(-1))
+            # the diagonal of X holds the column signs (+-1); the cast keeps it out of autograd
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
+        else:
+            # a skew-symmetric n x n matrix from the n*k - k*(k-1)/2 entries of X's lower part
+            X = F.pad(X.tril(), (0, n - k))
+            A = X - X.mT
+            if self.orthogonal_map == "matrix_exp":
+                Q = matrix_exp(A)
+            else:  # the Cayley map (I + A/2)(I - A/2)^-1
+                Id = eye(n, dtype=A.dtype, device=A.device)
+                Q = solve(Id - 0.5 * A, Id + 0.5 * A)
+            Q = Q[..., :k]
+        if hasattr(self, "base"):
+            Q = self.base @ Q
+        return Q.mT if transposed else Q
+
+    @no_grad()
+    def right_inverse(self, Q):
+        if Q.shape != self.shape:
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
+                             f"Got a tensor of shape {Q.shape}.")
+        weight = Q
+        transposed = Q.size(-2) < Q.size(-1)
+        if transposed:
+            Q = Q.mT
+        n, k = Q.shape[-2:]
+        if not hasattr(self, "base"):
+            if self.orthogonal_map != "householder":
+                raise NotImplementedError(
+                    "It is not possible to assign to the matrix exponential "
+                    "or the Cayley parametrizations when use_trivialization=False.")
+            X = _householder_reflectors(Q)
+            return X.mT if transposed else X
+        if n == k and _has_orthonormal_columns(Q):
+            self.base = Q.clone()
+        else:
+            # complete Q to a square matrix with random columns
+            N = randn(*Q.shape[:-2], n, n - k, dtype=Q.dtype, device=Q.device)
+            self.base = _q_of_qr(cat([Q, N], dim=-1))
+        # every map sends -I to I (Householder: reflections along e_i, then the -1 signs), so
+        # the weight becomes the first columns of base
+        minus_identity = zeros_like(weight)
+        minus_identity.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
+        return minus_identity
+
+
+def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
+    """Parametrize ``module.<name>``, a matrix or a batch of matrices ``(..., m, n)``, to have
+    orthonormal columns (``Q^T Q = I``) when ``m >= n`` and orthonormal rows otherwise.
+
+    ``orthogonal_map`` is ``"matrix_exp"`` or ``"cayley"`` (applied to a skew-symmetric matrix
+    built from the original) or ``"householder"`` (a product of Householder reflections); the
+    default is ``"matrix_exp"`` for square matrices and ``"householder"`` otherwise.
+
+    With ``use_trivialization=True`` the result is multiplied by the orthogonal buffer
+    ``module.parametrizations.<name>[0].base``, which assigning to ``module.<name>`` resets.
+    The initial weight is the tensor itself when it is orthogonal and the ``Q`` of its QR
+    decomposition otherwise (when ``use_trivialization=True`` or the map is ``"householder"``;
+    otherwise the map applied to it). Only real dtypes exist in nptorch, so the unitary
+    (complex) case is not supported.
+    """
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError("Expected a matrix or batch of matrices. "
+                         f"Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.size(-2) == weight.size(-1) else "householder"
+    if orthogonal_map not in ("matrix_exp", "cayley", "householder"):
+        raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+                         f"Got: {orthogonal_map}")
+    parametrization = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, parametrization, unsafe=True)
+    return module
 
 
 class _WeightNorm(Module):
