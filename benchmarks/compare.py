@@ -40,6 +40,10 @@ IMPLS = ("reference", "cython", "torch")
 
 # What bounds a benchmark's time, measured after its row: (label, class of the same module, impl)
 CONTEXT = {
+    "bench_conv.Conv2d": [
+        ("its Winograd matrix products alone, NumPy (floor of the CPU twins' algorithm)",
+         "Conv2dMatrixProducts", "cython"),
+    ],
     "bench_rnn.LSTM": [
         ("its matrix products alone, NumPy (floor of a BLAS-based LSTM)", "LSTMMatrixProducts",
          "cython"),

@@ -89,6 +89,32 @@ class Conv2d(ImplBenchmark):
     track_gflops.unit = "GFLOP/s"
 
 
+class Conv2dMatrixProducts:
+    """The matrix products of the Conv2d benchmark's Winograd path alone, in NumPy, chunked as
+    nptorch chunks them: per chunk, 16 products (O, C) x (C, tiles) for the forward pass and 16
+    for the input gradient, and 16 (O, tiles) x (tiles, C) for the weight gradient. The floor
+    under both CPU twins, which run this algorithm with the same BLAS."""
+
+    def setup(self, impl=None):
+        from nptorch._ops import winograd
+        from nptorch._ops.chunked_conv import images_per_chunk
+
+        tiles = (H // 2) * (W // 2)
+        self.chunks = -(-N // images_per_chunk(N, 16 * (C + O) * tiles * 4,
+                                               winograd.CHUNK_BYTES))
+        T = -(-N // self.chunks) * tiles
+        rng = np.random.default_rng(0)
+        self.u = rng.standard_normal((16, O, C), dtype=np.float32)
+        self.v = rng.standard_normal((16, C, T), dtype=np.float32)
+        self.m = np.empty((16, O, T), np.float32)
+
+    def time_forward_backward(self, impl=None):
+        for _ in range(self.chunks):
+            np.matmul(self.u, self.v, out=self.m)  # forward
+            np.matmul(self.u, self.v, out=self.m)  # input gradient (the same shapes, C = O)
+            np.matmul(self.m, self.v.swapaxes(1, 2))  # weight gradient
+
+
 SGEMM_N = 1024
 SGEMM_FLOPS = 2 * SGEMM_N ** 3
 
