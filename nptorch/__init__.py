@@ -65,7 +65,11 @@ from ._settings import (compile, set_float32_matmul_precision,  # noqa: E402
                         get_float32_matmul_precision, use_deterministic_algorithms,
                         are_deterministic_algorithms_enabled,
                         is_deterministic_algorithms_warn_only_enabled)
-from . import func, special, testing  # noqa: E402
+from ._threads import (set_num_threads, get_num_threads, init_num_threads,  # noqa: E402
+                       set_num_interop_threads, get_num_interop_threads)
+from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor,  # noqa: E402
+                            IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)
+from . import func, jit, special, testing  # noqa: E402
 from . import distributions  # noqa: E402
 from ._aliases import FUNCTIONS as _ALIASES, METHODS as _METHODS  # noqa: E402
 globals().update(_ALIASES)

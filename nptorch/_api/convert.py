@@ -133,10 +133,12 @@ def type_as(self, other):
 
 def type_(self, dtype=None, non_blocking=False):
     """With no argument, PyTorch's legacy type name (``torch.FloatTensor``,
-    ``torch.cuda.FloatTensor``); else this tensor cast to ``dtype``, a dtype or such a name."""
+    ``torch.cuda.FloatTensor``); else this tensor cast to ``dtype``: a dtype, such a name or a
+    legacy type (``nptorch.FloatTensor``, which names itself in ``legacy_name``)."""
     on_gpu = not self.is_cpu
     if dtype is None:
         return f"torch.{'cuda.' if on_gpu else ''}{_dtype.scalar_type_name(self)}Tensor"
+    dtype = getattr(dtype, "legacy_name", dtype)
     if not isinstance(dtype, str):
         return to(self, dtype)
     match = _LEGACY_TYPE.fullmatch(dtype)
