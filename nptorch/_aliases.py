@@ -1,7 +1,8 @@
 """Names PyTorch also exposes at the top level: layer functions (``torch.conv2d``,
 ``torch.dropout``, ...), the function forms of in-place and other Tensor methods
 (``torch.relu_(x)`` is ``x.relu_()``), and the Tensor methods that are layer functions
-(``x.hardshrink()``)."""
+(``x.hardshrink()``), and ``torch.vmap``."""
+from .func import vmap
 from .nn import functional as F
 
 # same signature as in nn.functional
@@ -74,7 +75,7 @@ FUNCTIONS = {
     **{name: getattr(F, name) for name in _FUNCTIONAL},
     **{name: _method_as_function(name) for name in _METHODS},
     "dropout": dropout, "dropout_": dropout_, "alpha_dropout": alpha_dropout, "selu_": selu_,
-    "celu_": celu_, "threshold_": threshold_,
+    "celu_": celu_, "threshold_": threshold_, "vmap": vmap,
     # PyTorch's top-level adaptive max pooling always returns the indices too
     "adaptive_max_pool1d": F.adaptive_max_pool1d_with_indices,
 }

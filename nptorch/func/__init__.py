@@ -1,7 +1,11 @@
-"""``torch.func``: only ``functional_call`` for now."""
+"""``torch.func``: function transforms (``grad``, ``vjp``, ``jacrev``, ``jacfwd``, ``hessian``,
+``linearize``, ``vmap``) and ``functional_call``."""
 from ..nn.utils.stateless import _functional_call
+from ._autodiff import grad, grad_and_value, hessian, jacfwd, jacrev, linearize, vjp
+from ._vmap import vmap
 
-__all__ = ["functional_call"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev",
+           "linearize", "vjp", "vmap"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *,
