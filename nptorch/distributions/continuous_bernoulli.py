@@ -8,17 +8,19 @@ from .._tensor import Size
 from . import constraints
 from .discrete import _Binary
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, uniform
 
 __all__ = ["ContinuousBernoulli"]
 
 
-class ContinuousBernoulli(_Binary):
+class ContinuousBernoulli(_Binary, ExponentialFamily):
     """Continuous Bernoulli distribution with ``probs`` or ``logits``. Near ``probs = 1/2``
     (inside ``lims``) the closed forms lose precision, so Taylor expansions are used."""
 
     support = constraints.unit_interval
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
         self._lims = lims
@@ -97,3 +99,17 @@ class ContinuousBernoulli(_Binary):
         log_probs0 = nptorch.log1p(-self.probs)
         log_probs1 = nptorch.log(self.probs)
         return self.mean * (log_probs0 - log_probs1) - self._cont_bern_log_norm() - log_probs0
+
+    @property
+    def _natural_params(self):
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        """``log((exp(x) - 1) / x)``; its Taylor expansion where ``x`` lies inside
+        ``lims - 1/2``."""
+        low, high = self._lims[0] - 0.5, self._lims[1] - 0.5
+        outside = (x <= low) | (x > high)
+        cut = nptorch.where(outside, x, low)
+        log_norm = nptorch.expm1(cut).abs().log() - cut.abs().log()
+        taylor = 0.5 * x + x.pow(2) / 24.0 - x.pow(4) / 2880.0
+        return nptorch.where(outside, log_norm, taylor)

@@ -7,6 +7,7 @@ import nptorch.nn.functional as F
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .gamma import Gamma
 from .utils import (batch_shape, broadcast_all, draw, lazy_property, logits_to_probs,
                     probs_or_logits, probs_to_logits, uniform)
@@ -52,11 +53,12 @@ class _Binary(Distribution):
         return values.expand((-1,) + self._batch_shape) if expand else values
 
 
-class Bernoulli(_Binary):
+class Bernoulli(_Binary, ExponentialFamily):
     """Bernoulli distribution: 1 with probability ``probs`` (or ``sigmoid(logits)``), else 0."""
 
     support = constraints.boolean
     has_enumerate_support = True
+    _mean_carrier_measure = 0
 
     @property
     def mean(self):
@@ -86,6 +88,13 @@ class Bernoulli(_Binary):
 
     def enumerate_support(self, expand=True):
         return self._enumerate(2, expand)
+
+    @property
+    def _natural_params(self):
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        return nptorch.log1p(nptorch.exp(x))
 
 
 class Geometric(_Binary):
@@ -238,7 +247,7 @@ class NegativeBinomial(_Binary):
         return log_unnormalised - log_normalisation
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """Poisson distribution with mean ``rate``."""
 
     arg_constraints = {"rate": constraints.nonnegative}
@@ -270,3 +279,10 @@ class Poisson(Distribution):
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
         return nptorch.xlogy(value, rate) - rate - nptorch.lgamma(value + 1)
+
+    @property
+    def _natural_params(self):
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x):
+        return x.exp()

@@ -5,24 +5,19 @@ import nptorch.nn.functional as F
 
 from .._tensor import Size
 from . import constraints
-from .transforms import Transform, _clipped_sigmoid
+from .transforms import Transform, _ParameterFree, _clipped_sigmoid
 from .utils import sum_rightmost
 
 __all__ = ["IndependentTransform", "ReshapeTransform", "SoftmaxTransform",
            "StickBreakingTransform"]
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_ParameterFree):
     """Unconstrained vectors to the simplex by ``softmax`` (not bijective: the inverse is
     ``log``, defined up to an additive constant)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return nptorch.softmax(x, dim=-1)
@@ -38,17 +33,12 @@ class SoftmaxTransform(Transform):
     inverse_shape = forward_shape
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_ParameterFree):
     """Vectors of length ``K - 1`` to the ``K``-simplex by stick breaking (bijective)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     @staticmethod
     def _log_offset(x):

@@ -9,17 +9,19 @@ from .._tensor import Size
 from . import constraints
 from ._gamma_function import GammaInc, StandardGamma
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import batch_shape, broadcast_all
 
 __all__ = ["Beta", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma"]
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """Gamma distribution with shape ``concentration`` and inverse scale ``rate``."""
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
@@ -59,6 +61,13 @@ class Gamma(Distribution):
             self._validate_sample(value)
         return GammaInc.apply(*broadcast_all(self.concentration, self.rate * value))
 
+    @property
+    def _natural_params(self):
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, x, y):
+        return nptorch.lgamma(x + 1) + (x + 1) * nptorch.log(-y.reciprocal())
+
 
 class Chi2(Gamma):
     """Chi-squared distribution with ``df`` degrees of freedom: Gamma(df / 2, 1 / 2)."""
@@ -73,7 +82,7 @@ class Chi2(Gamma):
         return self.concentration * 2
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """Dirichlet distribution over the simplex with ``concentration`` (last dim: categories)."""
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
@@ -125,8 +134,15 @@ class Dirichlet(Distribution):
                 - (k - total) * nptorch.digamma(total)
                 - ((c - 1.0) * nptorch.digamma(c)).sum(-1))
 
+    @property
+    def _natural_params(self):
+        return (self.concentration,)
 
-class Beta(Distribution):
+    def _log_normalizer(self, x):
+        return nptorch.lgamma(x).sum(-1) - nptorch.lgamma(x.sum(-1))
+
+
+class Beta(ExponentialFamily):
     """Beta distribution on [0, 1]: the first coordinate of a two-category Dirichlet."""
 
     arg_constraints = {"concentration1": constraints.positive,
@@ -177,6 +193,13 @@ class Beta(Distribution):
 
     def entropy(self):
         return self._dirichlet.entropy()
+
+    @property
+    def _natural_params(self):
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, x, y):
+        return nptorch.lgamma(x) + nptorch.lgamma(y) - nptorch.lgamma(x + y)
 
 
 class FisherSnedecor(Distribution):

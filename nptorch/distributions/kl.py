@@ -8,6 +8,7 @@ import nptorch.nn.functional as F
 from .categorical import Categorical, OneHotCategorical
 from .discrete import Bernoulli, Poisson
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .extreme_value import Gumbel
 from .gamma import Beta, Dirichlet, Gamma
 from .half import HalfNormal
@@ -154,6 +155,23 @@ def _kl_mvn_mvn(p, q):
     trace = solved.pow(2).sum((-2, -1))
     return (_log_det_half(Lq) - _log_det_half(Lp)
             + 0.5 * (trace + _batch_mahalanobis(Lq, q.loc - p.loc) - n))
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p, q):
+    """The Bregman divergence of the log normaliser ``F`` between the natural parameters:
+    ``F(theta_q) - F(theta_p) - <theta_q - theta_p, dF/dtheta(theta_p)>``."""
+    if type(p) is not type(q):
+        # PyTorch's message, with its run of spaces
+        raise NotImplementedError("The cross KL-divergence between different exponential "
+                                  "families cannot" + " " * 29 + "be computed using Bregman "
+                                  "divergences")
+    p_params, p_log_normalizer, grads = p._log_normalizer_and_grads()
+    q_params = q._natural_params
+    result = q._log_normalizer(*q_params) - p_log_normalizer
+    for p_param, q_param, grad in zip(p_params, q_params, grads):
+        result = result - sum_rightmost((q_param - p_param) * grad, len(q.event_shape))
+    return result
 
 
 @register_kl(Independent, Independent)

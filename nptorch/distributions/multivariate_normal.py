@@ -33,7 +33,56 @@ def _log_det_half(L):
     return L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
-class MultivariateNormal(Distribution):
+def _one_matrix(error, **matrices):
+    """The ``(name, matrix)`` of the one parametrisation given, else ``error``."""
+    given = [(name, m) for name, m in matrices.items() if m is not None]
+    if len(given) != 1:
+        raise error("Exactly one of covariance_matrix or precision_matrix or scale_tril may be "
+                    "specified.")
+    return given[0]
+
+
+class _CholeskyParameterised:
+    """Mixin of distributions given a covariance, a precision or a lower Cholesky factor (kept
+    under its name, expanded over the batch), that compute with the lower Cholesky factor
+    ``_unbroadcasted_scale_tril`` of the covariance; the other matrices derive from it."""
+
+    def _set_scale_tril(self, name, matrix):
+        if name == "scale_tril":
+            self._unbroadcasted_scale_tril = matrix
+        elif name == "covariance_matrix":
+            self._unbroadcasted_scale_tril = nptorch.linalg.cholesky(matrix)
+        else:
+            self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
+
+    def _expand_matrices(self, new, batch_shape):
+        """Give ``new`` the Cholesky factor and the matrices held here, over ``batch_shape``."""
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
+        n = self._unbroadcasted_scale_tril.shape[-1]
+        for name in ("covariance_matrix", "precision_matrix", "scale_tril"):
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(batch_shape + (n, n)))
+
+    def _matrix_shape(self):
+        n = self._unbroadcasted_scale_tril.shape[-1]
+        return self._batch_shape + (n, n)
+
+    @lazy_property
+    def scale_tril(self):
+        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+
+    @lazy_property
+    def covariance_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        return nptorch.matmul(L, L.mT).expand(self._matrix_shape())
+
+    @lazy_property
+    def precision_matrix(self):
+        return nptorch.cholesky_inverse(self._unbroadcasted_scale_tril).expand(
+            self._matrix_shape())
+
+
+class MultivariateNormal(_CholeskyParameterised, Distribution):
     """Normal distribution over vectors with mean ``loc`` and a covariance given by exactly one
     of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (its lower Cholesky
     factor)."""
@@ -49,13 +98,8 @@ class MultivariateNormal(Distribution):
                  validate_args=None):
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
-        given = [(name, m) for name, m in (("covariance_matrix", covariance_matrix),
-                                          ("precision_matrix", precision_matrix),
-                                          ("scale_tril", scale_tril)) if m is not None]
-        if len(given) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril "
-                             "may be specified.")
-        (name, matrix), = given
+        name, matrix = _one_matrix(ValueError, covariance_matrix=covariance_matrix,
+                                   precision_matrix=precision_matrix, scale_tril=scale_tril)
         if matrix.dim() < 2:
             what = "scale_tril matrix" if name == "scale_tril" else name
             raise ValueError(f"{what} must be at least two-dimensional, with optional leading "
@@ -64,41 +108,16 @@ class MultivariateNormal(Distribution):
         setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
-        if name == "scale_tril":
-            self._unbroadcasted_scale_tril = matrix
-        elif name == "covariance_matrix":
-            self._unbroadcasted_scale_tril = nptorch.linalg.cholesky(matrix)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
+        self._set_scale_tril(name, matrix)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(MultivariateNormal, _instance)
         batch_shape = Size(batch_shape)
         new.loc = self.loc.expand(batch_shape + self.event_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(batch_shape + self.event_shape * 2))
+        self._expand_matrices(new, batch_shape)
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    def _matrix_shape(self):
-        return self._batch_shape + self._event_shape + self._event_shape
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return nptorch.matmul(L, L.mT).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self):
-        return nptorch.cholesky_inverse(self._unbroadcasted_scale_tril).expand(
-            self._matrix_shape())
 
     @property
     def mean(self):

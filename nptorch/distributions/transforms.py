@@ -14,10 +14,11 @@ from . import constraints
 from .utils import broadcast_all, sum_rightmost
 
 __all__ = [
-    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform",
-    "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
-    "SoftplusTransform", "StickBreakingTransform", "TanhTransform", "Transform",
-    "identity_transform",
+    "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+    "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform",
+    "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
+    "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+    "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform",
 ]
 
 
@@ -266,16 +267,20 @@ class ComposeTransform(Transform):
 identity_transform = ComposeTransform([])
 
 
-class _Elementwise(Transform):
-    """A parameter-free elementwise bijection: equal to any instance of its class."""
-
-    bijective = True
-    sign = +1
+class _ParameterFree(Transform):
+    """A transform without parameters: equal to any instance of its class."""
 
     def __eq__(self, other):
         return isinstance(other, type(self))
 
     __hash__ = object.__hash__
+
+
+class _Elementwise(_ParameterFree):
+    """A parameter-free elementwise bijection."""
+
+    bijective = True
+    sign = +1
 
 
 class ExpTransform(_Elementwise):
@@ -346,15 +351,10 @@ class TanhTransform(_Elementwise):
         return 2.0 * (0.6931471805599453 - x - F.softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_ParameterFree):
     """``y = |x|`` (not injective: the inverse picks the non-negative root)."""
 
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -478,6 +478,39 @@ def _equal(a, b):
     return bool((a == b).all())
 
 
-# the event transforms build on the classes above
+class CumulativeDistributionTransform(Transform):
+    """``y = distribution.cdf(x)``, from the distribution's support to the unit interval."""
+
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self):
+        return self.distribution.support
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)
+
+
+# the transforms of other modules build on the classes above
 from .event_transforms import (IndependentTransform, ReshapeTransform,  # noqa: E402
                                SoftmaxTransform, StickBreakingTransform)
+from .matrix_transforms import (CorrCholeskyTransform, LowerCholeskyTransform,  # noqa: E402
+                                PositiveDefiniteTransform)
+from .slice_transforms import CatTransform, StackTransform  # noqa: E402

@@ -1,0 +1,5 @@
+"""PyTorch's import path for ``OneHotCategorical`` and ``OneHotCategoricalStraightThrough``
+(defined in ``categorical``)."""
+from .categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
