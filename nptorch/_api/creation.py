@@ -87,6 +87,19 @@ def _ragged_error(data):
     return ValueError("expected a rectangular nested sequence")
 
 
+def _narrow_ints(data, dt):
+    """Python ints that overflow ``dt``: PyTorch wraps those up to 255 into uint8 (-1 is 255)
+    and refuses the rest."""
+    try:
+        wide = np.array(data, dtype=np.int64)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    if dt.np_dtype == np.uint8 and wide.size and wide.max() <= 255:
+        return wide.astype(np.uint8)
+    raise RuntimeError(f"value cannot be converted to type {str(dt).split('.')[-1]} without "
+                       "overflow")
+
+
 def _array_from(data, dtype):
     """A new host array from Python data or a NumPy array, with PyTorch's dtype inference."""
     if isinstance(data, (np.ndarray, np.generic)):
@@ -101,7 +114,7 @@ def _array_from(data, dtype):
     try:
         return np.array(data, dtype=dt.np_dtype)
     except OverflowError:
-        raise ValueError("Overflow when unpacking long long") from None
+        return _narrow_ints(data, dt)
     except ValueError:
         if isinstance(data, _SEQUENCES):
             raise _ragged_error(data) from None

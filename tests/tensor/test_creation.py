@@ -1,4 +1,5 @@
 """Creation functions: dtype inference, shapes, values and errors, compared with PyTorch."""
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -383,3 +384,17 @@ def test_multinomial_errors(torch, call, message):
     for lib in (torch, nptorch):
         with pytest.raises(RuntimeError, match=message):
             call(lib)
+
+
+@pytest.mark.parametrize("data, dtype", [([-1], "uint8"), ([-129, 255], "uint8"), ([256], "uint8"),
+                                         ([128], "int8"), ([-129], "int8"),
+                                         ([2 ** 31], "int32"), ([2 ** 63], "int64")])
+def test_ints_that_overflow_the_dtype(torch, data, dtype):
+    """uint8 wraps negative Python ints (-1 is 255) as PyTorch does; the rest overflow."""
+    try:
+        expected = torch.tensor(data, dtype=getattr(torch, dtype)).tolist()
+    except (RuntimeError, ValueError) as error:
+        with pytest.raises(type(error), match=re.escape(str(error))):
+            nptorch.tensor(data, dtype=getattr(nptorch, dtype))
+        return
+    assert nptorch.tensor(data, dtype=getattr(nptorch, dtype)).tolist() == expected
