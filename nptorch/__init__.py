@@ -69,7 +69,7 @@ from ._threads import (set_num_threads, get_num_threads, init_num_threads,  # no
                        set_num_interop_threads, get_num_interop_threads)
 from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor,  # noqa: E402
                             IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)
-from . import func, jit, special, testing  # noqa: E402
+from . import func, jit, return_types, special, testing  # noqa: E402
 from . import distributions  # noqa: E402
 from ._aliases import FUNCTIONS as _ALIASES, METHODS as _METHODS  # noqa: E402
 globals().update(_ALIASES)

@@ -6,13 +6,13 @@ with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into
 """
 from .._tensor import Tensor
 from . import (broadcast, convert, creation, decompositions, indexing, linalg, math,
-               matrix_functions, norms, properties, reduction, sampling, scattering, searching,
-               shape, splitting, structured)
+               matrix_functions, norms, numeric, properties, reduction, sampling, scattering,
+               searching, shape, splitting, structured)
 from ._inplace import apply_inplace, apply_inplace_ufunc
 
 MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing,
            decompositions, matrix_functions, splitting, structured, scattering, searching, norms,
-           properties]
+           properties, numeric]
 
 
 def _inplace_method(name, fn, ufunc=None):

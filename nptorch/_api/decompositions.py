@@ -3,15 +3,19 @@ top-level aliases (``det``, ``inverse``, ``cholesky``, ``qr``, ``svd``, ``lu_sol
 
 Only real floating dtypes are supported; batch dims lead, as in PyTorch.
 """
+import warnings
+
 import numpy as np
 
 from .. import _dtype
 from .._device import xp_of
 from .._functions import decompositions as F
-from .._functions._utils import wrap_dim
+from .._functions._utils import BuiltinFunction, wrap_dim
 from .._tensor import Tensor
 from .linalg import _broadcast_batch
+from .math import _not_implemented
 from .reduction import _return_type
+from .shape import cat
 from ..amp._policy import autocast_op
 
 scalar_type_name = _dtype.scalar_type_name
@@ -23,7 +27,10 @@ return_types = {name: _return_type(name, fields) for name, fields in (
     ("svd", ("U", "S", "V")), ("linalg_eigh", ("eigenvalues", "eigenvectors")),
     ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
     ("linalg_lu_factor", ("LU", "pivots")), ("linalg_lu", ("P", "L", "U")),
-    ("lu_unpack", ("P", "L", "U")), ("triangular_solve", ("solution", "cloned_coefficient")))}
+    ("lu_unpack", ("P", "L", "U")), ("triangular_solve", ("solution", "cloned_coefficient")),
+    ("linalg_solve_ex", ("result", "info")), ("linalg_lu_factor_ex", ("LU", "pivots", "info")),
+    ("linalg_ldl_factor", ("LD", "pivots")), ("linalg_ldl_factor_ex", ("LD", "pivots", "info")),
+    ("geqrf", ("a", "tau")))}
 
 LinAlgError = F.LinAlgError
 
@@ -352,31 +359,45 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 
 # -- LU -----------------------------------------------------------------------------------------
-def lu_factor(A, *, pivot=True):
-    """``(LU, pivots)``: packed factors of ``A = P L U`` and LAPACK's 1-based pivots."""
-    op = "torch.linalg.lu_factor"
-    _check_lu(op, A, pivot)
-    lu, pivots = F.LUFactor.apply(A)
-    k = min(A.shape[-2:])
-    diag = xp_of(lu._data).diagonal(lu._data, axis1=-2, axis2=-1)[..., :k]
-    info = F.zero_pivot(F.to_cpu(diag))
-    if info.any():
+def _check_lu(name, A, pivot):
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: Expected tensor with 2 or more dimensions. Got size: "
+                           f"{list(A.shape)} instead")
+    if A._data.dtype.kind != "f" or A.dtype == _dtype.float16:
+        raise _not_implemented("lu", A.dtype, A)
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+
+
+def _lu_factor_ex(op, A, pivot, check_errors):
+    _check_lu("torch.lu_factor", A, pivot)
+    from scipy.linalg import LinAlgWarning
+    with warnings.catch_warnings():  # singular matrices are reported by info
+        warnings.simplefilter("ignore", LinAlgWarning)
+        lu, pivots = F.LUFactor.apply(A)
+    diag = xp_of(lu._data).diagonal(lu._data, axis1=-2, axis2=-1)
+    info = F.zero_pivot(F.to_cpu(diag)).astype(np.int32)
+    if check_errors and info.any():
         index = tuple(np.argwhere(info > 0)[0])
         i = int(info[index])
-        prefix = f"(Batch element {int(np.ravel_multi_index(index, info.shape))}): " \
-            if info.ndim else ""
-        raise RuntimeError(f"{op}: {prefix}U[{i},{i}] is zero and using it on lu_solve would "
-                           "result in a division by zero. If you still want to perform the "
-                           "factorization, consider calling linalg.lu(A, pivot) or "
-                           "linalg.lu_factor_ex(A, pivot)")
-    return return_types["linalg_lu_factor"](lu, pivots)
+        raise RuntimeError(f"{op}: {F._batch_prefix(index, info.shape)}U[{i},{i}] is zero and "
+                           "using it on lu_solve would result in a division by zero. If you "
+                           "still want to perform the factorization, consider calling "
+                           "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+    return return_types["linalg_lu_factor_ex"](lu, pivots,
+                                               Tensor._make(xp_of(lu._data).asarray(info)))
 
 
-def _check_lu(op, A, pivot):
-    check_matrix(op, A)
-    check_floating(op, A)
-    if not pivot:
-        raise NotImplementedError(f"{op}: LU without pivoting is not implemented on the CPU")
+def lu_factor(A, *, pivot=True):
+    """``(LU, pivots)``: packed factors of ``A = P L U`` and LAPACK's 1-based pivots."""
+    lu_, pivots, _ = _lu_factor_ex("torch.linalg.lu_factor", A, pivot, True)
+    return return_types["linalg_lu_factor"](lu_, pivots)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False):
+    """``(LU, pivots, info)``: ``lu_factor`` with LAPACK's ``info`` (the 1-based index of the
+    first zero pivot of ``U``, 0 when none) in place of its error, unless ``check_errors``."""
+    return _lu_factor_ex("torch.linalg.lu_factor_ex", A, pivot, check_errors)
 
 
 def lu(A, *, pivot=True):
@@ -415,6 +436,232 @@ def _lu_solve(b, LU_data, LU_pivots):
     return lu_solve(LU_data, LU_pivots, b)
 
 
+def solve_ex(A, B, *, left=True, check_errors=False):
+    """``(result, info)``: ``solve`` through ``lu_factor_ex``, whose ``info`` replaces the error
+    for singular matrices (their solutions hold inf / nan, as LAPACK's) unless
+    ``check_errors``. ``info`` has ``A``'s batch shape."""
+    op = "linalg.solve"
+    check_square(op, A)
+    check_floating(op, B)
+    _same_dtype(op, A, B)
+    _, b, vector = _rhs(op, A, B, left)
+    lu_, pivots, info = _lu_factor_ex(op, A, True, False)
+    if not info._data.any():
+        x = lu_solve(lu_, pivots, b, left=left)
+    elif check_errors:
+        raise LinAlgError(f"torch.linalg.solve_ex: {_first_failure(info)}The solver failed "
+                          "because the input matrix is singular.")
+    else:
+        x = Tensor._make(_singular_lu_solve(lu_._data, pivots._data, b._data, left))
+    return return_types["linalg_solve_ex"](x.squeeze(-1) if vector else x, info)
+
+
+def _first_failure(info):
+    """The batch prefix of PyTorch's errors for the first matrix with a nonzero ``info``."""
+    codes = F.to_cpu(info._data)
+    return F._batch_prefix(tuple(np.argwhere(codes != 0)[0]), codes.shape)
+
+
+def _singular_lu_solve(lu_, pivots, b, left):
+    """LAPACK getrs on singular LU factors, as PyTorch runs it (SciPy's triangular solves
+    refuse them); no gradient."""
+    xp = xp_of(b)
+    batch = b.shape[:-2]
+    lu_ = xp.broadcast_to(lu_, batch + lu_.shape[-2:])
+    piv = xp.broadcast_to(pivots - 1, batch + pivots.shape[-1:])
+    sl = F.scipy_linalg(b, "lu_solve")
+    with np.errstate(all="ignore"):
+        x = F.per_matrix(lambda m, p, r: sl.lu_solve((m, p), r, trans=0 if left else 1,
+                                                      check_finite=False),
+                         lu_, piv, b if left else b.swapaxes(-1, -2))
+    return x if left else x.swapaxes(-1, -2)
+
+
+# -- Householder products, LDL ----------------------------------------------------------------
+class NoDerivative(BuiltinFunction):
+    """The arrays of ``compute(*arrays)`` (None for a None input) as outputs that PyTorch
+    records in the graph but cannot differentiate: their backward raises ``error``."""
+
+    @staticmethod
+    def forward(ctx, error, compute, *inputs):
+        ctx.error = error
+        return compute(*(None if t is None else t._data for t in inputs))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise ctx.error
+
+
+def _each_matrix(fn, *arrays):
+    """``fn`` (returning a tuple of arrays) on each matrix (or vector) of host arrays that
+    share the batch shape of the first one (a batch of matrices); its outputs are stacked
+    back into that batch shape."""
+    batch = arrays[0].shape[:-2]
+    flat = [a.reshape((-1,) + a.shape[len(batch):]) for a in arrays]
+    outs = [fn(*m) for m in zip(*flat)]
+    return tuple(np.stack(o).reshape(batch + np.shape(o[0])) for o in zip(*outs))
+
+
+def _lapack(name, a):
+    from scipy.linalg import lapack
+    return lapack.get_lapack_funcs(name, (a,))
+
+
+def geqrf(input):
+    """``(a, tau)``: LAPACK geqrf's compact QR factorization (``R`` on and above the diagonal,
+    the Householder vectors below it, their scales in ``tau``); no gradient, as in PyTorch.
+    Where a column is left zero only up to rounding (rank-deficient input), its reflection
+    depends on that rounding and may differ from PyTorch's."""
+    if input.ndim < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    if input._data.dtype.kind != "f" or input.dtype == _dtype.float16:
+        raise _not_implemented("geqrf", input.dtype, input)
+    error = NotImplementedError("the derivative for 'geqrf' is not implemented.")
+    return return_types["geqrf"](*NoDerivative.apply(error, _geqrf_array, input))
+
+
+def _geqrf_array(a):
+    xp, host = xp_of(a), F.to_cpu(a)
+    m, n = a.shape[-2:]
+    if min(m, n) == 0:  # LAPACK refuses empty matrices
+        return a.copy(), xp.zeros(a.shape[:-2] + (0,), a.dtype)
+    compute = _lapack("geqrf", host)
+    qr, tau = _each_matrix(lambda x: compute(x)[:2], host)
+    return xp.asarray(qr), xp.asarray(tau)
+
+
+def householder_product(A, tau):
+    """The first ``n`` columns of the product ``H_1 ... H_k`` of the Householder reflections
+    ``H_i = I - tau_i v_i v_i^T``, ``v_i`` the ``i``-th column of ``A`` below the diagonal
+    with a unit ``i``-th entry (``geqrf``'s output gives ``Q``). Differentiable in both."""
+    op = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(f"{op}: Expected tau to have one dimension less than input, but got "
+                           f"tau.ndim equal to {tau.ndim} and input.ndim is equal to {A.ndim}")
+    m, n = A.shape[-2:]
+    k = tau.shape[-1]
+    if m < n:
+        raise RuntimeError(f"{op}: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    if n < k:
+        raise RuntimeError(f"{op}: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
+    if tau.shape[:-1] != A.shape[:-2]:
+        raise RuntimeError(f"{op}: Expected batch dimensions of tau to be equal to "
+                           f"input.shape[:-2], but got {list(tau.shape[:-1])}")
+    if tau._data.dtype != A._data.dtype:
+        raise RuntimeError(f"{op}: tau dtype {scalar_type_name(tau)} does not match input dtype "
+                           f"{scalar_type_name(A)}")
+    if A._data.dtype.kind != "f" or A.dtype == _dtype.float16:
+        raise _not_implemented("orgqr", A.dtype, A)
+    xp, dt = xp_of(A._data), A._data.dtype
+    v = A[..., :k].tril(-1) + Tensor._make(xp.eye(m, k, dtype=dt))
+    q = Tensor._make(xp.broadcast_to(xp.eye(m, n, dtype=dt), A.shape))
+    for i in reversed(range(k)):  # q = H_i q, from the last reflection to the first
+        vi = v[..., i:i + 1]
+        q = q - (tau[..., i:i + 1].unsqueeze(-1) * vi) @ (vi.mT @ q)
+    return q
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
+    """``(LD, pivots, info)``: the factorization ``A = P L D L^T P^T`` of the lower triangle
+    of a symmetric ``A`` by LAPACK sytrf, PyTorch's routine, so the factors are PyTorch's:
+    ``L`` (unit diagonal implied) and the 1x1 / 2x2 blocks of ``D`` packed in ``LD``'s lower
+    triangle, 1-based pivots (negative pairs mark 2x2 blocks), ``info > 0`` where ``D`` is
+    singular. No gradient, as in PyTorch (real matrices: ``hermitian`` changes nothing)."""
+    return _ldl_factor_ex("torch.linalg.ldl_factor_ex", A, check_errors)
+
+
+def ldl_factor(A, *, hermitian=False):
+    """``(LD, pivots)`` of ``ldl_factor_ex``; a singular ``D`` raises, as in PyTorch."""
+    return return_types["linalg_ldl_factor"](
+        *_ldl_factor_ex("torch.linalg.ldl_factor", A, True)[:2])
+
+
+def _ldl_factor_ex(op, A, check_errors):
+    check_square("torch.linalg.ldl_factor_ex", A)
+    if A.dtype == _dtype.float16:
+        raise _not_implemented("ldl_factor_kernel", A.dtype, A)
+    error = RuntimeError("derivative for aten::linalg_ldl_factor_ex is not implemented")
+    ld, pivots, info = NoDerivative.apply(error, _sytrf, A)
+    codes = F.to_cpu(info._data)
+    if check_errors and codes.any():
+        code = int(codes[codes != 0][0])
+        raise RuntimeError(f"{op}: Unknown error code: {code}. (D[{code},{code}] is zero: the "
+                           "matrix is singular)")
+    return return_types["linalg_ldl_factor_ex"](ld, pivots, info)
+
+
+def _sytrf(a):
+    xp, host = xp_of(a), F.to_cpu(a)
+    n = a.shape[-1]
+    if host.size == 0:
+        batch = host.shape[:-2]
+        factors = (host.copy(), np.zeros(batch + (n,), np.int32), np.zeros(batch, np.int32))
+    else:
+        sytrf, query = _lapack(("sytrf", "sytrf_lwork"), host)
+        lwork = int(query(n, lower=1)[0])
+        factors = _each_matrix(lambda m: sytrf(m, lower=1, lwork=lwork), host)
+    ld, pivots, info = factors
+    return xp.asarray(np.tril(ld)), xp.asarray(pivots), xp.asarray(info.astype(np.int32))
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False):
+    """The solution ``X`` of ``A X = B`` from ``ldl_factor``'s output (LAPACK sytrs; batch
+    dims broadcast); no gradient, as in PyTorch."""
+    op = "torch.linalg.ldl_solve"
+    check_square(op, LD)
+    if pivots.shape != LD.shape[:-1]:
+        raise RuntimeError(f"{op}: Expected LD.shape[:-1] and pivots.shape to be the same, but "
+                           f"got pivots with shape {list(pivots.shape)} instead")
+    if pivots._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: Expected pivots to be integers. Got {scalar_type_name(pivots)}")
+    wrap_dim(-2, B.ndim)
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for {op}: each A matrix is {n} by {n} but "
+                           f"each b matrix is {B.shape[-2]} by {B.shape[-1]}")
+    if B._data.dtype != LD._data.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(B)} and A of type {scalar_type_name(LD)} instead.")
+    batch = _broadcast_batch(LD.shape[:-2], B.shape[:-2])
+    error = RuntimeError("derivative for aten::linalg_ldl_solve is not implemented")
+    return NoDerivative.apply(error, _sytrs, LD.expand(batch + (n, n)),
+                              pivots.expand(batch + (n,)), B.expand(batch + B.shape[-2:]))
+
+
+def _sytrs(ld, pivots, b):
+    xp, host = xp_of(b), F.to_cpu(b)
+    if host.size == 0:
+        return host.copy()
+    sytrs = _lapack("sytrs", host)
+    x, = _each_matrix(lambda m, p, r: sytrs(m, p, r, lower=1)[:1], F.to_cpu(ld),
+                      F.to_cpu(pivots).astype(np.int32), host)
+    return xp.asarray(x)
+
+
+def vander(x, *, N=None):
+    """The Vandermonde matrix of the last dim of ``x``: columns ``x ** 0, ..., x ** (N - 1)``
+    (increasing powers, unlike ``numpy.vander`` and ``torch.vander``); ``N`` defaults to
+    ``x.shape[-1]``; integer inputs give int64."""
+    if x._data.dtype.kind == "b":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, "
+                           "but got Bool")
+    if N is not None and not isinstance(N, int):
+        raise TypeError(f"linalg_vander(): argument 'N' must be int, not {type(N).__name__}")
+    x = x.reshape(1) if x.ndim == 0 else x
+    N = x.shape[-1] if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    # a cumulative product: exact gradients at 0, and int64 for integers as in PyTorch
+    x = x.unsqueeze(-1)
+    powers = x.expand(x.shape[:-1] + (N - 1,)).cumprod(-1)
+    ones = Tensor._make(xp_of(x._data).ones(x.shape, powers._data.dtype))
+    return cat([ones, powers], -1)
+
+
 # -- tensor equations ---------------------------------------------------------------------------
 def _prod(shape):
     n = 1
@@ -448,11 +695,13 @@ def tensorsolve(A, B, dims=None):
 
 
 LINALG = {name: globals()[name] for name in (
-    "det", "slogdet", "inv", "inv_ex", "solve", "solve_triangular", "pinv", "cholesky",
-    "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh", "lstsq", "lu_factor", "lu",
-    "lu_solve", "tensorinv", "tensorsolve")}
+    "det", "slogdet", "inv", "inv_ex", "solve", "solve_ex", "solve_triangular", "pinv",
+    "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh", "lstsq", "lu_factor",
+    "lu_factor_ex", "lu", "lu_solve", "ldl_factor", "ldl_factor_ex", "ldl_solve",
+    "householder_product", "vander", "tensorinv", "tensorsolve")}
 METHODS = dict(det=det, logdet=logdet, slogdet=_slogdet, inverse=inv, pinverse=pinverse,
                cholesky=_cholesky, cholesky_solve=cholesky_solve,
                cholesky_inverse=cholesky_inverse, qr=_qr, svd=_svd,
-               triangular_solve=triangular_solve, lu_solve=_lu_solve)
+               triangular_solve=triangular_solve, lu_solve=_lu_solve, geqrf=geqrf,
+               orgqr=householder_product)
 FUNCTIONS = dict(METHODS, lu_unpack=lu_unpack)
