@@ -141,6 +141,24 @@ def test_extra_state_round_trip_and_keys():
         nptorch.nn.Linear(1, 1).get_extra_state()
 
 
+def test_extra_state_saved_only_is_unexpected_on_load():
+    for lib in (torch, nptorch):
+        class SavesOnly(lib.nn.Linear):
+            def get_extra_state(self):
+                return 1
+        m = SavesOnly(1, 1)
+        keys = m.load_state_dict(m.state_dict(), strict=False)
+        assert keys.missing_keys == [] and keys.unexpected_keys == ["_extra_state"]
+
+
+def test_lazy_module_loads_a_lazy_state_dict():
+    for lib in (torch, nptorch):
+        m = lib.nn.LazyLinear(3)
+        keys = m.load_state_dict(lib.nn.LazyLinear(3).state_dict())
+        assert keys.missing_keys == [] and keys.unexpected_keys == []
+        assert m.has_uninitialized_params()
+
+
 def test_state_dict_hooks():
     for lib in (torch, nptorch):
         calls = []
@@ -186,5 +204,13 @@ def test_set_submodule():
             s.set_submodule("x.y", lib.nn.ReLU())
         with pytest.raises(ValueError, match="`module` is not an nn.Module"):
             s.set_submodule("0", 3)
+        s.flag = 3
+        for strict in (False, True):
+            with pytest.raises(AttributeError, match="`flag` is not an nn.Module"):
+                s.set_submodule("flag", lib.nn.ReLU(), strict=strict)
+        with pytest.raises(AttributeError, match="Sequential has no attribute `z`"):
+            s.set_submodule("z", lib.nn.ReLU(), strict=True)
+        with pytest.raises(ValueError, match="without a target name"):
+            s.set_submodule("", lib.nn.ReLU())
     m = nptorch.nn.Linear(1, 1)
     assert m.compile() is None and isinstance(m, nptorch.nn.Linear)

@@ -409,12 +409,12 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         size_average=None, reduce=None, reduction="mean"):
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with the ``p``-norm
     distance; ``swap`` uses ``d(positive, negative)`` when it is smaller."""
-    return triplet_loss(anchor, positive, negative,
+    return _triplet_loss(anchor, positive, negative,
                         lambda a, b: _pairwise_distance(a, b, p, eps), margin, swap,
                         _reduction(reduction, size_average, reduce))
 
 
-def triplet_loss(anchor, positive, negative, distance, margin, swap, reduction):
+def _triplet_loss(anchor, positive, negative, distance, margin, swap, reduction):
     """The triplet margin loss with the distance function ``distance``."""
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")

@@ -6,7 +6,7 @@ from ..._dtype import scalar_type_name
 from ..._tensor import Tensor
 from .activation import logsigmoid
 from .distance import pairwise_distance
-from .loss import _reduce, _reduction, triplet_loss
+from .loss import _reduce, _reduction, _triplet_loss
 from ...amp._policy import autocast_op
 
 __all__ = ["soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
@@ -111,5 +111,5 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     ``d`` (``pairwise_distance`` by default); ``swap`` uses ``d(positive, negative)`` when it
     is smaller."""
     distance = distance_function if distance_function is not None else pairwise_distance
-    return triplet_loss(anchor, positive, negative, distance, margin, swap,
+    return _triplet_loss(anchor, positive, negative, distance, margin, swap,
                         _reduction(reduction))

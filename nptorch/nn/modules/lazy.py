@@ -40,18 +40,9 @@ class LazyModuleMixin:
                 with no_grad():
                     param.materialize(value.shape)
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
-        self._lazy_load_hook(state_dict, prefix, local_metadata, strict, missing_keys,
-                             unexpected_keys, error_msgs)
-        # a placeholder loaded from a placeholder has nothing to copy, yet its key matched
-        both_lazy = {prefix + name for name, t in itertools.chain(self._parameters.items(),
-                                                                  self._buffers.items())
-                     if is_lazy(t) and is_lazy(state_dict.get(prefix + name))}
-        rest = {k: v for k, v in state_dict.items() if k not in both_lazy}
-        super()._load_from_state_dict(rest, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
-        missing_keys[:] = [k for k in missing_keys if k not in both_lazy]
+    def _load_from_state_dict(self, state_dict, prefix, *args):
+        self._lazy_load_hook(state_dict, prefix, *args)
+        super()._load_from_state_dict(state_dict, prefix, *args)
 
     def initialize_parameters(self, *args, **kwargs):
         """Materialize the placeholders for the forward arguments ``args``, ``kwargs``."""

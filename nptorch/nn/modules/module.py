@@ -288,14 +288,20 @@ class Module(StateDict):
             yield b
 
     def set_submodule(self, target, module, strict=False):
-        """Put ``module`` at the dotted path ``target`` (replacing what is there; with
-        ``strict``, only an existing submodule)."""
+        """Put ``module`` at the dotted path ``target``, replacing the submodule there; an
+        attribute that is not a module is never replaced, and with ``strict`` nor is a
+        missing one added."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
         if not isinstance(module, Module):
             raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
         *path, name = target.split(".")
-        parent = self.get_submodule(".".join(path)) if path else self
-        if strict and not isinstance(getattr(parent, name, None), Module):
-            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        parent = self.get_submodule(".".join(path))
+        if not hasattr(parent, name):
+            if strict:
+                raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        elif not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
         setattr(parent, name, module)
 
     def compile(self, *args, **kwargs):

@@ -6,7 +6,8 @@ import itertools
 
 from ..._tensor import Tensor
 from ...autograd import no_grad
-from .hooks import RemovableHandle, register
+from ..parameter import is_lazy
+from .hooks import register
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -22,8 +23,8 @@ class StateDict:
     """``Module``'s checkpoint methods; they read its parameter, buffer, module and hook
     registries."""
 
-    def _has_extra_state(self):
-        return type(self).get_extra_state is not StateDict.get_extra_state
+    def _overrides(self, method):
+        return getattr(type(self), method) is not getattr(StateDict, method)
 
     def get_extra_state(self):
         """Override to save more than parameters and buffers: the value is stored under
@@ -43,7 +44,7 @@ class StateDict:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
-        if self._has_extra_state():
+        if self._overrides("get_extra_state"):
             destination[prefix + "_extra_state"] = self.get_extra_state()
 
     def register_state_dict_pre_hook(self, hook):
@@ -86,6 +87,8 @@ class StateDict:
                     missing_keys.append(key)
                 continue
             value = state_dict[key]
+            if is_lazy(param) and is_lazy(value):
+                continue  # a placeholder loaded from a placeholder: nothing to copy
             if not isinstance(value, Tensor):
                 from ..._api.creation import as_tensor
                 try:
@@ -103,7 +106,7 @@ class StateDict:
             with no_grad():
                 param.copy_(value)
         extra = prefix + "_extra_state"
-        if self._has_extra_state():
+        if self._overrides("set_extra_state"):
             if extra in state_dict:
                 self.set_extra_state(state_dict[extra])
             elif strict:
@@ -126,10 +129,8 @@ class StateDict:
         """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
         error_msgs)`` (``module`` first if ``with_module``) runs before this module loads its
         entries and may edit ``state_dict``."""
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = \
-            functools.partial(hook, self) if with_module else hook
-        return handle
+        return register(self._load_state_dict_pre_hooks,
+                        functools.partial(hook, self) if with_module else hook)
 
     def register_load_state_dict_pre_hook(self, hook):
         """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,

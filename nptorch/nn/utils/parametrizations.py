@@ -1,9 +1,9 @@
 """Ready-made parametrizations: ``orthogonal``, ``weight_norm`` and ``spectral_norm``."""
-from ..._api.creation import eye, ones_like, randn, zeros_like
-from ..._api.decompositions import qr, solve
+from ..._api.creation import eye, randn, zeros_like
+from ..._api.decompositions import geqrf, householder_product, qr, solve
 from ..._api.linalg import dot, mv
 from ..._api.math import allclose
-from ..._api.matrix_functions import matrix_exp, vector_norm
+from ..._api.matrix_functions import matrix_exp
 from ..._api.shape import cat
 from ..._tensor import Tensor
 from ..._typeinfo import finfo
@@ -29,39 +29,6 @@ def _q_of_qr(A):
     return Q * R.diagonal(dim1=-2, dim2=-1).sign().unsqueeze(-2)
 
 
-def _householder_product(reflectors):
-    """The first ``k`` columns of ``H_1 ... H_k``, where ``H_i = I - 2 v v^T / |v|^2`` reflects
-    along ``v = e_i + reflectors[..., i]`` (``reflectors`` is a strictly lower ``n x k``)."""
-    n, k = reflectors.shape[-2:]
-    eye_nk = eye(n, k, dtype=reflectors.dtype, device=reflectors.device)
-    V = reflectors + eye_nk
-    tau = 2.0 / (V * V).sum(dim=-2, keepdim=True)
-    Q = eye_nk.expand(V.shape)
-    for i in reversed(range(k)):
-        v = V[..., i:i + 1]
-        Q = Q - v * tau[..., i:i + 1] * (v.mT @ Q)
-    return Q
-
-
-def _householder_reflectors(Q):
-    """The Householder map's original for a tall ``Q``: the reflectors of ``Q = H_1 ... H_k R``
-    below the diagonal (their leading 1s left out) and the signs of ``diag(R)`` on it, so that
-    the map gives back ``Q`` when its columns are orthonormal (the ``Q`` of its QR otherwise)."""
-    X = Q.clone()
-    for i in range(Q.size(-1)):
-        x = X[..., i:, i]
-        sign = ones_like(x[..., 0]).copysign(x[..., 0])
-        # the reflection along u = x + sign * |x| e_1 maps x to -sign * |x| e_1
-        u0 = x[..., 0] + sign * vector_norm(x, dim=-1)
-        v = x[..., 1:] / u0.masked_fill(u0 == 0, 1.0).unsqueeze(-1)
-        u = cat([ones_like(u0).unsqueeze(-1), v], dim=-1).unsqueeze(-1)
-        tau = 2.0 / (u * u).sum(dim=-2, keepdim=True)
-        X[..., i:, i + 1:] -= tau * u * (u.mT @ X[..., i:, i + 1:])
-        X[..., i + 1:, i] = v
-        X[..., i, i] = -sign
-    return X
-
-
 class _Orthogonal(Module):
     """Map a matrix (or a batch of them) of unconstrained entries to one with orthonormal
     columns, or rows when it is wide. With the trivialization, the result is ``base @ map(X)``,
@@ -80,7 +47,8 @@ class _Orthogonal(Module):
             X = X.mT
         n, k = X.shape[-2:]
         if self.orthogonal_map == "householder":
-            Q = _householder_product(X.tril(-1))
+            A = X.tril(-1)
+            Q = householder_product(A, 2.0 / (1.0 + (A * A).sum(dim=-2)))
             # the diagonal of X holds the column signs (+-1); the cast keeps it out of autograd
             Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
         else:
@@ -112,8 +80,13 @@ class _Orthogonal(Module):
                 raise NotImplementedError(
                     "It is not possible to assign to the matrix exponential "
                     "or the Cayley parametrizations when use_trivialization=False.")
-            X = _householder_reflectors(Q)
-            return X.mT if transposed else X
+            # the reflectors of Q's QR, and on the diagonal the signs of diag(R), so that the
+            # map gives back Q when its columns are orthonormal (the Q of its QR otherwise)
+            A, tau = geqrf(Q)
+            A.diagonal(dim1=-2, dim2=-1).sign_()
+            # LAPACK's tau is exactly 0 where it skips a reflection: undo its -1 there
+            A.diagonal(dim1=-2, dim2=-1)[tau == 0.0] *= -1
+            return A.mT if transposed else A
         if n == k and _has_orthonormal_columns(Q):
             self.base = Q.clone()
         else:
