@@ -1,5 +1,4 @@
-"""The regularised lower incomplete gamma function and gamma draws with implicit
-reparameterisation gradients.
+"""Gamma draws with implicit reparameterisation gradients.
 
 For ``x ~ Gamma(alpha, 1)`` drawn by inverting its CDF ``F(x; alpha) = u``, the derivative at
 fixed ``u`` is ``dx/dalpha = -(dF/dalpha) / (dF/dx)``: no closed form exists for ``dF/dalpha``,
@@ -39,30 +38,6 @@ def _dF_dalpha(xp, a, x):
 
 def _float64(t):
     return t._data.astype(np.float64)
-
-
-class GammaInc(Function):
-    """``P(a, x)``, the regularised lower incomplete gamma function, differentiable in both."""
-
-    @staticmethod
-    def forward(ctx, a, x):
-        ctx.save_for_backward(a, x)
-        xp = xp_of(x._data)
-        return Tensor._make(_special(xp).gammainc(_float64(a), _float64(x)).astype(x._data.dtype))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, x = ctx.saved_tensors
-        xp = xp_of(x._data)
-        a64, x64 = xp.broadcast_arrays(_float64(a), _float64(x))
-        ga = gx = None
-        if ctx.needs_input_grad[0]:
-            ga = grad * Tensor._make(_dF_dalpha(xp, a64, x64).astype(a._data.dtype))
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore"):
-                density = xp.exp(_log_density(xp, a64, x64)) * (x64 > 0)
-            gx = grad * Tensor._make(density.astype(x._data.dtype))
-        return ga, gx
 
 
 class StandardGamma(Function):

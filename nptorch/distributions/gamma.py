@@ -3,11 +3,10 @@ gamma draws)."""
 import math
 
 import nptorch
-import nptorch.nn.functional as F
 
 from .._tensor import Size
 from . import constraints
-from ._gamma_function import GammaInc, StandardGamma
+from ._gamma_function import StandardGamma
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import batch_shape, broadcast_all
@@ -59,7 +58,7 @@ class Gamma(ExponentialFamily):
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return GammaInc.apply(*broadcast_all(self.concentration, self.rate * value))
+        return nptorch.special.gammainc(self.concentration, self.rate * value)
 
     @property
     def _natural_params(self):
@@ -116,8 +115,10 @@ class Dirichlet(ExponentialFamily):
     def mode(self):
         excess = (self.concentration - 1).clamp(min=0.0)
         mode = excess / excess.sum(-1, keepdim=True)
-        # with every concentration below 1 the density peaks at the largest one's vertex
-        vertex = F.one_hot(mode.argmax(-1), self.concentration.shape[-1]).to(mode.dtype)
+        # with every concentration below 1 the density is unbounded at every vertex; PyTorch
+        # picks the first
+        vertex = nptorch.zeros_like(mode)
+        vertex[..., 0] = 1
         return nptorch.where((self.concentration < 1).all(-1, keepdim=True), vertex, mode)
 
     @property

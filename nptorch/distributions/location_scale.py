@@ -8,14 +8,15 @@ from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma import Chi2
-from .utils import batch_shape, broadcast_all, standard_normal, uniform
+from .utils import CentredAtLoc, batch_shape, broadcast_all, standard_normal, uniform
 
 __all__ = ["Cauchy", "Laplace", "Normal", "StudentT"]
 
 
-class _LocationScale(Distribution):
-    """A distribution of ``loc + scale * X`` for a fixed standard ``X``; parameters broadcast
-    together and give the batch shape (empty when all are numbers)."""
+class _LocationScale(CentredAtLoc, Distribution):
+    """A distribution of ``loc + scale * X`` for a fixed standard ``X`` symmetric about 0 (its
+    mean, where it has one, and mode are ``loc``); parameters broadcast together and give the
+    batch shape (empty when all are numbers)."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -24,10 +25,6 @@ class _LocationScale(Distribution):
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
         super().__init__(batch_shape((loc, scale), self.loc), validate_args=validate_args)
-
-    @property
-    def mode(self):
-        return self.loc
 
     def _standardise(self, value):
         if self._validate_args:
@@ -39,10 +36,6 @@ class Normal(_LocationScale, ExponentialFamily):
     """Normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``."""
 
     _mean_carrier_measure = 0
-
-    @property
-    def mean(self):
-        return self.loc
 
     @property
     def stddev(self):
@@ -79,10 +72,6 @@ class Normal(_LocationScale, ExponentialFamily):
 
 class Laplace(_LocationScale):
     """Laplace (double exponential) distribution with location ``loc`` and scale ``scale``."""
-
-    @property
-    def mean(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -9,7 +9,7 @@ from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
 from .multivariate_normal import _batch_mahalanobis
-from .utils import batch_mv, lazy_property, standard_normal
+from .utils import CentredAtLoc, batch_mv, lazy_property, standard_normal
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -34,7 +34,7 @@ def _batch_lowrank_mahalanobis(W, D, x, capacitance_tril):
     return (x.pow(2) / D).sum(-1) - _batch_mahalanobis(capacitance_tril, Wt_Dinv_x)
 
 
-class LowRankMultivariateNormal(Distribution):
+class LowRankMultivariateNormal(CentredAtLoc, Distribution):
     """Normal distribution over vectors with mean ``loc`` and covariance
     ``cov_factor @ cov_factor.T + diag(cov_diag)``."""
 
@@ -84,14 +84,6 @@ class LowRankMultivariateNormal(Distribution):
 
     def _matrix_shape(self):
         return self._batch_shape + self._event_shape + self._event_shape
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @lazy_property
     def variance(self):

@@ -7,7 +7,7 @@ import nptorch
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import batch_mv, lazy_property, standard_normal
+from .utils import CentredAtLoc, batch_mv, lazy_property, standard_normal
 
 __all__ = ["MultivariateNormal"]
 
@@ -82,7 +82,7 @@ class _CholeskyParameterised:
             self._matrix_shape())
 
 
-class MultivariateNormal(_CholeskyParameterised, Distribution):
+class MultivariateNormal(CentredAtLoc, _CholeskyParameterised, Distribution):
     """Normal distribution over vectors with mean ``loc`` and a covariance given by exactly one
     of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (its lower Cholesky
     factor)."""
@@ -118,14 +118,6 @@ class MultivariateNormal(_CholeskyParameterised, Distribution):
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -121,6 +121,18 @@ def batch_mv(bmat, bvec):
     return nptorch.matmul(bmat, bvec.unsqueeze(-1)).squeeze(-1)
 
 
+class CentredAtLoc:
+    """Mixin of a distribution symmetric and unimodal about ``loc``: its mean and mode."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
 def probs_or_logits(probs, logits):
     """``("probs", probs)`` or ``("logits", logits)``: exactly one of them must be given."""
     if (probs is None) == (logits is None):

@@ -6,7 +6,7 @@ import nptorch
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import batch_shape, broadcast_all, uniform
+from .utils import CentredAtLoc, batch_shape, broadcast_all, uniform
 
 __all__ = ["VonMises"]
 
@@ -24,10 +24,11 @@ def _proposal_r(kappa):
     return nptorch.where(kappa < 1e-5, 1 / kappa + kappa, (1 + rho.pow(2)) / (2 * rho))
 
 
-class VonMises(Distribution):
+class VonMises(CentredAtLoc, Distribution):
     """Von Mises distribution of an angle with mean direction ``loc`` and ``concentration``:
     density ``exp(concentration * cos(x - loc)) / (2 pi I_0(concentration))``. ``loc`` and
-    values may be any real numbers, read modulo ``2 pi``; draws lie in ``[-pi, pi)``."""
+    values may be any real numbers, read modulo ``2 pi``; draws lie in ``[-pi, pi)``. The mean is
+    the circular mean."""
 
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real
@@ -37,15 +38,6 @@ class VonMises(Distribution):
         self.loc, self.concentration = broadcast_all(loc, concentration)
         super().__init__(batch_shape((loc, concentration), self.loc),
                          validate_args=validate_args)
-
-    @property
-    def mean(self):
-        """The circular mean."""
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -115,3 +115,10 @@ def test_lowrank_mvn_matrices(torch):
     dense = D.MultivariateNormal(ours.loc, ours.covariance_matrix)
     np.testing.assert_allclose(ours.log_prob(nptorch.tensor(value)).numpy(),
                                dense.log_prob(nptorch.tensor(value)).numpy(), rtol=1e-10)
+
+
+def test_dirichlet_mode_with_every_concentration_below_one_is_the_first_vertex():
+    """As PyTorch: the density is unbounded at every vertex, and the first is returned."""
+    c = nptorch.tensor([[0.5, 0.9, 0.2], [2.0, 3.0, 0.5]])
+    expected = nptorch.tensor([[1.0, 0.0, 0.0], [1 / 3, 2 / 3, 0.0]])
+    assert nptorch.allclose(D.Dirichlet(c).mode, expected)
