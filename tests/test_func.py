@@ -117,6 +117,17 @@ def test_jacfwd_gives_the_output_dtype_and_jacrev_the_input_dtype(torch):
         assert lib.func.jacrev(lambda a: a.double() * 2)(x).dtype == lib.float32
 
 
+def test_integer_outputs_jacfwd_keeps_their_dtype_jacrev_and_vjp_refuse(torch):
+    for lib in (nptorch, torch):
+        jac = lib.func.jacfwd(lambda a: (a * 2).long())(lib.ones(2))
+        assert jac.dtype == lib.int64 and not jac.any()
+    message = "All outputs of f must be floating-point or complex Tensors"
+    check_error_like_torch(lambda lib: lib.func.jacrev(lambda a: a > 0)(lib.ones(2)),
+                           RuntimeError, message)
+    check_error_like_torch(lambda lib: lib.func.vjp(lambda a: (a, a.long()), lib.ones(2)),
+                           RuntimeError, message)
+
+
 VMAP_CASES = {
     "in_dims_0_none": lambda V, x, y, w, b: V(lambda a, c: a * c, in_dims=(0, None))(b, x),
     "in_dims_1_0": lambda V, x, y, w, b: V(lambda a, c: (a * c).sum(), in_dims=(1, 0))(w, w.T),

@@ -6,9 +6,10 @@ import warnings
 
 import numpy as np
 
-from .._dtype import float16, float64
+from .._dtype import float16
 from .._tensor import Tensor
 from . import _state
+from ._policy import _eligible
 from ._state import state
 
 __all__ = ["autocast_decorator", "autocast", "is_autocast_available", "custom_fwd", "custom_bwd"]
@@ -114,9 +115,7 @@ def _cast(value, device_type, dtype):
     """Floating tensors (not float64) on ``device_type`` in ``value``, a tensor or a container
     of them, cast to ``dtype``."""
     if isinstance(value, Tensor):
-        eligible = (value.is_floating_point() and value.device.type == device_type
-                    and value.dtype is not float64)
-        return value.to(dtype) if eligible else value
+        return value.to(dtype) if _eligible(value, device_type) else value
     if isinstance(value, (str, bytes, np.ndarray)):
         return value
     if isinstance(value, collections.abc.Mapping):

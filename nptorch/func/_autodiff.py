@@ -11,7 +11,7 @@ import functools
 
 from .._api.shape import stack
 from .._tensor import Tensor
-from ..autograd.functional import _autograd_grad
+from ..autograd.functional import _autograd_grad, _preprocess
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ._pytree import tree_flatten, tree_map, tree_unflatten
 from ._randomness import check_randomness, under_randomness
@@ -46,11 +46,16 @@ def _pick(trees, argnums):
     return trees[0] if isinstance(argnums, int) else trees
 
 
-def _check_only_tensors(leaves, fn_name):
+def _check_only_tensors(leaves, fn_name, reverse=False):
+    """Outputs must be tensors; for reverse mode, floating-point or complex ones."""
     for leaf in leaves:
         if not isinstance(leaf, Tensor):
             raise RuntimeError(f"{fn_name}: expected f(*primals) to return only tensors, got "
                                f"unsupported type {type(leaf)}")
+    for leaf in leaves if reverse else ():
+        if not (leaf.is_floating_point() or leaf.is_complex()):
+            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex "
+                               f"Tensors, got Tensor with dtype {leaf.dtype}")
 
 
 def _reaches_outside(tensor, local):
@@ -105,9 +110,7 @@ class _Trace:
     def _fresh(self, arg):
         if not isinstance(arg, Tensor):
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(arg)}")
-        if self.create_graph and arg.requires_grad:
-            return arg.view_as(arg)  # linked to the caller's graph
-        return arg.detach().requires_grad_()
+        return _preprocess((arg,), self.create_graph, need_graph=True)[0]
 
     def release(self, tree, create_graph):
         """``tree`` with every tensor detached unless it should stay differentiable outside."""
@@ -208,7 +211,7 @@ def vjp(func, *primals, has_aux=False):
     fn_name = "vjp(f, *primals)"
     trace = _Trace(func, primals, {}, range(len(primals)), has_aux, fn_name)
     out_leaves, out_spec = tree_flatten(trace.output)
-    _check_only_tensors(out_leaves, fn_name)
+    _check_only_tensors(out_leaves, fn_name, reverse=True)
     if not out_leaves:
         raise RuntimeError(f"{fn_name}: Expected f to be a function that has non-empty output "
                            "(got output = [])")
@@ -235,10 +238,9 @@ def vjp(func, *primals, has_aux=False):
 def _jacobian(func, argnums, has_aux, fn_name, args, kwargs, forward=False):
     trace = _Trace(func, args, kwargs, _normalize_argnums(argnums, len(args)), has_aux, fn_name)
     out_leaves, out_spec = tree_flatten(trace.output)
-    _check_only_tensors(out_leaves, fn_name)
+    _check_only_tensors(out_leaves, fn_name, reverse=not forward)
     # a forward-mode Jacobian comes in the output's dtype, a reverse-mode one in the input's
-    jac = [_pick(trace.jacobian(out, out.dtype if forward and out.is_floating_point() else None),
-                 argnums)
+    jac = [_pick(trace.jacobian(out, out.dtype if forward else None), argnums)
            for out in out_leaves]
     jac = tree_unflatten(jac, out_spec)
     return (jac, trace.release(trace.aux, trace.create_graph)) if has_aux else jac

@@ -2,7 +2,6 @@
 (``torch.optim.swa_utils``): ``AveragedModel``, ``SWALR`` and ``update_bn``."""
 import itertools
 import math
-import warnings
 from copy import deepcopy
 
 from .._api.creation import tensor
@@ -23,7 +22,7 @@ def _check_decay(decay):
 
 
 def get_ema_avg_fn(decay=0.999):
-    """``avg_fn`` of an exponential moving average: ``decay * averaged + (1 - decay) * current``."""
+    """``avg_fn`` of an exponential moving average: ``decay * average + (1 - decay) * current``."""
     _check_decay(decay)
 
     @no_grad()
@@ -207,9 +206,7 @@ class SWALR(LRScheduler):
         return self.anneal_func(max(0, min(1, step / max(1, self.anneal_epochs))))
 
     def get_lr(self):
-        if not self._get_lr_called_within_step:
-            warnings.warn("To get the last learning rate computed by the scheduler, please use "
-                          "`get_last_lr()`.", UserWarning, stacklevel=2)
+        self._warn_get_lr()
         step = self._step_count - 1
         if self.anneal_epochs == 0:
             step = max(1, step)
