@@ -6,8 +6,6 @@ compiled kernels; threadpoolctl limits them for the whole process.
 import numbers
 import os
 
-from threadpoolctl import ThreadpoolController
-
 from . import _backend
 
 _state = {"threads": None, "interop": None}
@@ -16,6 +14,8 @@ _state = {"threads": None, "interop": None}
 def _pools():
     """The BLAS and OpenMP thread pools that nptorch computes with, loaded first so that a limit
     also covers the ones its ops would only load later."""
+    from threadpoolctl import ThreadpoolController  # imported on use: it costs at import
+
     import scipy.linalg  # noqa: F401  (SciPy's BLAS, which the recurrent kernels call)
     if not _backend.PURE_PYTHON:
         _backend.load_extension("pool")  # loads the OpenMP runtime of the compiled kernels
@@ -35,8 +35,8 @@ def _available_cores():
 
 def set_num_threads(num, /):
     """Use at most ``num`` threads for intra-op parallelism on the CPU: the limit of the BLAS
-    pools and of the kernels' OpenMP runtime. As in PyTorch, the OpenMP limit holds on the
-    calling thread; other threads take it with ``init_num_threads()``."""
+    pools and of the kernels' OpenMP runtime. OpenMP limits are per thread: this one holds on
+    the calling thread, and other threads take it with ``init_num_threads()``."""
     _check("set_num_threads", num)
     _state["threads"] = int(num)
     _pools().limit(limits=int(num))

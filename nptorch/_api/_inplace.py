@@ -85,9 +85,8 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
     dst = self._data
     alpha = kwargs.get("alpha", 1)
     if type(other) is Tensor:
-        src = other._data
-        direct = (src.dtype == dst.dtype and src.shape == dst.shape
-                  and device_of(src) == device_of(dst))
+        src, dev = other._data, device_of(dst)
+        direct = src.dtype == dst.dtype and src.shape == dst.shape and device_of(src) == dev
     else:
         src, direct = other, type(other) is int or type(other) is float
     if (direct and dst.dtype.kind == "f" and not _self_overlapping(dst)
@@ -95,7 +94,7 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
             and (type(alpha) is int or type(alpha) is float)
             and not _recording(self, (other,), kwargs)):
         if alpha != 1 and type(other) is Tensor:
-            ops_for(device_of(dst)).add_scaled(dst, src, alpha if ufunc == "add" else -alpha)
+            ops_for(dev).add_scaled(dst, src, alpha if ufunc == "add" else -alpha)
         else:
             getattr(xp_of(dst), ufunc)(dst, src * alpha if alpha != 1 else src, out=dst)
         self._version_counter[0] += 1

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _compat, _dtype, cuda as _cuda
 from .._device import device, device_of, to_device
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from .._functions.convert import ToCopy, Clone
 from .._memory_format import strided
 
@@ -218,7 +218,7 @@ def new(self, *args, **kwargs):
     ``data``, ``new()`` an empty one; always of this tensor's dtype and device."""
     if len(args) == 1 and not isinstance(args[0], int):
         data = args[0]
-        if isinstance(data, tuple) and all(isinstance(n, int) for n in data):  # a Size
+        if isinstance(data, Size):  # a plain tuple is data, as in PyTorch
             return new_empty(self, data, **kwargs)
         return _new(self, data, kwargs.get("dtype"), kwargs.get("device"), False)
     return new_empty(self, *(args or (0,)), **kwargs)

@@ -87,17 +87,35 @@ def _ragged_error(data):
     return ValueError("expected a rectangular nested sequence")
 
 
+def _overflow(dt):
+    return RuntimeError(f"value cannot be converted to type {str(dt).split('.')[-1]} without "
+                        "overflow")
+
+
 def _narrow_ints(data, dt):
-    """Python ints that overflow ``dt``: PyTorch wraps those up to 255 into uint8 (-1 is 255)
-    and refuses the rest."""
+    """Python ints that overflow ``dt``: PyTorch wraps those from -255 to -1 into uint8 (-1 is
+    255) and refuses the rest."""
     try:
         wide = np.array(data, dtype=np.int64)
     except OverflowError:
         raise ValueError("Overflow when unpacking long long") from None
-    if dt.np_dtype == np.uint8 and wide.size and wide.max() <= 255:
+    if dt.np_dtype == np.uint8 and wide.size and -255 <= wide.min() and wide.max() <= 255:
         return wide.astype(np.uint8)
-    raise RuntimeError(f"value cannot be converted to type {str(dt).split('.')[-1]} without "
-                       "overflow")
+    raise _overflow(dt)
+
+
+def _truncate_floats(data, wide, dt):
+    """Python ``data`` holding floats, as the float64 array ``wide``, for an integer ``dt``:
+    truncated toward zero, refused (as in PyTorch) where a float lies outside ``dt``'s range or
+    is not finite; ints follow ``_narrow_ints``."""
+    info = np.iinfo(dt.np_dtype)
+    bad = ~((wide >= info.min) & (wide <= info.max))
+    if bad.any():
+        rejected = np.array(data, dtype=object)[bad]
+        if not all(isinstance(v, numbers.Integral) for v in rejected):
+            raise _overflow(dt)
+        _narrow_ints(list(rejected), dt)  # raises unless they wrap into uint8
+    return wide.astype(np.int64).astype(dt.np_dtype)
 
 
 def _array_from(data, dtype):
@@ -111,14 +129,17 @@ def _array_from(data, dtype):
             raise TypeError("new(): invalid data type 'str'")
         inferred = _leaf_dtype(data)
     dt = dtype or inferred
+    floats_to_ints = (dt.np_dtype.kind in "iu" and inferred.is_floating_point
+                      and not isinstance(data, (np.ndarray, np.generic)))
     try:
-        return np.array(data, dtype=dt.np_dtype)
+        array = np.array(data, dtype=np.float64 if floats_to_ints else dt.np_dtype)
     except OverflowError:
         return _narrow_ints(data, dt)
     except ValueError:
         if isinstance(data, _SEQUENCES):
             raise _ragged_error(data) from None
         raise
+    return _truncate_floats(data, array, dt) if floats_to_ints else array
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):

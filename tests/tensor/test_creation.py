@@ -388,9 +388,15 @@ def test_multinomial_errors(torch, call, message):
 
 @pytest.mark.parametrize("data, dtype", [([-1], "uint8"), ([-129, 255], "uint8"), ([256], "uint8"),
                                          ([128], "int8"), ([-129], "int8"),
-                                         ([2 ** 31], "int32"), ([2 ** 63], "int64")])
+                                         ([2 ** 31], "int32"), ([2 ** 63], "int64"),
+                                         ([-255], "uint8"), ([-256], "uint8"),
+                                         ([-1.0], "uint8"), ([255.5], "uint8"), ([-1.5], "int8"),
+                                         ([127.5], "int8"), ([float("nan")], "uint8"),
+                                         ([1e20], "int64"), ([-1, 3.5], "uint8"),
+                                         ([-256, 3.5], "uint8"), (-1.5, "uint8")])
 def test_ints_that_overflow_the_dtype(torch, data, dtype):
-    """uint8 wraps negative Python ints (-1 is 255) as PyTorch does; the rest overflow."""
+    """uint8 wraps negative Python ints from -255 (-1 is 255) as PyTorch does; floats are
+    truncated but must lie within the dtype's range; the rest overflow."""
     try:
         expected = torch.tensor(data, dtype=getattr(torch, dtype)).tolist()
     except (RuntimeError, ValueError) as error:

@@ -24,6 +24,7 @@ def test_new():
         assert tuple(x.new(2, 3).shape) == (2, 3) and x.new(2, 3).dtype == lib.float64
         assert x.new([1, 2]).tolist() == [1.0, 2.0] and x.new([1, 2]).dtype == lib.float64
         assert tuple(x.new().shape) == (0,) and tuple(x.new(lib.Size([2, 2])).shape) == (2, 2)
+        assert x.new((4, 5)).tolist() == [4.0, 5.0]  # a plain tuple is data, a Size a shape
 
 
 def test_layout_and_flags():
