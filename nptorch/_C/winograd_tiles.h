@@ -1,11 +1,12 @@
 /* Winograd F(2x2, 3x3) transforms of the tiles of one plane (winograd.pyx), a block of
- * NPTORCH_WINOGRAD_BLOCK tiles of a tile row at a time.
+ * NPTORCH_WINOGRAD_BLOCK consecutive tiles at a time, in segments of one tile row each.
  *
  * The arithmetic runs on arrays on the stack: a segment's input rows, and a block's 16
- * transformed values per tile, each a row; memcpy moves those rows to and from the 16 strided rows of the
- * transformed array. Done in place there, every store could alias the next loads as far as gcc
- * knows, and it left the loops scalar (4x slower). Each function is cloned for AVX2 + FMA
- * (cpu_clones.h) and exists for float (suffix _f) and double (_d); one macro writes both.
+ * transformed values per tile, each a row; memcpy moves those rows to and from the 16 strided
+ * rows of the transformed array. Done in place there, every store could alias the next loads as
+ * far as gcc knows, and it left the loops scalar (4x slower). The plane functions are cloned for
+ * AVX2 + FMA (cpu_clones.h; the segment functions inline into them), and every function exists
+ * for float (suffix _f) and double (_d); one macro writes both.
  */
 #ifndef NPTORCH_WINOGRAD_TILES_H
 #define NPTORCH_WINOGRAD_TILES_H

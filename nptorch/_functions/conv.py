@@ -76,7 +76,8 @@ class Convolution(BuiltinFunction):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         gy = gy.contiguous()  # once for both kernels (the gradient of a sum is a broadcast)
-        return (ConvolutionInput.apply(gy, w, x.shape[2:], ctx.win, ctx.groups) if need_x else None,
+        return (ConvolutionInput.apply(gy, w, x.shape[2:], ctx.win, ctx.groups) if need_x
+                else None,
                 ConvolutionWeight.apply(x, gy, ctx.win, ctx.groups) if need_w else None,
                 gy.sum((0,) + tuple(range(2, gy.ndim))) if need_b else None, None, None, None)
 

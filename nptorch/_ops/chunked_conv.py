@@ -10,6 +10,15 @@ def images_per_chunk(N, per_image, budget):
     return max(1, min(N, budget // max(1, per_image)))
 
 
+def flipped_kernel(w, groups):
+    """``w`` (O, C/groups, KH, KW) flipped spatially and transposed within each group:
+    (C, O/groups, KH, KW), the weight of the convolution of the output gradient that gives a
+    stride-1 convolution's input gradient (at padding ``dilation * (K - 1) - padding``)."""
+    O, Cg, KH, KW = w.shape
+    flipped = w.reshape(groups, O // groups, Cg, KH, KW)[..., ::-1, ::-1]
+    return flipped.swapaxes(1, 2).reshape(groups * Cg, O // groups, KH, KW)
+
+
 class ChunkedConvolution:
     """Mixin: convolution and its two gradients as matrix products against im2col columns of a
     few images at a time in one reused buffer, which bounds the extra memory of a large batch

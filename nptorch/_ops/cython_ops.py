@@ -10,7 +10,7 @@ import numpy as np
 from .. import _backend
 from . import checks
 from .checks import FLOATS
-from .chunked_conv import ChunkedConvolution
+from .chunked_conv import ChunkedConvolution, flipped_kernel
 from .cython_recurrent import CythonRecurrentOps
 from .reference import ArrayOps, adaptive_bounds, avg_divisor
 from .winograd import WinogradConvolution
@@ -26,11 +26,8 @@ class _SameConvolutionInputGradient:
         if gy.dtype not in FLOATS or w.dtype != gy.dtype:
             return super().conv2d_input(gy, w, H, W, win, groups)
         N, O, OH, OW, C = checks.conv2d_input(gy, w, H, W, win, groups)
-        KH, KW = w.shape[2:]
         if win.SH == win.SW == 1 and (OH, OW) == (H, W) and C >= O:
-            flipped = w.reshape(groups, O // groups, C // groups, KH, KW)[..., ::-1, ::-1]
-            return self.conv2d(gy, flipped.swapaxes(1, 2).reshape(C, O // groups, KH, KW), None,
-                               H, W, win, groups)
+            return self.conv2d(gy, flipped_kernel(w, groups), None, H, W, win, groups)
         return self._input_grad_by_columns(gy, w, H, W, win, groups, (N, O, OH, OW, C))
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import checks
 from .checks import FLOATS
-from .chunked_conv import images_per_chunk
+from .chunked_conv import flipped_kernel, images_per_chunk
 
 G = np.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]])
 # G g G^T of a 3x3 kernel g is KRON @ g.ravel() (as 4x4, raveled): a matrix product transforms
@@ -85,8 +85,8 @@ class WinogradConvolution:
                 or not self._winograd_fits(gy, w, win, groups, w.shape[:2])):
             return super().conv2d_input(gy, w, H, W, win, groups)
         checks.conv2d_input(gy, w, H, W, win, groups)
-        flipped = self.xp.ascontiguousarray(w[:, :, ::-1, ::-1].swapaxes(0, 1))
-        return self._winograd_conv2d(gy, flipped, None, H, W, 2 - win.PH, 2 - win.PW)
+        return self._winograd_conv2d(gy, flipped_kernel(w, 1), None, H, W, 2 - win.PH,
+                                     2 - win.PW)
 
     def conv2d_weight(self, x, gy, win, groups):
         if not self._winograd_fits(x, gy, win, groups, x.shape[1:2] + gy.shape[1:2]):

@@ -244,8 +244,8 @@ def _adaptive_size(input, output_size, op, n, internal=False, channels=False):
     """The output size of an adaptive pooling (None keeps the input's size), checked as PyTorch
     does (``internal``: adaptive max pooling's wording; ``channels``: every dim after the first
     must be non-empty, not only the spatial ones)."""
-    sizes = (output_size,) * n if isinstance(output_size, (int, np.integer)) or output_size is None \
-        else tuple(output_size)
+    single = output_size is None or isinstance(output_size, (int, np.integer))
+    sizes = (output_size,) * n if single else tuple(output_size)
     if len(sizes) != n:
         if n == 1:
             raise RuntimeError(f"{op}() argument 'output_size' should contain one int "
@@ -254,12 +254,22 @@ def _adaptive_size(input, output_size, op, n, internal=False, channels=False):
             raise RuntimeError(f"{op}(): internal error: output_size.size() must be {n}")
         raise RuntimeError(f"{op}: output_size must be {n}")
     spatial = input.shape[-n:]
+    out = tuple(int(spatial[i]) if s is None else int(s) for i, s in enumerate(sizes))
+    if op.startswith("adaptive_avg") and min(out) < 0:  # checked before the input, as PyTorch
+        shown = [str(v) for v in (1,) * (n == 1) + out]  # 1-D runs as 2-D
+        received = ", ".join(shown[:2]) + "".join("," + v for v in shown[2:])
+        raise RuntimeError(f"adaptive_avg_pool{len(shown)}d: elements of output_size must be "
+                           f"greater than or equal to 0 but received {{{received}}}")
     for i in range(1 if channels else input.ndim - n, input.ndim):
         if input.shape[i] == 0:
             raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(input.shape)} with "
                                f"dimension {i} being empty")
-    return tuple(int(spatial[i]) if s is None else int(s) for i, s in enumerate(sizes))
+    if min(out) < 0:
+        shape = list(input.shape[:-n]) + [1] * (n == 1) + list(out)
+        raise RuntimeError("Trying to create tensor with negative dimension "
+                           f"{next(v for v in out if v < 0)}: {shape}")
+    return out
 
 
 def _check_adaptive_input(input, op, d, colon=""):
