@@ -16,7 +16,7 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.string cimport memcpy, memset
 
-EXTENSION_ABI = 9
+EXTENSION_ABI = 10
 
 
 cdef struct Window:

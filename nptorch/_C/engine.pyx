@@ -5,7 +5,7 @@ behaviour; see that module for the algorithm. Imports nothing from nptorch.
 Notation: a node's ``next_edges`` holds one ``(node, input_nr)`` per input, or None.
 """
 
-EXTENSION_ABI = 9
+EXTENSION_ABI = 10
 
 
 cdef class Node:

@@ -19,7 +19,7 @@ from cython.parallel cimport prange
 from libc.math cimport INFINITY
 from libc.stdint cimport int32_t, int64_t
 
-EXTENSION_ABI = 9
+EXTENSION_ABI = 10
 
 
 cdef inline Py_ssize_t _ceil_div_clamped(Py_ssize_t a, Py_ssize_t b, Py_ssize_t hi) noexcept nogil:

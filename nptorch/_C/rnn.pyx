@@ -9,19 +9,17 @@ Notation:
     arithmetic (rnn_rows.h) then reads in memory order, H units of a batch item at a time.
     xw      (T, B, G): the input projection x_t @ W_ih^T plus biases, for all steps at once (the
             GRU's b_hn is kept apart, since it sits inside r * (W_hn @ h + b_hn)).
-    w_hh    (G, H): the recurrent weight, row-major; one BLAS call per step. Backward multiplies
-            by its transpose, which it copies once per sequence into a (H, G) buffer:
-            OpenBLAS packs that operand on every call, and packing rows of the transpose is a
-            plain copy where packing w_hh's would transpose (1.4x the time of a backward
-            step's product).
+    w_hh    (G, H): the recurrent weight, row-major. Each kernel packs it once per sequence
+            (packed_gemm.h), for the steps' products h @ W_hh^T (forward) or dgates @ W_hh
+            (backward), which then write straight into the step's rows.
     hs      (T + 1, B, H): hidden states, hs[t] before step t (hs[0] = h0).
 
 Everything here runs without the GIL on C-contiguous buffers validated by the caller
 (nptorch._ops.cython_recurrent).
 """
+import numpy as np
 from cython cimport floating
 from libc.string cimport memcpy
-from scipy.linalg.cython_blas cimport sgemm, dgemm
 
 cdef extern from "rnn_rows.h" nogil:
     void lstm_forward_row_f(Py_ssize_t n, float *i, float *f, float *g, float *o,
@@ -47,60 +45,67 @@ cdef extern from "rnn_rows.h" nogil:
                             double *h_prev, double *dh_out, double *dh, double *dr, double *dz,
                             double *dn, double *dnh)
 
-EXTENSION_ABI = 9
+cdef extern from "packed_gemm.h" nogil:
+    const Py_ssize_t NPTORCH_NR_f, NPTORCH_NR_d
+    Py_ssize_t packed_panels_f(Py_ssize_t M)
+    Py_ssize_t packed_panels_d(Py_ssize_t M)
+    void pack_panels_f(float *packed, const float *w, Py_ssize_t M, Py_ssize_t K,
+                       Py_ssize_t stride_m, Py_ssize_t stride_k)
+    void pack_panels_d(double *packed, const double *w, Py_ssize_t M, Py_ssize_t K,
+                       Py_ssize_t stride_m, Py_ssize_t stride_k)
+    void packed_product_f(Py_ssize_t B, Py_ssize_t M, Py_ssize_t K, const float *a,
+                          Py_ssize_t lda, const float *packed, float *out, Py_ssize_t ldo,
+                          int accumulate)
+    void packed_product_d(Py_ssize_t B, Py_ssize_t M, Py_ssize_t K, const double *a,
+                          Py_ssize_t lda, const double *packed, double *out, Py_ssize_t ldo,
+                          int accumulate)
+
+EXTENSION_ABI = 10
 
 
-cdef void _transpose(floating *dst, floating *src, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
-    """dst (cols, rows) = src (rows, cols)^T, both row-major, in 32 x 32 tiles that stay in L1
-    (NumPy's transposing copy goes an element at a time: 4x slower here)."""
-    cdef Py_ssize_t r0, c0, r, c, r1, c1
-    for r0 in range(0, rows, 32):
-        r1 = r0 + 32 if r0 + 32 < rows else rows
-        for c0 in range(0, cols, 32):
-            c1 = c0 + 32 if c0 + 32 < cols else cols
-            for c in range(c0, c1):
-                for r in range(r0, r1):
-                    dst[c * rows + r] = src[r * cols + c]
-
-
-cdef inline void _step_product(floating *out, floating *scratch, floating *state, floating *w,
-                               int M, int K, int B, bint accumulate) noexcept nogil:
-    """out (B, M) = state (B, K) @ w^T, or += with accumulate; w (M, K); all row-major and
-    contiguous.
-
-    BLAS computes the product as scratch (M, B) = (state @ w^T)^T: column-major BLAS sees that
-    as its (B, M) transpose, with the batch as the short first dimension, where OpenBLAS runs
-    1.3-1.5x faster than with M first; one pass through the cache then transposes it into
-    out.
-    """
-    cdef floating one = 1, zero = 0
-    cdef Py_ssize_t m0, m1, b, m
+cdef floating[::1] _packed(floating[:, ::1] w, bint transposed):
+    """w (M, K), or its transpose with transposed, in packed_gemm.h's panels."""
+    cdef Py_ssize_t M = w.shape[1] if transposed else w.shape[0]
+    cdef Py_ssize_t K = w.shape[0] if transposed else w.shape[1]
+    cdef Py_ssize_t stride_m = 1 if transposed else K, stride_k = M if transposed else 1
+    cdef floating[::1] packed
     if floating is float:
-        sgemm(b"T", b"N", &B, &M, &K, &one, state, &K, w, &K, &zero, scratch, &B)
+        packed = np.empty(packed_panels_f(M) * NPTORCH_NR_f * K, np.float32)
+        with nogil:
+            pack_panels_f(&packed[0], &w[0, 0], M, K, stride_m, stride_k)
     else:
-        dgemm(b"T", b"N", &B, &M, &K, &one, state, &K, w, &K, &zero, scratch, &B)
-    for m0 in range(0, M, 128):  # blocks of 128 rows of scratch stay in L1 across b
-        m1 = m0 + 128 if m0 + 128 < M else M
-        for b in range(B):
-            if accumulate:
-                for m in range(m0, m1):
-                    out[b * M + m] += scratch[m * B + b]
-            else:
-                for m in range(m0, m1):
-                    out[b * M + m] = scratch[m * B + b]
+        packed = np.empty(packed_panels_d(M) * NPTORCH_NR_d * K, np.float64)
+        with nogil:
+            pack_panels_d(&packed[0], &w[0, 0], M, K, stride_m, stride_k)
+    return packed
+
+
+cdef inline void _step_product(floating *out, floating *state, floating[::1] packed,
+                               Py_ssize_t B, Py_ssize_t M, Py_ssize_t K,
+                               bint accumulate) noexcept nogil:
+    """out (B, M) = state (B, K) @ w^T, or += with accumulate; packed holds w (M, K) by
+    _packed; out and state row-major and contiguous.
+
+    It runs on one thread: spread over OpenMP's, the steps' products ran slower on two
+    cores than on one, as idle threads went to sleep between steps and took longer to wake
+    than a product takes."""
+    if floating is float:
+        packed_product_f(B, M, K, state, K, &packed[0], out, M, accumulate)
+    else:
+        packed_product_d(B, M, K, state, K, &packed[0], out, M, accumulate)
 
 
 def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :, ::1] hs,
-                 floating[:, :, ::1] cs, floating[:, ::1] scratch):
+                 floating[:, :, ::1] cs):
     """Run the LSTM recurrence. gates holds xw on entry and the activated gates on return;
-    reads hs[0], cs[0] and writes the later states. scratch (G, B) holds a step's product."""
+    reads hs[0], cs[0] and writes the later states."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
+    cdef floating[::1] packed = _packed(w_hh, False)
     cdef floating* q
     with nogil:
         for t in range(T):
-            _step_product(&gates[t, 0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B,
-                          True)
+            _step_product(&gates[t, 0, 0], &hs[t, 0, 0], packed, B, G, H, True)
             for b in range(B):
                 q = &gates[t, b, 0]
                 if floating is float:
@@ -113,20 +118,18 @@ def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :
 
 def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:, ::1] w_hh,
                   floating[:, :, ::1] dhs, floating[:, :, ::1] dcs, floating[:, ::1] dh,
-                  floating[:, ::1] dc, floating[:, :, ::1] dgates, floating[:, ::1] w_hh_t,
-                  floating[:, ::1] scratch, bint h0_grad):
+                  floating[:, ::1] dc, floating[:, :, ::1] dgates, bint h0_grad):
     """Backpropagate through time. dhs, dcs (T, B, H): gradients of h and c after each step
     (the outputs, and the final states of sequences that end early); dh, dc (B, H): gradients
     of h_T and c_T on entry, of h0 (left unfinished without h0_grad) and c0 on return. Writes
     the pre-activation gate gradients dgates (T, B, G); the weight gradients are products of
-    those with the inputs and hidden states, left to the caller. w_hh_t (H, G) receives w_hh's
-    transpose, scratch (H, B) a step's product."""
+    those with the inputs and hidden states, left to the caller."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
+    cdef floating[::1] packed = _packed(w_hh, True)
     cdef floating* q
     cdef floating* d
     with nogil:
-        _transpose(&w_hh_t[0, 0], &w_hh[0, 0], G, H)
         for t in range(T - 1, -1, -1):
             for b in range(B):
                 q, d = &gates[t, b, 0], &dgates[t, b, 0]
@@ -140,23 +143,22 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
                                         &dh[b, 0], &dc[b, 0], d, d + H, d + 2 * H, d + 3 * H)
             # h_t reaches the loss only through this step's gates (and the output dhs[t - 1])
             if t > 0 or h0_grad:
-                _step_product(&dh[0, 0], &scratch[0, 0], &dgates[t, 0, 0], &w_hh_t[0, 0], H, G,
-                              B, False)
+                _step_product(&dh[0, 0], &dgates[t, 0, 0], packed, B, H, G, False)
 
 
 def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] b_hn,
-                floating[:, :, ::1] hs, floating[:, :, ::1] hn, floating[:, ::1] hh,
-                floating[:, ::1] scratch):
+                floating[:, :, ::1] hs, floating[:, :, ::1] hn, floating[:, ::1] hh):
     """Run the GRU recurrence. gates holds xw on entry and the activated gates r, z, n on
     return; reads hs[0], writes the later states and hn (T, B, H) = h @ W_hn^T + b_hn, which
-    backward needs. hh (B, G) holds the step's product, scratch (G, B) its transpose."""
+    backward needs. hh (B, G) holds the step's product."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
+    cdef floating[::1] packed = _packed(w_hh, False)
     cdef floating* q
     cdef floating* p
     with nogil:
         for t in range(T):
-            _step_product(&hh[0, 0], &scratch[0, 0], &hs[t, 0, 0], &w_hh[0, 0], G, H, B, False)
+            _step_product(&hh[0, 0], &hs[t, 0, 0], packed, B, G, H, False)
             for b in range(B):
                 q, p = &gates[t, b, 0], &hh[b, 0]
                 if floating is float:
@@ -169,19 +171,17 @@ def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] 
 
 def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, :, ::1] hs,
                  floating[:, ::1] w_hh, floating[:, :, ::1] dhs, floating[:, ::1] dh,
-                 floating[:, :, ::1] dgx, floating[:, :, ::1] dgh, floating[:, ::1] w_hh_t,
-                 floating[:, ::1] scratch, bint h0_grad):
+                 floating[:, :, ::1] dgx, floating[:, :, ::1] dgh, bint h0_grad):
     """Backpropagate through time. dhs (T, B, H): gradients of the outputs; dh (B, H): of h_T
     on entry, of h0 on return (left unfinished without h0_grad). Writes the pre-activation
     gradients of the input side dgx and of the recurrent side dgh (T, B, G; they differ in the
-    n gate, where r scales the recurrent term). w_hh_t (H, G) receives w_hh's transpose,
-    scratch (H, B) a step's product."""
+    n gate, where r scales the recurrent term)."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
+    cdef floating[::1] packed = _packed(w_hh, True)
     cdef floating* q
     cdef floating* d
     with nogil:
-        _transpose(&w_hh_t[0, 0], &w_hh[0, 0], G, H)
         for t in range(T - 1, -1, -1):
             for b in range(B):
                 q, d = &gates[t, b, 0], &dgx[t, b, 0]
@@ -196,5 +196,4 @@ def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, 
                 # r and z enter both sides alike
                 memcpy(&dgh[t, b, 0], d, 2 * H * sizeof(floating))
             if t > 0 or h0_grad:
-                _step_product(&dh[0, 0], &scratch[0, 0], &dgh[t, 0, 0], &w_hh_t[0, 0], H, G, B,
-                              True)
+                _step_product(&dh[0, 0], &dgh[t, 0, 0], packed, B, H, G, True)

@@ -20,18 +20,20 @@ def _project(ops, x, w_ih, bias):
     return xw.reshape(T, B, -1)
 
 
-def _input_side_grads(ops, dgates, x, w_ih):
+def _input_side_grads(ops, dgates, x, w_ih, needs):
     """Gradients of x and w_ih from the gate gradients (T, B, G), as single products over all
-    steps and batch rows."""
+    steps and batch rows; None for those that ``needs`` (two flags) leaves out."""
     flat = dgates.reshape(-1, dgates.shape[2])
-    return (ops.matmul(flat, w_ih).reshape(x.shape),
-            ops.matmul(flat.T, x.reshape(len(flat), -1)))
+    return (Tensor._make(ops.matmul(flat, w_ih).reshape(x.shape)) if needs[0] else None,
+            Tensor._make(ops.matmul(flat.T, x.reshape(len(flat), -1))) if needs[1] else None)
 
 
-def _recurrent_weight_grad(ops, dgates, hs):
+def _recurrent_weight_grad(ops, dgates, hs, needed):
     """Gradient of w_hh: the gate gradients (T, B, G) against the states they read, hs[:T]."""
+    if not needed:
+        return None
     T, B, G = dgates.shape
-    return ops.matmul(dgates.reshape(T * B, G).T, hs[:T].reshape(T * B, -1))
+    return Tensor._make(ops.matmul(dgates.reshape(T * B, G).T, hs[:T].reshape(T * B, -1)))
 
 
 def _bias_grad(dgates):
@@ -59,13 +61,13 @@ class LSTMLayer(BuiltinFunction):
         zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
         dgates, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_hh._data, gy._data,
                                                  gc._data, zeros, zeros, ctx.needs_input_grad[1])
-        dx, gw_ih = _input_side_grads(ctx.ops, dgates, x._data, w_ih._data)
-        gw_hh = _recurrent_weight_grad(ctx.ops, dgates, ctx.hs)
-        has_bias = ctx.needs_input_grad[5] or ctx.needs_input_grad[6]
+        needs = ctx.needs_input_grad
+        dx, gw_ih = _input_side_grads(ctx.ops, dgates, x._data, w_ih._data, (needs[0], needs[3]))
+        gw_hh = _recurrent_weight_grad(ctx.ops, dgates, ctx.hs, needs[4])
+        has_bias = needs[5] or needs[6]
         gb = _bias_grad(dgates) if has_bias else None
         # b_ih and b_hh enter alike: the same gradient, in two arrays
-        return (Tensor._make(dx), tensor_or_none(dh0), Tensor._make(dc0),
-                Tensor._make(gw_ih), Tensor._make(gw_hh),
+        return (dx, tensor_or_none(dh0), Tensor._make(dc0), gw_ih, gw_hh,
                 tensor_or_none(gb), Tensor._make(gb.copy()) if has_bias else None)
 
 
@@ -97,9 +99,10 @@ class GRULayer(BuiltinFunction):
         zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
         dgx, dgh, dh0 = ctx.ops.gru_backward(ctx.gates, ctx.hn, ctx.hs, w_hh._data, gy._data,
                                              zeros, ctx.needs_input_grad[1])
-        dx, gw_ih = _input_side_grads(ctx.ops, dgx, x._data, w_ih._data)
-        gw_hh = _recurrent_weight_grad(ctx.ops, dgh, ctx.hs)
-        has_bias = ctx.needs_input_grad[4] or ctx.needs_input_grad[5]
-        return (Tensor._make(dx), tensor_or_none(dh0), Tensor._make(gw_ih),
-                Tensor._make(gw_hh), Tensor._make(_bias_grad(dgx)) if has_bias else None,
+        needs = ctx.needs_input_grad
+        dx, gw_ih = _input_side_grads(ctx.ops, dgx, x._data, w_ih._data, (needs[0], needs[2]))
+        gw_hh = _recurrent_weight_grad(ctx.ops, dgh, ctx.hs, needs[3])
+        has_bias = needs[4] or needs[5]
+        return (dx, tensor_or_none(dh0), gw_ih, gw_hh,
+                Tensor._make(_bias_grad(dgx)) if has_bias else None,
                 Tensor._make(_bias_grad(dgh)) if has_bias else None)

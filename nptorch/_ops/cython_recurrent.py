@@ -23,7 +23,8 @@ def _fortran_operand(m):
 
 
 class CythonRecurrentOps(RecurrentOps):
-    """LSTM and GRU time loops compiled with Cython, calling BLAS for the recurrent products."""
+    """LSTM and GRU time loops compiled with Cython, with their own kernel for the steps'
+    products (packed_gemm.h) and SciPy's BLAS for the products over whole sequences."""
 
     @property
     def _rnn(self):
@@ -53,7 +54,7 @@ class CythonRecurrentOps(RecurrentOps):
         cs = np.empty_like(hs)
         hs[0], cs[0] = h0, c0
         gates = _c(xw)
-        self._rnn.lstm_forward(gates, _c(w_hh), hs, cs, np.empty((G, B), xw.dtype))
+        self._rnn.lstm_forward(gates, _c(w_hh), hs, cs)
         return hs, cs, gates
 
     def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
@@ -63,7 +64,6 @@ class CythonRecurrentOps(RecurrentOps):
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
         self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates,
-                                np.empty((H, G), gates.dtype), np.empty((H, B), gates.dtype),
                                 h0_grad)
         return dgates, dh if h0_grad else None, dc
 
@@ -75,8 +75,7 @@ class CythonRecurrentOps(RecurrentOps):
         hn = np.empty((T, B, H), xw.dtype)
         hs[0] = h0
         gates = _c(xw)
-        self._rnn.gru_forward(gates, _c(w_hh), _c(b_hn), hs, hn, np.empty((B, G), xw.dtype),
-                              np.empty((G, B), xw.dtype))
+        self._rnn.gru_forward(gates, _c(w_hh), _c(b_hn), hs, hn, np.empty((B, G), xw.dtype))
         return hs, gates, hn
 
     def gru_backward(self, gates, hn, hs, w_hh, dhs, dh, h0_grad=True):
@@ -87,6 +86,5 @@ class CythonRecurrentOps(RecurrentOps):
         dgx = np.empty(gates.shape, gates.dtype)
         dgh = np.empty(gates.shape, gates.dtype)
         self._rnn.gru_backward(_c(gates), _c(hn), _c(hs), _c(w_hh), _c(dhs), dh, dgx, dgh,
-                               np.empty((H, G), gates.dtype), np.empty((H, B), gates.dtype),
                                h0_grad)
         return dgx, dgh, dh if h0_grad else None

@@ -10,7 +10,7 @@ then runs every node exactly once, when all the gradients flowing into it have b
 No recursion, so graphs of any depth work, and the cost is linear in the graph size.
 """
 
-EXTENSION_ABI = 9
+EXTENSION_ABI = 10
 
 
 class Node:

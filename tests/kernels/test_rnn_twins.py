@@ -23,22 +23,29 @@ def _close_or_none(ours, ref, dtype, what):
         _close(ours, ref, dtype, what)
 
 
-@st.composite
-def problems(draw, gates):
-    T, B, H = draw(st.integers(1, 6)), draw(st.integers(1, 4)), draw(st.integers(1, 7))
-    dtype = draw(st.sampled_from([np.float32, np.float64]))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
+def _problem(seed, T, B, H, dtype, gates, zero_h0, h0_grad):
+    rng = np.random.default_rng(seed)
 
     def arr(*shape, scale=1.0):
         return (scale * rng.standard_normal(shape)).astype(dtype)
 
     # batch-major, as the kernels take them: (time, batch, features) and (batch, features)
-    # half the problems start from a zero h0, the layers' default
-    h0 = arr(B, H, scale=0.0 if draw(st.booleans()) else 1.0)
+    h0 = arr(B, H, scale=0.0 if zero_h0 else 1.0)
     return dict(T=T, B=B, H=H, dtype=dtype, xw=arr(T, B, gates * H, scale=2.0),
                 w_hh=arr(gates * H, H, scale=0.7), h0=h0, c0=arr(B, H), b_hn=arr(H),
                 dhs=arr(T, B, H), dcs=arr(T, B, H), dh=arr(B, H), dc=arr(B, H),
-                h0_grad=draw(st.booleans()))
+                h0_grad=h0_grad)
+
+
+@st.composite
+def problems(draw, gates):
+    # batches past 6 rows and gate widths past 16 columns reach the step products' whole
+    # register blocks and several weight panels (packed_gemm.h); half the problems start
+    # from a zero h0, the layers' default
+    return _problem(draw(st.integers(0, 2 ** 16)), draw(st.integers(1, 6)),
+                    draw(st.integers(1, 14)), draw(st.integers(1, 20)),
+                    draw(st.sampled_from([np.float32, np.float64])), gates,
+                    draw(st.booleans()), draw(st.booleans()))
 
 
 pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
@@ -47,6 +54,25 @@ pytestmark = pytest.mark.skipif(not TWINS, reason="no compiled or GPU kernels")
 @settings(max_examples=15, deadline=None)
 @given(problems(4))
 def test_lstm_twins(p):
+    _check_lstm_twins(p)
+
+
+@settings(max_examples=15, deadline=None)
+@given(problems(3))
+def test_gru_twins(p):
+    _check_gru_twins(p)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("B", range(1, 14))
+def test_twins_on_every_block_of_the_step_products(B, dtype):
+    """Every count of leftover batch rows (the register blocks take 6), with a last weight
+    panel that is partly padding, forward (G = 36 columns) and backward (H = 9)."""
+    for check, gates in ((_check_lstm_twins, 4), (_check_gru_twins, 3)):
+        check(_problem(B, 3, B, 9, dtype, gates, zero_h0=False, h0_grad=True))
+
+
+def _check_lstm_twins(p):
     hs, cs, gates = REF.lstm_forward(p["xw"].copy(), p["w_hh"], p["h0"], p["c0"])
     dgates, dh0, dc0 = REF.lstm_backward(gates, cs, p["w_hh"], p["dhs"], p["dcs"], p["dh"],
                                          p["dc"], p["h0_grad"])
@@ -66,9 +92,7 @@ def test_lstm_twins(p):
         np.testing.assert_array_equal(_np(dh), p["dh"])
 
 
-@settings(max_examples=15, deadline=None)
-@given(problems(3))
-def test_gru_twins(p):
+def _check_gru_twins(p):
     hs, gates, hn = REF.gru_forward(p["xw"].copy(), p["w_hh"], p["b_hn"], p["h0"])
     dgx, dgh, dh0 = REF.gru_backward(gates, hn, hs, p["w_hh"], p["dhs"], p["dh"], p["h0_grad"])
     assert (dh0 is None) == (not p["h0_grad"])
@@ -184,4 +208,4 @@ def test_gru_reference_matches_torch_cell(p):
     np.testing.assert_allclose(dgh.sum((0, 1)), b_hh.grad.numpy(), rtol=1e-10, atol=1e-10)
     # hn is the recurrent part of the n gate, with its bias
     np.testing.assert_allclose(hn, np.einsum("gh,tbh->tbg", f64["w_hh"][2 * H:], hs[:-1])
-                               + f64["b_hn"], rtol=1e-12)
+                               + f64["b_hn"], rtol=1e-12, atol=1e-15)

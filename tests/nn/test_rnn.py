@@ -122,6 +122,25 @@ def test_float64_and_longer_sequences(torch, device, kind):
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_gradients_only_where_asked(torch, device, kind):
+    """An input without requires_grad and frozen weights get no gradient; the other
+    parameters' gradients are PyTorch's."""
+    ours, theirs = _make(torch, kind, num_layers=2, device=device)
+    for model in (ours, theirs):
+        model.weight_ih_l0.requires_grad_(False)
+        model.weight_hh_l1.requires_grad_(False)
+    x = np.random.default_rng(3).standard_normal((T, B, I)).astype(np.float32)
+    (o, _), (t, _) = ours(nptorch.tensor(x, device=device)), theirs(torch.tensor(x))
+    o.pow(2).sum().backward()
+    t.pow(2).sum().backward()
+    for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
+        if name in ("weight_ih_l0", "weight_hh_l1"):
+            assert p.grad is None and tp.grad is None, name
+        else:
+            _close(p.grad, tp.grad, name, 1e-4)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_non_finite_recurrent_weight_reaches_the_first_step(torch, device, kind):
     """With the default zero h0, the first step still multiplies it by w_hh: an infinite
     weight gives NaN there (0 * inf), as in PyTorch."""
