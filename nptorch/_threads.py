@@ -16,7 +16,7 @@ def _pools():
     also covers the ones its ops would only load later."""
     from threadpoolctl import ThreadpoolController  # imported on use: it costs at import
 
-    import scipy.linalg  # noqa: F401  (SciPy's BLAS, which the recurrent kernels call)
+    import scipy.linalg  # noqa: F401  (SciPy's BLAS, under the linalg decompositions)
     if not _backend.PURE_PYTHON:
         _backend.load_extension("pool")  # loads the OpenMP runtime of the compiled kernels
     return ThreadpoolController().select(user_api=["blas", "openmp"])

@@ -3,48 +3,24 @@
 Shapes and dtypes are checked here, before the nogil kernels that trust them.
 """
 import numpy as np
-from scipy.linalg import blas
 
 from .. import _backend
 from . import checks
 from .checks import FLOATS
 from .recurrent import RecurrentOps
 
+
 def _c(array):
     return np.ascontiguousarray(array)
 
 
-def _fortran_operand(m):
-    """``(f, trans)`` with ``f`` Fortran-contiguous and ``m`` equal to ``f`` (or ``f.T``)."""
-    if m.flags.f_contiguous:
-        return m, 0
-    # a row-major copy is the cheap one (a Fortran-order copy transposes in memory)
-    return np.ascontiguousarray(m).T, 1
-
-
 class CythonRecurrentOps(RecurrentOps):
     """LSTM and GRU time loops compiled with Cython, with their own kernel for the steps'
-    products (packed_gemm.h) and SciPy's BLAS for the products over whole sequences."""
+    products (packed_gemm.h); the products over whole sequences stay NumPy's."""
 
     @property
     def _rnn(self):
         return _backend.load_extension("rnn")
-
-    def matmul(self, a, b):
-        """``a @ b`` through the BLAS that the time loops call (SciPy's). With NumPy's for these
-        products, its thread pool and SciPy's spin against each other: twice the time of one
-        thread on two cores."""
-        if (a.dtype not in FLOATS or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2
-                or 0 in a.shape + b.shape):
-            return super().matmul(a, b)
-        gemm = blas.sgemm if a.dtype == np.float32 else blas.dgemm
-        # Fortran's column-major BLAS computes (a @ b)^T = b^T @ a^T
-        bt, trans_b = _fortran_operand(b.T)
-        at, trans_a = _fortran_operand(a.T)
-        # given no output, the wrapper would zero one first: a pass over memory for nothing
-        out = np.empty((a.shape[0], b.shape[1]), a.dtype)
-        return gemm(1.0, bt, at, beta=0.0, c=out.T, overwrite_c=True, trans_a=trans_b,
-                    trans_b=trans_a).T
 
     def lstm_forward(self, xw, w_hh, h0, c0):
         if xw.dtype not in FLOATS:
