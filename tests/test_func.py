@@ -143,6 +143,19 @@ VMAP_CASES = {
     "out_dims_tuple": lambda V, x, y, w, b: V(lambda a: (a, a.sin()), out_dims=(0, 1))(b),
     "out_dims_none": lambda V, x, y, w, b: V(
         lambda a: (a.exp(), x * 2, 2.0), out_dims=(0, None, None))(b),
+    "out_dims_none_for_every_output": lambda V, x, y, w, b: V(
+        lambda a: (x * 2, [y.sum(), 3]), out_dims=None)(b),
+    "out_dims_none_single_output_tuple": lambda V, x, y, w, b: V(
+        lambda a: y.cos(), out_dims=(None,))(b),
+    "out_dims_none_nested_in_tree": lambda V, x, y, w, b: V(
+        lambda a: {"a": a.sin(), "c": (x + 1, a * y)}, out_dims={"a": 1, "c": (None, 0)})(b),
+    "out_dims_none_unmapped_input": lambda V, x, y, w, b: V(
+        lambda a, c: c * 3, in_dims=(0, None), out_dims=None)(b, x),
+    "out_dims_none_with_nans": lambda V, x, y, w, b: V(lambda a: x.log(), out_dims=None)(b),
+    "out_dims_none_empty_batch": lambda V, x, y, w, b: V(
+        lambda a: (a.sum(), x.exp()), out_dims=(0, None))(b[:0]),
+    "out_dims_none_nested_vmap": lambda V, x, y, w, b: V(
+        lambda a: V(lambda r, c: c, in_dims=(0, None), out_dims=None)(w, x) * a)(b),
     "tree_output": lambda V, x, y, w, b: V(
         lambda a: {"sum": a.sum(), "parts": [a, a.cumsum(0)]})(b),
     "unmapped_output_is_expanded": lambda V, x, y, w, b: V(lambda a: x * 2)(b),
@@ -252,6 +265,13 @@ def test_vmap_randomness_like_torch(torch, randomness, rows_equal):
         assert bool((out == out[0]).all()) == rows_equal
 
 
+def test_vmap_returns_an_unmapped_output_as_is(torch):
+    for lib in (nptorch, torch):
+        x, b = lib.ones(3), lib.zeros(4, 3)
+        assert lib.vmap(lambda a, c: c, in_dims=(0, None), out_dims=None)(b, x) is x
+        assert lib.vmap(lambda a: (a, x), out_dims=(0, None))(b)[1] is x
+
+
 def test_vmap_is_a_top_level_alias():
     assert nptorch.vmap is nptorch.func.vmap
 
@@ -313,6 +333,23 @@ ERRORS = [
      "must only return Tensors, got type <class 'float'>. Did you mean to set out_dims= to None"),
     (lambda lib: lib.vmap(lambda a: a * 2, out_dims=None)(lib.arange(2.0)), ValueError,
      "can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: (a, a * 2), out_dims=(0, None))(lib.eye(2)), ValueError,
+     r"vmap\(<lambda>, \.\.\.\): `<lambda>` can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: {"s": a.sum()}, out_dims={"s": None})(lib.arange(2.0)),
+     ValueError, "can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: a, out_dims=None)(lib.ones(3, 2)), ValueError,
+     "can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: a, out_dims=None)(lib.ones(1, 2)), ValueError,
+     "can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: a, out_dims=None)(lib.ones(0, 2)), ValueError,
+     "can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: lib.vmap(lambda c: a, out_dims=None)(lib.ones(3)))(
+        lib.ones(2, 2)), ValueError, "can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: lib.vmap(lambda c, d: d, in_dims=(0, None), out_dims=None)(
+        lib.ones(3), a))(lib.ones(2, 2)), ValueError,
+     "can not return a BatchedTensor when out_dim is None"),
+    (lambda lib: lib.vmap(lambda a: a, out_dims=(None, 0))(lib.ones(2)), ValueError,
+     "out_dims is not compatible with the structure of `outputs`"),
     (lambda lib: lib.vmap(lambda a: a, out_dims="s")(lib.ones(2)), ValueError,
      "`out_dims` must be an int, None or a python collection of ints"),
     (lambda lib: lib.vmap(lambda a: [a, a], out_dims=(0, 1))(lib.ones(2, 2)), ValueError,

@@ -217,6 +217,11 @@ def _spacings(spacing, dims, all_dims, ndim):
     if isinstance(spacing, numbers.Number):
         return [spacing] * len(dims)
     spacing = list(spacing)
+    if any(isinstance(h, Tensor) for h in spacing):
+        for i, h in enumerate(spacing):
+            if not isinstance(h, Tensor):
+                raise TypeError(f"expected Tensor as element {i} in argument 1, but got "
+                                f"{type(h).__name__}")
     if len(spacing) != len(dims):
         if all_dims:
             raise RuntimeError(
@@ -236,41 +241,40 @@ def _spacings(spacing, dims, all_dims, ndim):
 
 def _derivative(f, dim, spacing, edge_order):
     """The finite-difference derivative of ``f`` along ``dim``; ``spacing`` is a number (even
-    steps) or the sample coordinates, whose steps enter the weights of the three-point
-    stencils (the weights of even steps fold into numbers)."""
+    steps, which divide the differences, so a zero step gives infinities as in PyTorch) or the
+    sample coordinates, whose steps enter the weights of the three-point stencils."""
     n = f.shape[dim]
 
     def values(i, j):  # f[i:j] along dim
         return f.narrow(dim, i, j - i)
-    if isinstance(spacing, Tensor):
-        steps = (spacing[1:] - spacing[:-1]).reshape(
-            [n - 1 if d == dim else 1 for d in range(f.ndim)])
+    if not isinstance(spacing, Tensor):
+        inner = (values(2, n) - values(0, n - 2)) / spacing / 2
+        if edge_order == 1:
+            first = (values(1, 2) - values(0, 1)) / spacing
+            last = (values(n - 1, n) - values(n - 2, n - 1)) / spacing
+        else:
+            first = (-1.5 * values(0, 1) + 2 * values(1, 2) - 0.5 * values(2, 3)) / spacing
+            last = (0.5 * values(n - 3, n - 2) - 2 * values(n - 2, n - 1)
+                    + 1.5 * values(n - 1, n)) / spacing
+        return cat([first, inner, last], dim)
+    steps = (spacing[1:] - spacing[:-1]).reshape([n - 1 if d == dim else 1 for d in range(f.ndim)])
 
-        def step(i, j):
-            return steps.narrow(dim, i, j - i)
-    else:
-        def step(i, j):
-            return spacing
+    def step(i, j):
+        return steps.narrow(dim, i, j - i)
     if edge_order == 1:
         first = (values(1, 2) - values(0, 1)) / step(0, 1)
         last = (values(n - 1, n) - values(n - 2, n - 1)) / step(n - 2, n - 1)
     else:
         a, b = step(0, 1), step(1, 2)
-        first = _stencil((-(2 * a + b) / (a * (a + b)), values(0, 1)),
-                         ((a + b) / (a * b), values(1, 2)), (-a / (b * (a + b)), values(2, 3)))
+        first = (-(2 * a + b) / (a * (a + b)) * values(0, 1) + (a + b) / (a * b) * values(1, 2)
+                 - a / (b * (a + b)) * values(2, 3))
         a, b = step(n - 3, n - 2), step(n - 2, n - 1)
-        last = _stencil((b / (a * (a + b)), values(n - 3, n - 2)),
-                        (-(a + b) / (a * b), values(n - 2, n - 1)),
-                        ((2 * b + a) / (b * (a + b)), values(n - 1, n)))
+        last = (b / (a * (a + b)) * values(n - 3, n - 2) - (a + b) / (a * b) * values(n - 2, n - 1)
+                + (2 * b + a) / (b * (a + b)) * values(n - 1, n))
     a, b = step(0, n - 2), step(1, n - 1)
-    inner = _stencil((-b / (a * (a + b)), values(0, n - 2)), ((b - a) / (a * b), values(1, n - 1)),
-                     (a / (b * (a + b)), values(2, n)))
+    inner = (-b / (a * (a + b)) * values(0, n - 2) + (b - a) / (a * b) * values(1, n - 1)
+             + a / (b * (a + b)) * values(2, n))
     return cat([first, inner, last], dim)
-
-
-def _stencil(*terms):
-    """``sum(weight * values)``, leaving out the terms whose weight is the number 0."""
-    return sum(w * v for w, v in terms if isinstance(w, Tensor) or w != 0)
 
 
 # -- histograms -----------------------------------------------------------------------------------

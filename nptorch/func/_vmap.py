@@ -1,5 +1,6 @@
 """``vmap``: a function mapped over a dimension of its inputs."""
 import functools
+import threading
 
 from .._api.shape import stack
 from .._tensor import Tensor
@@ -7,6 +8,17 @@ from ._pytree import broadcast_prefix, tree_flatten, tree_unflatten
 from ._randomness import check_randomness, under_randomness
 
 __all__ = ["vmap"]
+
+
+class _RunningVmaps(threading.local):
+    """For each vmap running now in this thread, outermost first, the mapped slices it gave
+    ``func``, by id."""
+
+    def __init__(self):
+        self.levels = []
+
+
+_running = _RunningVmaps()
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
@@ -23,8 +35,9 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             of tensors; ``None`` passes an argument unmapped. Keyword arguments are never
             mapped.
         out_dims: likewise for the output, a Tensor or a tree of Tensors. ``None`` returns an
-            output unmapped (Python scalars too); here an output is taken as unmapped when all
-            slices return equal values.
+            output unmapped (Python scalars too), which must not be batched: here an output is
+            batched when it differs between slices or is a mapped slice of this or an enclosing
+            vmap (PyTorch tracks batching through every op, so it also refuses ``t * 0``).
         randomness: 'error' (random ops raise), 'different' (each slice draws its own numbers)
             or 'same' (every slice draws the same numbers), for the default CPU generator.
         chunk_size: checked, and otherwise unused: slices are processed one at a time anyway.
@@ -52,9 +65,17 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         leaves, spec, dims = _flat_in_dims(name, in_dims, args)
         size = _batch_size(leaves, dims)
         call = under_randomness(func, randomness)
-        outputs = [call(*tree_unflatten(_slices(leaves, dims, i), spec), **kwargs)
-                   for i in (range(size) if size else [None])]
-        return _stack_outputs(name, outputs, out_dims, size)
+        mapped = {}
+        _running.levels.append(mapped)
+        try:
+            outputs = []
+            for i in range(size) if size else [None]:
+                slices = _slices(leaves, dims, i)
+                mapped.update((id(s), s) for s, dim in zip(slices, dims) if dim is not None)
+                outputs.append(call(*tree_unflatten(slices, spec), **kwargs))
+            return _stack_outputs(name, outputs, out_dims, size)
+        finally:
+            _running.levels.pop()
     return wrapper
 
 
@@ -143,7 +164,8 @@ def _stack_outputs(name, outputs, out_dims, size):
 def _stack(name, values, dim, size):
     first = values[0]
     if dim is None:
-        if not all(v is first or _equal(v, first) for v in values):
+        batched = any(_is_mapped_slice(v) for v in values)
+        if batched or not all(v is first or _equal(v, first) for v in values):
             raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when "
                              "out_dim is None")
         return first
@@ -155,8 +177,13 @@ def _stack(name, values, dim, size):
     return result if size else result.narrow(dim, 0, 0)
 
 
+def _is_mapped_slice(value):
+    return any(id(value) in mapped for mapped in _running.levels)
+
+
 def _equal(a, b):
+    """Whether two slices' outputs are the same value (NaNs matching NaNs)."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return (isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape
-                and bool((a == b).all()))
-    return a == b
+                and a.dtype == b.dtype and bool(((a == b) | (a != a) & (b != b)).all()))
+    return a == b or a != a and b != b

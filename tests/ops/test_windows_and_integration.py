@@ -133,12 +133,54 @@ GRADIENTS = [
     ("coordinates_dim", lambda lib, f, a, b: lib.gradient(f, spacing=(b,), dim=1)),
     ("coordinates_edge_order_2", lambda lib, f, a, b: lib.gradient(
         f, spacing=(a, b), edge_order=2)),
+    ("negative_spacing", lambda lib, f, a, b: lib.gradient(f, spacing=-1.5)),
+    ("negative_spacings_edge_order_2", lambda lib, f, a, b: lib.gradient(
+        f, spacing=[-2, 0.5], edge_order=2)),
+    ("decreasing_coordinates_edge_order_2", lambda lib, f, a, b: lib.gradient(
+        f, spacing=(-a, b.flip(0)), edge_order=2)),
+]
+
+ZERO_STEP_GRADIENTS = [
+    ("zero_spacing", lambda lib, f: lib.gradient(f, spacing=0)),
+    ("zero_spacing_edge_order_2", lambda lib, f: lib.gradient(f, spacing=0.0, edge_order=2)),
+    ("negative_zero_spacing", lambda lib, f: lib.gradient(f, spacing=-0.0, edge_order=2)),
+    ("zero_in_spacings", lambda lib, f: lib.gradient(f, spacing=[0, 2])),
+    ("zero_in_spacings_edge_order_2", lambda lib, f: lib.gradient(
+        f, spacing=[2.0, 0.0], edge_order=2)),
+    ("zero_spacing_dim", lambda lib, f: lib.gradient(f, spacing=(0,), dim=1)),
+    ("repeated_coordinates", lambda lib, f: lib.gradient(
+        f, spacing=(lib.tensor([0.0, 0.0, 1.0]), lib.tensor([0.0, 1.0, 1.0, 2.0])))),
+    ("repeated_coordinates_edge_order_2", lambda lib, f: lib.gradient(
+        f, spacing=(lib.tensor([0.0, 0.0, 1.0]), lib.tensor([0.0, 1.0, 1.0, 2.0])),
+        edge_order=2)),
+    ("equal_coordinates", lambda lib, f: lib.gradient(
+        f, spacing=(lib.tensor([1.0, 1.0, 1.0, 1.0]),), dim=1)),
 ]
 
 
 @pytest.mark.parametrize("fn", [c[1] for c in GRADIENTS], ids=[c[0] for c in GRADIENTS])
 def test_gradient(fn):
     check_op(fn, F, COORDS0, COORDS1)
+
+
+@pytest.mark.parametrize("fn", [c[1] for c in ZERO_STEP_GRADIENTS],
+                         ids=[c[0] for c in ZERO_STEP_GRADIENTS])
+def test_gradient_zero_steps(fn):
+    """Zero steps divide by zero: infinities and NaNs where PyTorch gives them, in the values
+    and in the gradients."""
+    check_op(fn, F, gradcheck_inputs=False)
+    assert any(not bool(v.isfinite().all()) for v in fn(nptorch, nptorch.tensor(F)))
+
+
+def test_gradient_zero_spacing_values():
+    for edge_order, expected in ((1, [np.nan, np.inf, np.inf, -np.inf]),
+                                 (2, [-np.inf, np.inf, np.inf, -np.inf])):
+        ours, theirs = pair(lambda lib: lib.gradient(lib.tensor([1.0, 1.0, 3.0, 2.0]), spacing=0,
+                                                     edge_order=edge_order)[0])
+        same(ours, theirs)
+        np.testing.assert_array_equal(ours.numpy(), np.array(expected, np.float32))
+    np.testing.assert_array_equal(nptorch.gradient(nptorch.ones(3), spacing=-0.0)[0].numpy(),
+                                  np.full(3, np.nan, np.float32))
 
 
 def test_gradient_dtypes():
@@ -148,7 +190,12 @@ def test_gradient_dtypes():
                lambda lib: lib.gradient(lib.tensor(f), spacing=(lib.tensor([0, 1, 3]),), dim=0),
                lambda lib: lib.gradient(lib.tensor(F), spacing=(lib.tensor([0, 1, 3]),), dim=0),
                lambda lib: lib.gradient(lib.tensor(F, dtype=lib.float32),
-                                        spacing=(lib.tensor(COORDS0),), dim=0)):
+                                        spacing=(lib.tensor(COORDS0),), dim=0),
+               lambda lib: lib.gradient(lib.tensor(f), spacing=0, edge_order=2),
+               lambda lib: lib.gradient(lib.tensor(F), spacing=[-0.5, 0]),
+               lambda lib: lib.gradient(lib.tensor(f), spacing=(lib.tensor([0, 0, 1]),), dim=0),
+               lambda lib: lib.gradient(lib.tensor(F, dtype=lib.float64), spacing=0),
+               lambda lib: lib.gradient(lib.ones(3, 0), spacing=0, dim=0)):
         for ours, theirs in zip(*pair(fn)):
             same(ours, theirs)
     assert nptorch.gradient(nptorch.tensor(3.0)) == () == torch.gradient(torch.tensor(3.0))
@@ -173,6 +220,12 @@ def test_gradient_dtypes():
                    "got an element with 0 dimensions!"),
     (lambda lib: lib.gradient(lib.ones(3, 4), spacing=lib.ones(4), dim=1), TypeError,
      r"gradient\(\) received an invalid combination of arguments"),
+    (lambda lib: lib.gradient(lib.ones(3, 4), spacing=[0, lib.tensor([0.0, 1.0, 2.0, 3.0])]),
+     TypeError, "expected Tensor as element 0 in argument 1, but got int"),
+    (lambda lib: lib.gradient(lib.ones(3, 4), spacing=[lib.tensor([0.0, 1.0, 2.0]), -1.0]),
+     TypeError, "expected Tensor as element 1 in argument 1, but got float"),
+    (lambda lib: lib.gradient(lib.ones(3, 4), spacing=[lib.tensor(2.0), 0], dim=[0, 1]),
+     TypeError, "expected Tensor as element 1 in argument 1, but got int"),
     (lambda lib: lib.gradient(lib.ones(3, 4), dim=(0, 0)), RuntimeError,
      "dim 0 appears multiple times in the list of dims"),
     (lambda lib: lib.gradient(lib.ones(3, 4, dtype=lib.bool)), RuntimeError,
