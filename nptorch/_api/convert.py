@@ -1,5 +1,6 @@
 """dtype and device conversions, copies and ``new_*`` constructors as Tensor methods."""
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -59,10 +60,13 @@ def _bind(overload, args, kwargs):
 
 
 def _type_name(a):
+    """The name PyTorch's argument errors give ``a``'s type."""
     if isinstance(a, Tensor):
         return "Tensor"
-    if isinstance(a, (_dtype.dtype, device)):
+    if isinstance(a, (_dtype.dtype, device, Size)):
         return f"torch.{type(a).__name__}"
+    if isinstance(a, (np.ndarray, np.generic)):
+        return f"numpy.{type(a).__name__}"
     return type(a).__name__
 
 
@@ -213,15 +217,124 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
                  requires_grad=requires_grad)
 
 
+# Tensor.new's forms as PyTorch lists them when none fits, each with the parameter names its
+# report matches keywords against (PyTorch parses "device = None" as a parameter named "None").
+_NEW_OVERLOADS = (
+    ("(*, torch.device device = None)", ("*", "None")),
+    ("(torch.Storage storage)", ("storage",)),
+    ("(Tensor other)", ("other",)),
+    ("(tuple of ints size, *, torch.device device = None)", ("size", "*", "None")),
+    ("(object data, *, torch.device device = None)", ("data", "*", "None")),
+)
+
+
+def _shown(a):
+    """``a`` as PyTorch's report of mismatched arguments shows it: sequences with their items."""
+    if not isinstance(a, (tuple, list)):
+        return _type_name(a)
+    items = ", ".join(_type_name(x) for x in a)
+    if isinstance(a, list):
+        return f"{_type_name(a)} of [{items}]"
+    return f"{_type_name(a)} of ({items}{',' if len(a) == 1 else ''})"
+
+
+def _new_error(args, kwargs):
+    """PyTorch's error for arguments that fit no form of ``Tensor.new``."""
+    kwargs = dict(reversed(kwargs.items()))  # PyTorch's own order
+    trail = ", " if kwargs and not args else ""
+    got = ", ".join([_type_name(a) for a in args]
+                    + [f"{k}={_type_name(v)}" for k, v in kwargs.items()])
+    lines = []
+    for signature, names in _NEW_OVERLOADS:
+        lines.append(f" * {signature}\n")
+        if len(names) != len(args) + len(kwargs):
+            continue
+        unmatched = [k for k in kwargs if k not in names[len(names) - len(kwargs):]]
+        if unmatched:
+            lines.append("      didn't match because some of the keywords were incorrect: "
+                         f"{', '.join(unmatched)}\n")
+        else:
+            shown = [f"!{_shown(a)}!" for a in args]
+            shown += [f"!{name}={_shown(kwargs[name])}!" for name in names[len(args):]]
+            lines.append("      didn't match because some of the arguments have invalid types: "
+                         f"({', '.join(shown)}{trail})\n")
+    return TypeError(f"new() received an invalid combination of arguments - got ({got}{trail}), "
+                     f"but expected one of:\n{''.join(lines)}")
+
+
+def _starts_size(a):
+    """Whether PyTorch reads ``a`` as the first int of a size (bools only count later on)."""
+    from .creation import _is_int
+    return _is_int(a) and not isinstance(a, bool)
+
+
+def _new_form(args, named):
+    """The form of ``Tensor.new`` that the arguments other than ``device`` pick, tried in
+    PyTorch's order, with its argument: ``("empty", None)``, ``("tensor", other)``,
+    ``("size", ints)`` or ``("data", data)``; None when none fits."""
+    if not args and not named:
+        return "empty", None
+    if named:
+        if args or len(named) > 1:
+            return None
+        (key, value), = named.items()
+        if key == "other" and isinstance(value, Tensor):
+            return "tensor", value
+        if key == "size" and isinstance(value, (tuple, list)) and (
+                not value or _starts_size(value[0])):
+            return "size", value
+        return ("data", value) if key == "data" else None
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return "tensor", args[0]
+    if _starts_size(args[0]):
+        return "size", args
+    if len(args) == 1:
+        return ("size" if isinstance(args[0], Size) else "data"), args[0]
+    return None
+
+
+def _new_size(sizes):
+    """``sizes`` as a shape, each item checked as PyTorch unpacks it."""
+    from .creation import _is_int
+    for pos, s in enumerate(sizes, 1):
+        if not _is_int(s):
+            raise TypeError(f"new(): argument 'size' failed to unpack the object at pos {pos} "
+                            f"with error \"type must be tuple of ints,but got {_type_name(s)}\"")
+    return tuple(int(s) for s in sizes)
+
+
 def new(self, *args, **kwargs):
-    """The legacy constructor: ``new(*size)`` an uninitialised tensor, ``new(data)`` a copy of
-    ``data``, ``new()`` an empty one; always of this tensor's dtype and device."""
-    if len(args) == 1 and not isinstance(args[0], int):
-        data = args[0]
-        if isinstance(data, Size):  # a plain tuple is data, as in PyTorch
-            return new_empty(self, data, **kwargs)
-        return _new(self, data, kwargs.get("dtype"), kwargs.get("device"), False)
-    return new_empty(self, *(args or (0,)), **kwargs)
+    """PyTorch's legacy constructor, always of this tensor's dtype and device type: ``new()``
+    an empty tensor, ``new(*sizes)``, ``new(torch.Size)`` or ``new(size=...)`` an uninitialised
+    one, ``new(sequence)`` one holding the data (sharing a NumPy array of this dtype) and
+    ``new(tensor)`` a view of a tensor of this dtype. ``device`` is the only option."""
+    from .._legacy_types import _options
+    from .creation import as_tensor
+    dev = kwargs.get("device")
+    named = {k: v for k, v in kwargs.items() if k != "device"}
+    form = _new_form(args, named) if _or_none(_is_device)(dev) else None
+    if form is None:
+        raise _new_error(args, kwargs)
+    kind, value = form
+    if kind == "tensor":
+        if "device" in kwargs:
+            raise RuntimeError("Legacy tensor new of the form tensor.new(tensor, device=device) is "
+                               "not supported.  Use torch.as_tensor(...) instead.")
+        if value.dtype is not self.dtype or value.device.type != self.device.type:
+            raise TypeError(f"expected {_options(self.dtype, self.device)} "
+                            f"(got {_options(value.dtype, value.device)})")
+        return value.view_as(value)
+    dev = to_device(dev)
+    if dev is not None and dev.type != self.device.type:
+        raise RuntimeError(f"legacy constructor expects device type: {self.device.type} but "
+                           f"device type: {dev.type} was passed")
+    if kind == "empty":
+        return new_empty(self, 0, device=dev)
+    if kind == "size":
+        return new_empty(self, _new_size(value), device=dev)
+    if not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"new(): data must be a sequence (got {_type_name(value)})")
+    return as_tensor(value, self.dtype, dev or self.device)
 
 
 def _with_python(name, fn, input, *others):

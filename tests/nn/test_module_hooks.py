@@ -194,6 +194,40 @@ def test_load_state_dict_hooks():
         assert order == ["pre 0.", "post Linear", "post Sequential"]
 
 
+def test_load_state_dict_post_hook_edits_reach_the_strict_check():
+    for lib in (torch, nptorch):
+        m = lib.nn.Sequential(lib.nn.Linear(1, 1))
+        m[0].register_load_state_dict_post_hook(
+            lambda module, keys: keys.missing_keys.append("ghost"))
+        with pytest.raises(RuntimeError) as info:
+            m.load_state_dict(m.state_dict())
+        assert str(info.value) == ('Error(s) in loading state_dict for Sequential:\n\t'
+                                   'Missing key(s) in state_dict: "ghost". ')
+        keys = m.load_state_dict(m.state_dict(), strict=False)
+        assert keys.missing_keys == ["ghost"] and keys.unexpected_keys == []
+        linear = lib.nn.Linear(1, 1)
+        linear.register_load_state_dict_post_hook(lambda module, keys: keys.missing_keys.clear())
+        keys = linear.load_state_dict({"bias": lib.ones(1)})
+        assert str(keys) == "<All keys matched successfully>"
+
+
+def test_load_state_dict_post_hook_must_return_none():
+    message = ("Hooks registered with ``register_load_state_dict_post_hook`` are not expected to "
+               "return new values, if incompatible_keys need to be modified, it should be done "
+               "inplace.")
+    for lib in (torch, nptorch):
+        calls = []
+        m = lib.nn.Linear(1, 1)
+        m.register_load_state_dict_post_hook(lambda module, keys: keys)
+        m.register_load_state_dict_post_hook(lambda module, keys: calls.append("second"))
+        for strict in (True, False):
+            with pytest.raises(AssertionError) as info:
+                m.load_state_dict({"weight": lib.full((1, 1), 3.0), "bias": lib.ones(1)},
+                                  strict=strict)
+            assert str(info.value) == message
+        assert m.weight.item() == 3.0 and calls == []
+
+
 def test_set_submodule():
     for lib in (torch, nptorch):
         s = lib.nn.Sequential(lib.nn.Sequential(lib.nn.Linear(1, 1)))

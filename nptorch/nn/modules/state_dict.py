@@ -139,7 +139,8 @@ class StateDict:
 
     def register_load_state_dict_post_hook(self, hook):
         """``hook(module, incompatible_keys)`` runs after ``load_state_dict`` has loaded the
-        module and may clear the reported ``missing_keys`` / ``unexpected_keys`` in place."""
+        module, may edit ``missing_keys`` / ``unexpected_keys`` in place (the strict check sees
+        the edits) and must return None."""
         return register(self._load_state_dict_post_hooks, hook)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
@@ -156,8 +157,13 @@ class StateDict:
             for name, child in module._modules.items():
                 if child is not None:
                     load(child, prefix + name + ".")
+            incompatible_keys = _IncompatibleKeys(missing, unexpected)
             for hook in tuple(module._load_state_dict_post_hooks.values()):
-                hook(module, _IncompatibleKeys(missing, unexpected))
+                if hook(module, incompatible_keys) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                        "expected to return new values, if incompatible_keys need to be "
+                        "modified, it should be done inplace.")
         load(self)
         if strict:
             if unexpected:
