@@ -1,11 +1,14 @@
-"""One helper that checks an op against PyTorch and by finite differences.
+"""Helpers shared by the test files.
 
 ``check_op(fn, *shapes_or_arrays)`` runs ``fn`` on nptorch tensors and on PyTorch tensors built
 from the same data, compares the forward result (values, shape, dtype) and the gradient of
 every floating input, runs float64 ``gradcheck``, and repeats on non-contiguous inputs.
 ``fn`` receives the library module (nptorch or torch) first, so one lambda serves both:
-``check_op(lambda lib, x, y: lib.atan2(x, y), (3, 4), (4,))``.
+``check_op(lambda lib, x, y: lib.atan2(x, y), (3, 4), (4,))``. The ``check_*`` helpers below
+compare errors and results with PyTorch's in the same way; the rest build or convert test data.
 """
+import warnings
+
 import numpy as np
 import pytest
 
@@ -144,3 +147,76 @@ def check_error_like_torch(call, error, message):
     for lib in ((torch,) if torch is not None else ()) + (nptorch,):
         with pytest.raises(error, match=message):
             call(lib)
+
+
+def check_same_error_as_torch(call, nptorch_names=(), ignored_warning=None):
+    """Assert that ``call(lib)`` raises the same exception type, with the same message, with
+    nptorch as with PyTorch (skipped when PyTorch is not installed).
+
+    ``nptorch_names`` are names that nptorch's message prints as ``nptorch.NAME`` where
+    PyTorch's prints ``torch.NAME`` (``"Size"``, dtypes); warnings of the category
+    ``ignored_warning`` are silenced while both run.
+    """
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        if ignored_warning is not None:
+            warnings.simplefilter("ignore", ignored_warning)
+        with pytest.raises(Exception) as theirs:
+            call(torch)
+        with pytest.raises(Exception) as ours:
+            call(nptorch)
+    assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
+    expected = str(theirs.value)
+    for name in nptorch_names:
+        expected = expected.replace(f"torch.{name}", f"nptorch.{name}")
+    assert str(ours.value) == expected
+
+
+def check_equal_to_torch(call):
+    """Assert that ``call(lib)`` gives tensors of the same dtype, shape and values (exactly) with
+    nptorch as with PyTorch; a tuple or list of tensors is compared element by element."""
+    torch = pytest.importorskip("torch")
+    ours, theirs = call(nptorch), call(torch)
+    if isinstance(theirs, (tuple, list)):
+        assert len(ours) == len(theirs)
+        pairs = list(zip(ours, theirs))
+    else:
+        pairs = [(ours, theirs)]
+    for o, t in pairs:
+        assert str(o.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        assert tuple(o.shape) == tuple(t.shape)
+        np.testing.assert_array_equal(o.numpy(), t.numpy())
+
+
+def check_close_to_torch(ours, theirs, what, tol=1e-5):
+    """Assert that the nptorch tensor ``ours`` (on any device) matches ``theirs`` (a PyTorch
+    tensor or an array) to ``atol=tol`` and ``rtol=10 * tol``; ``what`` names it on failure."""
+    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs
+    np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs, rtol=tol * 10, atol=tol,
+                               err_msg=what)
+
+
+def distinct_values(shape, seed=0, divisor=3.0):
+    """A float32 array of ``shape`` holding a random permutation of ``0, 1, 2, ...`` divided by
+    ``divisor``, minus 2: no two values are equal, so max pooling has no ties and finite
+    differences cross no kink."""
+    rng = np.random.default_rng(seed)
+    return (rng.permutation(int(np.prod(shape))).reshape(shape) / divisor - 2).astype(np.float32)
+
+
+def as_numpy(t):
+    """The values of the tensor ``t`` (nptorch or PyTorch, on the CPU), detached, as a NumPy
+    array."""
+    return t.detach().numpy()
+
+
+def host_array(a):
+    """A NumPy or CuPy array as a NumPy array."""
+    return a.get() if hasattr(a, "get") else np.asarray(a)
+
+
+def load_torch_state(ours, theirs):
+    """Load the state dict of the PyTorch module ``theirs`` into the nptorch module ``ours``;
+    returns what ``load_state_dict`` returns."""
+    return ours.load_state_dict({k: nptorch.tensor(v.numpy())
+                                 for k, v in theirs.state_dict().items()})

@@ -4,22 +4,12 @@ import pytest
 
 import nptorch
 
+from helpers import check_same_error_as_torch
+
 
 def _both(torch, build):
     """``build(lib)`` under both libraries: (ours, theirs)."""
     return build(nptorch), build(torch)
-
-
-def _message(lib, build):
-    with pytest.raises(Exception) as info:
-        build(lib)
-    return type(info.value), str(info.value)
-
-
-def _same_error(torch, build):
-    ours, theirs = _message(nptorch, build), _message(torch, build)
-    assert ours[0].__name__ == theirs[0].__name__
-    assert ours[1] == theirs[1].replace("torch.Size", "nptorch.Size")
 
 
 def _D(lib):
@@ -127,8 +117,8 @@ INVALID = [
 
 
 @pytest.mark.parametrize("build", INVALID)
-def test_errors_match_torch(torch, build):
-    _same_error(torch, build)
+def test_errors_match_torch(build):
+    check_same_error_as_torch(build, nptorch_names=("Size",))
 
 
 REPRS = [

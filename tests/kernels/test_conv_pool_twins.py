@@ -9,15 +9,12 @@ from nptorch import _backend
 from nptorch._ops import Window, ops_for, use
 from nptorch._ops.reference import adaptive_bounds
 
+from helpers import host_array
 from kernel_twins import DTYPES, REF, TWINS
 
 
 def _to(ops, a):
     return ops.xp.asarray(a)
-
-
-def _np(a):
-    return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
 @st.composite
@@ -51,7 +48,7 @@ def _data(shape, dtype, seed=0):
 
 def _close(a, b, dtype):
     tol = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(_np(a), _np(b), rtol=tol, atol=tol)
+    np.testing.assert_allclose(host_array(a), host_array(b), rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
@@ -74,7 +71,7 @@ def test_im2col_col2im(ops, dtype, case):
 
 
 def _dot(a, b):
-    return float((_np(a).astype(np.float64) * _np(b)).sum())
+    return float((host_array(a).astype(np.float64) * host_array(b)).sum())
 
 
 @pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
@@ -153,7 +150,7 @@ def test_max_pool2d(ops, dtype, case):
     y, idx = ops.max_pool2d(_to(ops, x), OH, OW, win)
     ry, ridx = REF.max_pool2d(x, OH, OW, win)
     _close(y, ry, dtype)
-    np.testing.assert_array_equal(_np(idx), ridx)
+    np.testing.assert_array_equal(host_array(idx), ridx)
     assert idx.dtype == np.int64
     g = _data(y.shape, dtype, 2)
     _close(ops.max_pool2d_backward(_to(ops, g), idx, *shape[2:]),
@@ -173,8 +170,8 @@ def test_max_pool2d_2x2(ops, dtype, shape, OH, OW):
     win = Window(2, 2, 2, 2)
     y, idx = ops.max_pool2d(_to(ops, x), OH, OW, win)
     ry, ridx = REF.max_pool2d(x, OH, OW, win)
-    np.testing.assert_array_equal(_np(y), ry)
-    np.testing.assert_array_equal(_np(idx), ridx)
+    np.testing.assert_array_equal(host_array(y), ry)
+    np.testing.assert_array_equal(host_array(idx), ridx)
     assert np.isnan(ry).any()
 
 
@@ -203,7 +200,7 @@ def test_adaptive_pool2d(ops, dtype, H, W, OH, OW):
     y, idx = ops.adaptive_max_pool2d(_to(ops, x), OH, OW)
     ry, ridx = REF.adaptive_max_pool2d(x, OH, OW)
     _close(y, ry, dtype)
-    np.testing.assert_array_equal(_np(idx), ridx)
+    np.testing.assert_array_equal(host_array(idx), ridx)
     g = _data((2, 3, OH, OW), dtype, 4)
     _close(ops.adaptive_avg_pool2d_backward(_to(ops, g), H, W),
            REF.adaptive_avg_pool2d_backward(g, H, W), dtype)

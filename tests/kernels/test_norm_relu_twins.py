@@ -4,16 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from helpers import host_array
 from kernel_twins import DTYPES, REF, TWINS
-
-
-def _np(a):
-    return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
 def _close(a, b, dtype, scale=1.0):
     tol = (2e-5 if dtype == np.float32 else 1e-12) * scale
-    np.testing.assert_allclose(_np(a), _np(b), rtol=tol, atol=tol)
+    np.testing.assert_allclose(host_array(a), host_array(b), rtol=tol, atol=tol)
 
 
 # -- ReLU ---------------------------------------------------------------------------------
@@ -26,11 +23,11 @@ def test_relu(ops, dtype):
     x = np.array(SPECIAL * 7, dtype).reshape(7, 10)
     y = ops.relu(ops.xp.asarray(x))
     assert y.dtype == dtype and y.shape == x.shape
-    np.testing.assert_array_equal(_np(y), REF.relu(x))
+    np.testing.assert_array_equal(host_array(y), REF.relu(x))
     np.testing.assert_array_equal(REF.relu(x)[0], np.array(
         [np.nan, np.nan, np.inf, 0, 0, 0, 1e-30, 0, 2.5, 0], dtype))
     strided = x.T  # kept as a view's layout by the reference
-    np.testing.assert_array_equal(_np(ops.relu(ops.xp.asarray(strided))), REF.relu(strided))
+    np.testing.assert_array_equal(host_array(ops.relu(ops.xp.asarray(strided))), REF.relu(strided))
 
 
 @pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
@@ -47,12 +44,12 @@ def test_relu_backward(ops, dtype):
     for gy in cases:
         got = ops.relu_backward(xp.asarray(gy), xp.asarray(y))
         assert got.dtype == dtype and got.shape == y.shape
-        np.testing.assert_array_equal(_np(got), REF.relu_backward(gy, y))
+        np.testing.assert_array_equal(host_array(got), REF.relu_backward(gy, y))
     assert (REF.relu_backward(g, y)[:, [4, 5]] == 0).all()  # relu'(0) = 0
     # a NaN or infinite gradient where y is 0 gives 0, as in PyTorch (not NaN from 0 * inf)
     special = np.full(y.shape, np.inf, dtype)
     special[1] = np.nan
-    got = _np(ops.relu_backward(xp.asarray(special), xp.asarray(y)))
+    got = host_array(ops.relu_backward(xp.asarray(special), xp.asarray(y)))
     np.testing.assert_array_equal(got, np.where(y > 0, special, 0))
     empty = np.zeros((0, 3), dtype)
     assert ops.relu_backward(xp.asarray(empty), xp.asarray(empty)).shape == (0, 3)
@@ -76,9 +73,9 @@ def test_add_scaled_of_overlapping_or_strided_arrays(ops):
     for views in [lambda a: (a[1:], a[:-1]), lambda a: (a[::2], a[1::2]),
                   lambda a: (a.reshape(3, 4).T, a.reshape(3, 4).T[::-1])]:
         dst, src = views(ops.xp.arange(12.0))  # views of one buffer
-        expected = _np(dst) + 2 * _np(src)
+        expected = host_array(dst) + 2 * host_array(src)
         ops.add_scaled(dst, src, 2.0)
-        np.testing.assert_array_equal(_np(dst), expected)
+        np.testing.assert_array_equal(host_array(dst), expected)
 
 
 def test_relu_of_integers_uses_the_reference():
@@ -176,8 +173,8 @@ def test_batch_norm_far_first_value(ops, dtype):
     x[0, :, 0] = [1e4, -3e3, 50.0]
     got = ops.normalize(ops.xp.asarray(x), None, None, (0, 2), 1e-5)
     x64 = x.astype(np.float64)
-    np.testing.assert_allclose(_np(got[1]).ravel(), x64.mean((0, 2)), rtol=1e-6)
-    np.testing.assert_allclose(_np(got[2]).ravel(), x64.var((0, 2)), rtol=1e-5)
+    np.testing.assert_allclose(host_array(got[1]).ravel(), x64.mean((0, 2)), rtol=1e-6)
+    np.testing.assert_allclose(host_array(got[2]).ravel(), x64.var((0, 2)), rtol=1e-5)
     for a, r in zip(got, REF.normalize(x, None, None, (0, 2), 1e-5)):
         _close(a, r, dtype)
 

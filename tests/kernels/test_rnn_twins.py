@@ -4,16 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from helpers import host_array
 from kernel_twins import ACCELERATED as TWINS, REF
-
-
-def _np(a):
-    return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
 def _close(ours, ref, dtype, what, atol=None):
     tol = 2e-5 if dtype == np.float32 else 1e-11
-    np.testing.assert_allclose(_np(ours), ref, rtol=tol, atol=atol or tol, err_msg=what)
+    np.testing.assert_allclose(host_array(ours), ref, rtol=tol, atol=atol or tol, err_msg=what)
 
 
 def _close_or_none(ours, ref, dtype, what, atol=None):
@@ -100,7 +97,7 @@ def _check_lstm_twins(p):
         for name, a, r in zip(("dgates", "dh0", "dc0"), back, (dgates, dh0, dc0)):
             _close_or_none(a, r, p["dtype"], name, p.get("atol"))
         # the caller's final-state gradients are left untouched
-        np.testing.assert_array_equal(_np(dh), p["dh"])
+        np.testing.assert_array_equal(host_array(dh), p["dh"])
 
 
 def _check_gru_twins(p):
@@ -118,7 +115,7 @@ def _check_gru_twins(p):
                                 p["h0_grad"])
         for name, a, r in zip(("dgx", "dgh", "dh0"), back, (dgx, dgh, dh0)):
             _close_or_none(a, r, p["dtype"], name, p.get("atol"))
-        np.testing.assert_array_equal(_np(dh), p["dh"])
+        np.testing.assert_array_equal(host_array(dh), p["dh"])
 
 
 @pytest.mark.parametrize("ops", TWINS, ids=lambda o: type(o).__name__)
@@ -136,7 +133,7 @@ def test_matmul_twins(ops, dtype):
             assert got.dtype == dtype and got.flags.c_contiguous, (la, lb)
             _close(got, a @ b, dtype, f"{la} @ {lb}")
     empty = ops.matmul(ops.xp.asarray(a[:, :0]), ops.xp.asarray(b[:0]))
-    np.testing.assert_array_equal(_np(empty), np.zeros((7, 3), dtype))
+    np.testing.assert_array_equal(host_array(empty), np.zeros((7, 3), dtype))
 
 
 def test_non_contiguous_inputs_and_shape_checks():

@@ -6,7 +6,7 @@ import pytest
 import nptorch
 from nptorch.autograd import gradcheck
 
-from helpers import check_error_like_torch
+from helpers import check_error_like_torch, load_torch_state
 
 torch = pytest.importorskip("torch")
 
@@ -19,8 +19,7 @@ def _pair(dtype=np.float32, **kwargs):
     args.update(kwargs)
     theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(**args).to(getattr(torch, np.dtype(dtype).name))
     ours = nptorch.nn.AdaptiveLogSoftmaxWithLoss(**args).to(getattr(nptorch, np.dtype(dtype).name))
-    ours.load_state_dict({k: nptorch.tensor(v.detach().numpy()) for k, v in
-                          theirs.state_dict().items()})
+    load_torch_state(ours, theirs)
     return ours, theirs
 
 

@@ -13,6 +13,8 @@ import nptorch.nn as nn
 import nptorch.nn.functional as F
 from nptorch.autograd import gradcheck
 
+from helpers import check_close_to_torch
+
 E, H, L, S, N = 8, 2, 4, 5, 3
 
 
@@ -23,12 +25,6 @@ def _copy_weights(torch, ours, theirs):
         assert n == tn and tuple(p.shape) == tuple(tp.shape)
         with torch.no_grad():
             tp.copy_(torch.from_numpy(p.detach().numpy().copy()))
-
-
-def _close(ours, theirs, what, tol=1e-5):
-    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs
-    np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs, rtol=tol * 10, atol=tol,
-                               err_msg=what)
 
 
 def _leaves(torch, arrays, device):
@@ -64,7 +60,7 @@ def _compare(torch, ours_fn, theirs_fn, arrays, params=(), tol=1e-5, device="cpu
         if o is None:
             continue
         assert tuple(o.shape) == tuple(t.shape) and str(o.dtype)[8:] == str(t.dtype)[6:]
-        _close(o, t, f"output {i}", tol)
+        check_close_to_torch(o, t, f"output {i}", tol)
         g = rng.standard_normal(tuple(t.shape)).astype(t.detach().numpy().dtype)
         loss = loss + (o * nptorch.tensor(g, device=device)).sum()
         tloss = tloss + (t * torch.tensor(g)).sum()
@@ -74,9 +70,9 @@ def _compare(torch, ours_fn, theirs_fn, arrays, params=(), tol=1e-5, device="cpu
         if a is not None and a.requires_grad:
             assert (a.grad is None) == (b.grad is None), f"grad of input {i}"
             if b.grad is not None:
-                _close(a.grad, b.grad, f"grad of input {i}", tol)
+                check_close_to_torch(a.grad, b.grad, f"grad of input {i}", tol)
     for (name, p), (_, tp) in params:
-        _close(p.grad, tp.grad, f"grad of {name}", tol)
+        check_close_to_torch(p.grad, tp.grad, f"grad of {name}", tol)
     return outs
 
 
@@ -300,9 +296,9 @@ def test_mha_eval_without_grad_matches_pytorch_fast_path(torch):
                      need_weights=need)
             t = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(kpm),
                        need_weights=need)
-            _close(o[0], t[0], "output")
+            check_close_to_torch(o[0], t[0], "output")
             if need:
-                _close(o[1], t[1], "weights")
+                check_close_to_torch(o[1], t[1], "weights")
 
 
 @nptorch.no_grad()

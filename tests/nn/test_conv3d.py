@@ -8,7 +8,7 @@ import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradgradcheck
 
-from helpers import check_op
+from helpers import check_op, check_same_error_as_torch
 
 torch = pytest.importorskip("torch")
 
@@ -129,38 +129,30 @@ def test_lazy_layers():
         nptorch.nn.LazyConv3d(6, 2)(nptorch.zeros(2, 3, 4))
 
 
-def _same_error(fn):
-    """``fn(lib)`` raises the same exception type and message in nptorch as in PyTorch."""
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(type(theirs.value)) as ours:
-        fn(nptorch)
-    assert str(ours.value) == str(theirs.value)
-
-
-def _x(lib, *shape):
-    return lib.zeros(*shape)
-
-
 @pytest.mark.parametrize("fn", [
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 4, 5, 6), _x(lib, 2, 4, 1, 1, 1)),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 6, 3, 3, 3, 3)),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 6, 2, 3, 3, 3), groups=3),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 5, 2, 3, 3, 3), groups=2),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 6, 4, 3, 3, 9)),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 6, 4, 3, 3, 3), stride=0),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 6, 4, 1, 1, 1),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(4, 5, 6), lib.zeros(2, 4, 1, 1, 1)),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(6, 3, 3, 3, 3)),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(6, 2, 3, 3, 3),
+                                         groups=3),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(5, 2, 3, 3, 3),
+                                         groups=2),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(6, 4, 3, 3, 9)),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(6, 4, 3, 3, 3),
+                                         stride=0),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(6, 4, 1, 1, 1),
                                          stride=(1, 2)),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 6, 4, 1, 1, 1),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(6, 4, 1, 1, 1),
                                          padding="same", stride=2),
-    lambda lib: lib.nn.functional.conv3d(_x(lib, 1, 4, 5, 6, 7), _x(lib, 6, 4, 1, 1, 1),
-                                         _x(lib, 5)),
-    lambda lib: lib.nn.functional.conv_transpose3d(_x(lib, 1, 4, 2, 2, 2), _x(lib, 4, 2, 2, 2, 2),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 4, 5, 6, 7), lib.zeros(6, 4, 1, 1, 1),
+                                         lib.zeros(5)),
+    lambda lib: lib.nn.functional.conv_transpose3d(lib.zeros(1, 4, 2, 2, 2),
+                                                   lib.zeros(4, 2, 2, 2, 2),
                                                    stride=2, output_padding=(0, 2, 0)),
-    lambda lib: lib.nn.functional.conv_transpose3d(_x(lib, 1, 4, 2, 2, 2), _x(lib, 3, 2, 2, 2, 2)),
+    lambda lib: lib.nn.functional.conv_transpose3d(lib.zeros(1, 4, 2, 2, 2),
+                                                   lib.zeros(3, 2, 2, 2, 2)),
 ])
 def test_errors_match_pytorch(fn):
-    _same_error(fn)
+    check_same_error_as_torch(fn)
 
 
 def test_layer_argument_errors():

@@ -4,6 +4,8 @@ import pytest
 
 import nptorch
 
+from helpers import load_torch_state
+
 torch = pytest.importorskip("torch")
 
 needs_no_gpu = pytest.mark.skipif(nptorch.cuda.is_available(), reason="needs the absence of a GPU")
@@ -11,7 +13,7 @@ needs_no_gpu = pytest.mark.skipif(nptorch.cuda.is_available(), reason="needs the
 
 def _pair():
     ours, theirs = nptorch.nn.Linear(2, 3), torch.nn.Linear(2, 3)
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    load_torch_state(ours, theirs)
     return nptorch.nn.DataParallel(ours), torch.nn.DataParallel(theirs)
 
 

@@ -7,15 +7,9 @@ from nptorch.autograd import gradcheck
 from nptorch.func import functional_call
 from nptorch.nn.utils import stateless
 
+from helpers import as_numpy, load_torch_state
+
 torch = pytest.importorskip("torch")
-
-
-def _np(t):
-    return t.detach().numpy()
-
-
-def _load_from(ours, theirs):
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
 
 
 def _trained_bn(lib, n, affine=True):
@@ -40,23 +34,24 @@ def test_fuse_conv_bn_eval(transpose, bias, affine):
         return cls(2, 3, 3, bias=bias).eval()
     conv_t, bn_t = conv(torch), _trained_bn(torch, 3, affine)
     conv_o, bn_o = conv(nptorch), _trained_bn(nptorch, 3, affine)
-    _load_from(conv_o, conv_t)
+    load_torch_state(conv_o, conv_t)
     fused_o = nptorch.nn.utils.fuse_conv_bn_eval(conv_o, bn_o, transpose=transpose)
     fused_t = torch.nn.utils.fuse_conv_bn_eval(conv_t, bn_t, transpose=transpose)
     assert type(fused_o) is type(conv_o) and fused_o is not conv_o
     assert isinstance(fused_o.bias, nptorch.nn.Parameter)
     assert list(fused_o.state_dict()) == list(fused_t.state_dict()) == ["weight", "bias"]
     for name in ("weight", "bias"):
-        np.testing.assert_allclose(_np(getattr(fused_o, name)), _np(getattr(fused_t, name)),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(as_numpy(getattr(fused_o, name)),
+                                   as_numpy(getattr(fused_t, name)), rtol=1e-5, atol=1e-6)
     x = nptorch.randn(2, 2, 5, 5)
-    np.testing.assert_allclose(_np(fused_o(x)), _np(bn_o(conv_o(x))), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(as_numpy(fused_o(x)), as_numpy(bn_o(conv_o(x))),
+                               rtol=1e-4, atol=1e-5)
     assert (conv_o.bias is None) == (not bias)  # the original is untouched
 
 
 def test_fuse_linear_bn_eval():
     lin_t, lin_o = torch.nn.Linear(4, 3).eval(), nptorch.nn.Linear(4, 3).eval()
-    _load_from(lin_o, lin_t)
+    load_torch_state(lin_o, lin_t)
     bn_t, bn_o = torch.nn.BatchNorm1d(3), nptorch.nn.BatchNorm1d(3)
     for bn, lib in ((bn_t, torch), (bn_o, nptorch)):
         with lib.no_grad():
@@ -67,17 +62,18 @@ def test_fuse_linear_bn_eval():
     fused_o = nptorch.nn.utils.fuse_linear_bn_eval(lin_o, bn_o)
     fused_t = torch.nn.utils.fuse_linear_bn_eval(lin_t, bn_t)
     for name in ("weight", "bias"):
-        np.testing.assert_allclose(_np(getattr(fused_o, name)), _np(getattr(fused_t, name)),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(as_numpy(getattr(fused_o, name)),
+                                   as_numpy(getattr(fused_t, name)), rtol=1e-5, atol=1e-6)
     x = nptorch.randn(5, 4)
-    np.testing.assert_allclose(_np(fused_o(x)), _np(bn_o(lin_o(x))), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(as_numpy(fused_o(x)), as_numpy(bn_o(lin_o(x))),
+                               rtol=1e-4, atol=1e-5)
     w, b = nptorch.nn.utils.fuse_linear_bn_weights(lin_o.weight, None, bn_o.running_mean,
                                                    bn_o.running_var, bn_o.eps, bn_o.weight,
                                                    bn_o.bias)
     tw, tb = torch.nn.utils.fuse_linear_bn_weights(lin_t.weight, None, bn_t.running_mean,
                                                    bn_t.running_var, bn_t.eps, bn_t.weight,
                                                    bn_t.bias)
-    np.testing.assert_allclose(_np(b), _np(tb), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(b), as_numpy(tb), rtol=1e-5, atol=1e-6)
     assert b.requires_grad is tb.requires_grad is False and w.requires_grad
 
 
@@ -112,14 +108,15 @@ def test_functional_call_replaces_and_restores():
     x = nptorch.randn(4, 3)
     w = nptorch.randn(2, 3, requires_grad=True)
     y = functional_call(m, {"weight": w}, (x,))
-    np.testing.assert_allclose(_np(y), _np(x) @ _np(w).T + _np(m.bias), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(y), as_numpy(x) @ as_numpy(w).T + as_numpy(m.bias),
+                               rtol=1e-5, atol=1e-6)
     assert m.weight is w0 and m.weight.grad is None
     y.sum().backward()
-    np.testing.assert_allclose(_np(w.grad), np.tile(_np(x).sum(0), (2, 1)), rtol=1e-5)
+    np.testing.assert_allclose(as_numpy(w.grad), np.tile(as_numpy(x).sum(0), (2, 1)), rtol=1e-5)
     y2 = functional_call(m, ({"weight": w}, {"bias": nptorch.zeros(2)}), x)
-    np.testing.assert_allclose(_np(y2), _np(x) @ _np(w).T, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(y2), as_numpy(x) @ as_numpy(w).T, rtol=1e-5, atol=1e-6)
     kw = functional_call(m, {}, (), {"input": x})
-    np.testing.assert_allclose(_np(kw), _np(m(x)))
+    np.testing.assert_allclose(as_numpy(kw), as_numpy(m(x)))
 
 
 def test_functional_call_gradcheck_nested():
@@ -136,8 +133,8 @@ def test_functional_call_buffers_updated_in_the_dict():
     mean = nptorch.zeros(2)
     given = {"running_mean": mean}
     functional_call(bn, given, nptorch.tensor([[1.0, 2.0], [3.0, 6.0]]))
-    np.testing.assert_allclose(_np(given["running_mean"]), [0.2, 0.4], rtol=1e-6)
-    np.testing.assert_array_equal(_np(bn.running_mean), [0.0, 0.0])
+    np.testing.assert_allclose(as_numpy(given["running_mean"]), [0.2, 0.4], rtol=1e-6)
+    np.testing.assert_array_equal(as_numpy(bn.running_mean), [0.0, 0.0])
 
 
 class _Tied:
@@ -159,14 +156,14 @@ class _Tied:
 @pytest.mark.parametrize("tie_weights", [True, False])
 def test_functional_call_tied_weights(tie_weights):
     ours, theirs = _Tied(nptorch).module, _Tied(torch).module
-    _load_from(ours, theirs)
+    load_torch_state(ours, theirs)
     x = np.ones((1, 2), np.float32)
     yo = functional_call(ours, {"a.weight": nptorch.zeros(2, 2)}, nptorch.tensor(x),
                          tie_weights=tie_weights)
     yt = torch.func.functional_call(theirs, {"a.weight": torch.zeros(2, 2)}, torch.tensor(x),
                                     tie_weights=tie_weights)
-    np.testing.assert_allclose(_np(yo), _np(yt), rtol=1e-6)
-    assert bool(np.abs(_np(yo)).sum() == 0) == tie_weights
+    np.testing.assert_allclose(as_numpy(yo), as_numpy(yt), rtol=1e-6)
+    assert bool(np.abs(as_numpy(yo)).sum() == 0) == tie_weights
     both = {"a.weight": nptorch.zeros(2, 2), "b.weight": nptorch.ones(2, 2)}
     if tie_weights:
         with pytest.raises(ValueError, match=r"functional_call got multiple values for keys "
@@ -174,7 +171,7 @@ def test_functional_call_tied_weights(tie_weights):
                                              "Consider using tie_weights=False"):
             functional_call(ours, both, nptorch.tensor(x))
     else:
-        np.testing.assert_allclose(_np(functional_call(ours, both, nptorch.tensor(x),
+        np.testing.assert_allclose(as_numpy(functional_call(ours, both, nptorch.tensor(x),
                                                        tie_weights=False)), [[2.0, 2.0]])
 
 
@@ -209,4 +206,4 @@ def test_stateless_functional_call_is_deprecated():
     with pytest.warns(FutureWarning, match="`torch.nn.utils.stateless.functional_call` is "
                                            "deprecated as of PyTorch 2.0"):
         y = stateless.functional_call(m, {"bias": nptorch.tensor([10.0])}, nptorch.zeros(1, 2))
-    np.testing.assert_array_equal(_np(y), [[10.0]])
+    np.testing.assert_array_equal(as_numpy(y), [[10.0]])

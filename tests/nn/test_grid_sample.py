@@ -10,7 +10,7 @@ import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradgradcheck
 
-from helpers import check_op
+from helpers import check_op, check_same_error_as_torch
 
 MODES = ("bilinear", "nearest", "bicubic")
 PADDING_MODES = ("zeros", "border", "reflection")
@@ -164,20 +164,20 @@ def test_no_warning_with_align_corners():
     ((2, 3, 4, 5), (2, 6, 7, 2), {"mode": "foo"}),
     ((2, 3, 4, 5), (2, 6, 7, 2), {"padding_mode": "foo"}),
 ])
-def test_grid_sample_errors(torch, input, grid, kwargs):
+def test_grid_sample_errors(input, grid, kwargs):
     def fn(lib):
         return lib.nn.functional.grid_sample(lib.ones(*input), lib.zeros(*grid),
                                              align_corners=False, **kwargs)
-    _same_error(torch, fn)
+    check_same_error_as_torch(fn)
 
 
 @pytest.mark.parametrize("x_dtype, g_dtype", [("float64", "float32"), ("int64", "float32")])
-def test_grid_sample_dtype_errors(torch, x_dtype, g_dtype):
+def test_grid_sample_dtype_errors(x_dtype, g_dtype):
     def fn(lib):
         return lib.nn.functional.grid_sample(lib.ones(1, 1, 2, 2, dtype=getattr(lib, x_dtype)),
                                              lib.zeros(1, 1, 1, 2, dtype=getattr(lib, g_dtype)),
                                              align_corners=False)
-    _same_error(torch, fn)
+    check_same_error_as_torch(fn)
 
 
 @pytest.mark.parametrize("theta, size", [
@@ -188,20 +188,12 @@ def test_grid_sample_dtype_errors(torch, x_dtype, g_dtype):
     ((2, 2, 3), [2, 0, 4, 5]),
     ((3, 2, 3), [2, 3, 4, 5]),
 ])
-def test_affine_grid_errors(torch, theta, size):
-    _same_error(torch, lambda lib: lib.nn.functional.affine_grid(lib.ones(*theta), size, False))
+def test_affine_grid_errors(theta, size):
+    check_same_error_as_torch(
+        lambda lib: lib.nn.functional.affine_grid(lib.ones(*theta), size, False),
+        nptorch_names=("Size",))
 
 
-def test_affine_grid_needs_floating_theta(torch):
-    _same_error(torch, lambda lib: lib.nn.functional.affine_grid(
-        lib.ones(1, 2, 3, dtype=lib.int64), (1, 1, 2, 2), False))
-
-
-def _same_error(torch, fn):
-    """``fn`` raises the same exception, with the same message, in both libraries (shapes
-    print as ``nptorch.Size`` here)."""
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(type(theirs.value)) as ours:
-        fn(nptorch)
-    assert str(ours.value).replace("nptorch.", "torch.") == str(theirs.value)
+def test_affine_grid_needs_floating_theta():
+    check_same_error_as_torch(lambda lib: lib.nn.functional.affine_grid(
+        lib.ones(1, 2, 3, dtype=lib.int64), (1, 1, 2, 2), False), nptorch_names=("int64",))

@@ -11,6 +11,8 @@ import nptorch.nn as nn
 from nptorch.nn.modules.lazy import LazyModuleMixin
 from nptorch.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 
+from helpers import load_torch_state
+
 CASES = [
     ("LazyLinear", (4,), {}, (2, 3)),
     ("LazyLinear", (4,), {"bias": False}, (2, 5, 3)),
@@ -85,8 +87,7 @@ def test_load_state_dict_materializes_and_values_match(torch, name, args, kwargs
     with torch.no_grad():
         for p in theirs.parameters():
             p.copy_(torch.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32)))
-    result = ours.load_state_dict({k: nptorch.tensor(v.numpy())
-                                   for k, v in theirs.state_dict().items()})
+    result = load_torch_state(ours, theirs)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert not any(is_lazy(t) for t in ours.state_dict().values())
     ours_x, their_x = nptorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
@@ -136,7 +137,7 @@ def test_optimizer_made_before_first_forward(torch, optimizer, kwargs):
     ours(nptorch.tensor(x)), theirs(torch.tensor(x))
     assert all(a is b for a, b in zip(params, ours.parameters()))
     assert all(type(p) is nn.Parameter for p in ours_opt.param_groups[0]["params"])
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    load_torch_state(ours, theirs)
     for _ in range(3):
         for model, opt, lib in ((ours, ours_opt, nptorch), (theirs, their_opt, torch)):
             opt.zero_grad()

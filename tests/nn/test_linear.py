@@ -8,7 +8,7 @@ import pytest
 import nptorch
 import nptorch.nn.functional as F
 
-from helpers import check_op
+from helpers import check_op, load_torch_state
 
 torch = pytest.importorskip("torch")
 
@@ -43,7 +43,7 @@ def test_modules(name, args, kwargs):
     for p in ours.parameters():
         assert p.abs().max().item() <= bound
         assert p.abs().max().item() > bound / 2
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    load_torch_state(ours, theirs)
     inputs = [np.random.randn(4, n).astype(np.float32) for n in args[:-1]]
     xo = [nptorch.tensor(a, requires_grad=True) for a in inputs]
     xt = [torch.tensor(a, requires_grad=True) for a in inputs]

@@ -7,7 +7,7 @@ import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradcheck, gradgradcheck
 
-from helpers import check_op
+from helpers import check_op, load_torch_state
 
 torch = pytest.importorskip("torch")
 
@@ -100,7 +100,7 @@ def _pair(name, *args, device="cpu", **kwargs):
     with torch.no_grad():
         for p in theirs.parameters():
             p.uniform_(0.5, 1.5)
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    load_torch_state(ours, theirs)
     if device == "cpu":  # names and reprs are the same on every device
         assert list(ours.state_dict()) == list(theirs.state_dict())
         assert repr(ours) == repr(theirs)

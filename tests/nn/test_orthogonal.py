@@ -4,17 +4,13 @@ import numpy as np
 import pytest
 
 import nptorch
-from helpers import check_error_like_torch
+from helpers import check_error_like_torch, as_numpy
 from nptorch.autograd import gradcheck
 from nptorch.nn.utils import parametrizations
 
 RNG = np.random.default_rng(0)
 MAPS = ["matrix_exp", "cayley", "householder"]
 SHAPES = {"square": (4, 4), "tall": (5, 3), "wide": (3, 5), "batched": (2, 4, 3)}
-
-
-def _np(t):
-    return t.detach().numpy()
 
 
 def _holder(lib, weight):
@@ -32,7 +28,7 @@ def _pair(torch, weight, **kwargs):
 
 
 def _assert_orthogonal(W):
-    W = _np(W).astype(np.float64)
+    W = as_numpy(W).astype(np.float64)
     if W.shape[-2] < W.shape[-1]:
         W = W.swapaxes(-1, -2)
     gram = W.swapaxes(-1, -2) @ W
@@ -48,7 +44,7 @@ def _original(shape):
 
 
 def _assert_same_weight(ours, theirs):
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), atol=1e-5)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), atol=1e-5)
     _assert_orthogonal(ours.weight)
 
 
@@ -78,8 +74,8 @@ def test_matches_torch(torch, orthogonal_map, shape, use_trivialization):
     C = RNG.standard_normal(shape).astype(np.float32)
     (ours.weight * nptorch.tensor(C)).sum().backward()
     (theirs.weight * torch.tensor(C)).sum().backward()
-    np.testing.assert_allclose(_np(ours_chain.original.grad), _np(theirs_chain.original.grad),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(as_numpy(ours_chain.original.grad),
+                               as_numpy(theirs_chain.original.grad), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("shape, expected", [((4, 4), "matrix_exp"), ((5, 3), "householder"),
@@ -119,10 +115,10 @@ def test_right_inverse(torch, orthogonal_map, shape, use_trivialization):
         return
     theirs.weight = torch.tensor(Q)
     ours.weight = nptorch.tensor(Q)
-    np.testing.assert_allclose(_np(ours.weight), Q, atol=1e-5)
+    np.testing.assert_allclose(as_numpy(ours.weight), Q, atol=1e-5)
     _assert_same_weight(ours, theirs)
-    np.testing.assert_allclose(_np(ours.parametrizations.weight.original),
-                               _np(theirs.parametrizations.weight.original), atol=1e-5)
+    np.testing.assert_allclose(as_numpy(ours.parametrizations.weight.original),
+                               as_numpy(theirs.parametrizations.weight.original), atol=1e-5)
 
 
 @pytest.mark.parametrize("value", ["identity", "eye_tall", "random"])
@@ -139,9 +135,11 @@ def test_right_inverse_of_special_matrices(torch, value, use_trivialization):
     ours.weight = nptorch.tensor(Q)
     _assert_same_weight(ours, theirs)
     ours_chain, theirs_chain = ours.parametrizations.weight, theirs.parametrizations.weight
-    np.testing.assert_allclose(_np(ours_chain.original), _np(theirs_chain.original), atol=1e-5)
+    np.testing.assert_allclose(as_numpy(ours_chain.original), as_numpy(theirs_chain.original),
+                               atol=1e-5)
     if use_trivialization and shape[0] == shape[1]:
-        np.testing.assert_allclose(_np(ours_chain[0].base), _np(theirs_chain[0].base), atol=1e-5)
+        np.testing.assert_allclose(as_numpy(ours_chain[0].base), as_numpy(theirs_chain[0].base),
+                                   atol=1e-5)
 
 
 def test_errors():

@@ -10,15 +10,9 @@ from nptorch.autograd import gradcheck
 from nptorch.func import functional_call
 from nptorch.nn.utils import parametrize as P
 
+from helpers import as_numpy, load_torch_state
+
 torch = pytest.importorskip("torch")
-
-
-def _np(t):
-    return t.detach().numpy()
-
-
-def _load_from(ours, theirs):
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
 
 
 def _classes(lib):
@@ -66,7 +60,7 @@ def _pair(build):
     """Build the same parametrized module with each library; ours gets torch's values."""
     theirs = build(torch, *_classes(torch))
     ours = build(nptorch, *_classes(nptorch))
-    _load_from(ours, theirs)
+    load_torch_state(ours, theirs)
     return ours, theirs
 
 
@@ -84,17 +78,18 @@ def test_register_values_grads_keys_and_repr():
         ["bias", "parametrizations.weight.original"]
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
     assert repr(ours) == repr(theirs)
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
-    np.testing.assert_array_equal(_np(ours.weight), _np(ours.weight).T)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
+    np.testing.assert_array_equal(as_numpy(ours.weight), as_numpy(ours.weight).T)
     x = np.random.randn(4, 3).astype(np.float32)
     yo, yt = ours(nptorch.tensor(x)), theirs(torch.tensor(x))
-    np.testing.assert_allclose(_np(yo), _np(yt), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(yo), as_numpy(yt), rtol=1e-5, atol=1e-6)
     (yo ** 2).sum().backward()
     (yt ** 2).sum().backward()
     go = ours.parametrizations.weight.original.grad
-    np.testing.assert_allclose(_np(go), _np(theirs.parametrizations.weight.original.grad),
+    np.testing.assert_allclose(as_numpy(go), as_numpy(theirs.parametrizations.weight.original.grad),
                                rtol=1e-5, atol=1e-6)
-    assert not np.tril(_np(go), -1).any() and _np(go)[np.triu_indices(3)].all()  # triu is read
+    # triu is read
+    assert not np.tril(as_numpy(go), -1).any() and as_numpy(go)[np.triu_indices(3)].all()
 
 
 def test_gradcheck_through_parametrization():
@@ -115,8 +110,8 @@ def test_right_inverse_on_register_and_assignment():
     w = np.random.randn(3, 2).astype(np.float32)
     ours.weight = nptorch.tensor(w)
     theirs.weight = torch.tensor(w)
-    np.testing.assert_allclose(_np(ours.parametrizations.weight.original), w / 2, rtol=1e-6)
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.parametrizations.weight.original), w / 2, rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
     assert isinstance(ours.parametrizations.weight.original, nptorch.nn.Parameter)
 
 
@@ -130,12 +125,12 @@ def test_chained_parametrizations():
     assert len(ours.parametrizations.weight) == 2
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
     w = np.random.randn(3, 3).astype(np.float32)
     ours.weight, theirs.weight = nptorch.tensor(w), torch.tensor(w)  # right inverses, last first
-    np.testing.assert_allclose(_np(ours.parametrizations.weight.original),
+    np.testing.assert_allclose(as_numpy(ours.parametrizations.weight.original),
                                np.triu(w) / 2, rtol=1e-6)
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
 
 
 def test_tuple_right_inverse_gives_original0_original1():
@@ -149,13 +144,13 @@ def test_tuple_right_inverse_gives_original0_original1():
     chain = ours.parametrizations.weight
     assert not chain.is_tensor and chain.ntensors == 2
     assert not hasattr(chain, "original")
-    np.testing.assert_allclose(_np(chain.original1), 3 * _np(chain.original0), rtol=1e-6)
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(chain.original1), 3 * as_numpy(chain.original0), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
     assert all(isinstance(t, nptorch.nn.Parameter) for t in (chain.original0, chain.original1))
-    w0 = _np(ours.weight)
+    w0 = as_numpy(ours.weight)
     P.remove_parametrizations(ours, "weight")
     assert isinstance(ours.weight, nptorch.nn.Parameter)
-    np.testing.assert_allclose(_np(ours.weight), w0, rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), w0, rtol=1e-6)
     assert list(ours.state_dict()) == ["bias", "weight"]
 
 
@@ -167,22 +162,22 @@ def test_buffer_parametrization():
     ours, theirs = _pair(build)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert "parametrizations.running_var.original" in dict(ours.named_buffers())
-    np.testing.assert_allclose(_np(ours.running_var), _np(theirs.running_var))
-    np.testing.assert_allclose(_np(ours.running_var), [1.0, 1.0, 1.0])
-    np.testing.assert_allclose(_np(ours.parametrizations.running_var.original), [0.5] * 3)
+    np.testing.assert_allclose(as_numpy(ours.running_var), as_numpy(theirs.running_var))
+    np.testing.assert_allclose(as_numpy(ours.running_var), [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(as_numpy(ours.parametrizations.running_var.original), [0.5] * 3)
 
 
 @pytest.mark.parametrize("leave", [True, False])
 def test_remove_parametrizations(leave):
     ours, theirs = _pair(_symmetric_linear)
     original = ours.parametrizations.weight.original
-    expected = _np(ours.weight) if leave else _np(original).copy()
+    expected = as_numpy(ours.weight) if leave else as_numpy(original).copy()
     assert P.remove_parametrizations(ours, "weight", leave_parametrized=leave) is ours
     torch.nn.utils.parametrize.remove_parametrizations(theirs, "weight", leave_parametrized=leave)
     assert type(ours) is nptorch.nn.Linear and not hasattr(ours, "parametrizations")
     assert ours.weight is original
-    np.testing.assert_allclose(_np(ours.weight), expected, rtol=1e-6)
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), expected, rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["bias", "weight"]
     assert "weight" not in type(ours).__dict__
 
@@ -214,7 +209,7 @@ def test_cached_computes_once():
     assert a is b is c and scale.calls == 1
     d = m.weight
     assert d is not a and scale.calls == 2
-    np.testing.assert_array_equal(_np(a), _np(d))
+    np.testing.assert_array_equal(as_numpy(a), as_numpy(d))
 
 
 def test_training_flag_deepcopy_and_pickling():
@@ -224,7 +219,7 @@ def test_training_flag_deepcopy_and_pickling():
     assert sym.training is False
     m2 = copy.deepcopy(m)
     assert type(m2) is type(m) and m2.parametrizations.weight is not m.parametrizations.weight
-    np.testing.assert_array_equal(_np(m2.weight), _np(m.weight))
+    np.testing.assert_array_equal(as_numpy(m2.weight), as_numpy(m.weight))
     with pytest.raises(RuntimeError, match=r"Serialization of parametrized modules is only "
                                            r"supported through state_dict\(\)"):
         pickle.dumps(m)
@@ -239,7 +234,7 @@ def test_transfer_parametrizations_and_params():
     assert P.transfer_parametrizations_and_params(src, dst) is dst
     assert [type(p).__name__ for p in dst.parametrizations.weight] == ["Symmetric", "Scale"]
     assert dst.parametrizations.weight.original is src.parametrizations.weight.original
-    np.testing.assert_array_equal(_np(dst.weight), _np(src.weight))
+    np.testing.assert_array_equal(as_numpy(dst.weight), as_numpy(src.weight))
     assert P.transfer_parametrizations_and_params(nptorch.nn.Linear(2, 2), dst) is dst
 
 

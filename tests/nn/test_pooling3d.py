@@ -8,15 +8,9 @@ import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradgradcheck
 
-from helpers import check_op
+from helpers import check_op, check_same_error_as_torch, distinct_values
 
 torch = pytest.importorskip("torch")
-
-
-def _distinct(shape, seed=0):
-    """Distinct values (max pooling has no ties and finite differences cross no kink)."""
-    rng = np.random.default_rng(seed)
-    return (rng.permutation(int(np.prod(shape))).reshape(shape) / 7.0 - 2).astype(np.float32)
 
 
 @pytest.mark.parametrize("args, kwargs", [
@@ -26,13 +20,14 @@ def _distinct(shape, seed=0):
 ])
 def test_max_pool3d(args, kwargs):
     check_op(lambda lib, x: lib.nn.functional.max_pool3d(x, *args, **kwargs),
-             _distinct((2, 2, 4, 5, 6)))
+             distinct_values((2, 2, 4, 5, 6), divisor=7))
 
 
 def test_max_pool3d_unbatched_with_indices_and_top_level():
     check_op(lambda lib, x: lib.nn.functional.max_pool3d_with_indices(x, 2, 1),
-             _distinct((2, 3, 4, 3)))
-    check_op(lambda lib, x: lib.max_pool3d(x, 2, 1, 1), _distinct((1, 2, 3, 4, 3)))
+             distinct_values((2, 3, 4, 3), divisor=7))
+    check_op(lambda lib, x: lib.max_pool3d(x, 2, 1, 1),
+             distinct_values((1, 2, 3, 4, 3), divisor=7))
 
 
 def test_max_pool3d_nan_and_ties():
@@ -63,12 +58,12 @@ def test_avg_pool3d_unbatched():
 def test_adaptive_pool3d(output_size):
     check_op(lambda lib, x: lib.nn.functional.adaptive_avg_pool3d(x, output_size), (2, 2, 4, 5, 6))
     check_op(lambda lib, x: lib.nn.functional.adaptive_max_pool3d(x, output_size, True),
-             _distinct((2, 2, 4, 5, 6)))
+             distinct_values((2, 2, 4, 5, 6), divisor=7))
 
 
 def test_adaptive_pool3d_unbatched_with_indices():
     check_op(lambda lib, x: lib.nn.functional.adaptive_max_pool3d_with_indices(x, (2, 3, 2)),
-             _distinct((2, 3, 5, 4)))
+             distinct_values((2, 3, 5, 4), divisor=7))
     check_op(lambda lib, x: lib.nn.functional.adaptive_avg_pool3d(x, 3), (2, 3, 5, 4))
 
 
@@ -84,7 +79,7 @@ def test_max_unpool3d(output_size):
     def fn(lib, x):
         y, idx = lib.nn.functional.max_pool3d(x, 2, return_indices=True)
         return lib.nn.functional.max_unpool3d(y, idx, 2, output_size=output_size)
-    check_op(fn, _distinct((1, 2, 4, 6, 4)))
+    check_op(fn, distinct_values((1, 2, 4, 6, 4), divisor=7))
 
 
 def test_second_derivatives():
@@ -131,7 +126,7 @@ def test_nearest_exact_on_fewer_dims():
 def test_layers(make):
     ours, theirs = make(nptorch.nn), make(torch.nn)
     assert repr(ours) == repr(theirs)
-    check_op(lambda lib, x: make(lib.nn)(x), _distinct((2, 2, 4, 5, 6)), low=0.5)
+    check_op(lambda lib, x: make(lib.nn)(x), distinct_values((2, 2, 4, 5, 6), divisor=7), low=0.5)
 
 
 def test_max_unpool3d_layer():
@@ -141,76 +136,64 @@ def test_max_unpool3d_layer():
     def fn(lib, x):
         y, idx = lib.nn.MaxPool3d((2, 1, 2), return_indices=True)(x)
         return lib.nn.MaxUnpool3d((2, 1, 2))(y, idx, output_size=(5, 3, 4))
-    check_op(fn, _distinct((1, 2, 4, 3, 4)))
-
-
-def _same_error(fn):
-    """``fn(lib)`` raises the same exception type and message in nptorch as in PyTorch."""
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(type(theirs.value)) as ours:
-        fn(nptorch)
-    assert str(ours.value) == str(theirs.value)
-
-
-def _x(lib, *shape):
-    return lib.zeros(*shape)
+    check_op(fn, distinct_values((1, 2, 4, 3, 4), divisor=7))
 
 
 @pytest.mark.parametrize("fn", [
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 5, 6, 7), 2),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), (2, 2)),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, stride=(1, 2)),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, dilation=(1, 1)),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, stride=0),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, stride=-1),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 0, stride=1),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, dilation=0),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, padding=(0, 2, 0)),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, padding=-1),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 1, 2, 5, 6, 7), 3, dilation=3),
-    lambda lib: lib.nn.functional.max_pool3d(_x(lib, 2, 0, 3, 3, 3), 2),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 5, 6, 7), 2),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 1, 2, 5, 6, 7), (2, 2)),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, stride=(1, 2, 3, 4)),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, padding=(1, 1)),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 1, 2, 5, 6, 7), 9),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 1, 2, 2, 6, 7), (3, 1, 1), padding=1),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, divisor_override=0),
-    lambda lib: lib.nn.functional.avg_pool3d(_x(lib, 2, 0, 3, 3, 3), 2),
-    lambda lib: lib.nn.functional.adaptive_avg_pool3d(_x(lib, 5, 6, 7), 2),
-    lambda lib: lib.nn.functional.adaptive_avg_pool3d(_x(lib, 1, 2, 5, 6, 7), (2, 2)),
-    lambda lib: lib.nn.functional.adaptive_avg_pool3d(_x(lib, 2, 0, 3, 3, 3), 2),
-    lambda lib: lib.nn.functional.adaptive_max_pool3d(_x(lib, 2, 0, 3, 3, 3), 2),
-    lambda lib: lib.nn.functional.adaptive_max_pool3d(_x(lib, 2, 3, 3, 0, 3), 2),
-    lambda lib: lib.nn.functional.adaptive_max_pool3d(_x(lib, 5, 6, 7), 2),
-    lambda lib: lib.nn.functional.adaptive_max_pool3d(_x(lib, 1, 2, 5, 6, 7), (2, 2)),
-    lambda lib: lib.nn.functional.adaptive_avg_pool3d(_x(lib, 1, 2, 5, 6, 7), (2, -1, -3)),
-    lambda lib: lib.nn.functional.adaptive_avg_pool3d(_x(lib, 2, 0, 3, 3, 3), -1),
-    lambda lib: lib.nn.functional.adaptive_avg_pool2d(_x(lib, 2, 5, 6), (2, -1)),
-    lambda lib: lib.nn.functional.adaptive_avg_pool1d(_x(lib, 2, 5), -2),
-    lambda lib: lib.nn.functional.adaptive_max_pool3d(_x(lib, 2, 5, 6, 7), (2, -1, -3)),
-    lambda lib: lib.nn.functional.adaptive_max_pool2d(_x(lib, 1, 2, 5, 6), -1),
-    lambda lib: lib.nn.functional.adaptive_max_pool1d(_x(lib, 1, 2, 5), -2),
-    lambda lib: lib.nn.functional.max_unpool3d(_x(lib, 5, 6, 7), _x(lib, 5, 6, 7).long(), 2),
-    lambda lib: lib.nn.functional.max_unpool3d(_x(lib, 1, 2, 2, 2, 2), _x(lib, 1, 2, 2, 2, 2), 2),
-    lambda lib: lib.nn.functional.max_unpool3d(_x(lib, 1, 2, 2, 2, 2),
-                                               _x(lib, 2, 2, 2, 2).long(), 2),
-    lambda lib: lib.nn.functional.max_unpool3d(_x(lib, 1, 2, 2, 2, 2),
-                                               _x(lib, 1, 2, 2, 2, 2).long() + 64, 2),
-    lambda lib: lib.nn.functional.max_unpool3d(_x(lib, 1, 2, 2, 2, 2),
-                                               _x(lib, 1, 2, 2, 2, 2).long(), 2,
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(5, 6, 7), 2),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), (2, 2)),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, stride=(1, 2)),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, dilation=(1, 1)),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, stride=0),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, stride=-1),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 0, stride=1),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, dilation=0),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, padding=(0, 2, 0)),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, padding=-1),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 2, 5, 6, 7), 3, dilation=3),
+    lambda lib: lib.nn.functional.max_pool3d(lib.zeros(2, 0, 3, 3, 3), 2),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(5, 6, 7), 2),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 2, 5, 6, 7), (2, 2)),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, stride=(1, 2, 3, 4)),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, padding=(1, 1)),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 2, 5, 6, 7), 9),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 2, 2, 6, 7), (3, 1, 1), padding=1),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, divisor_override=0),
+    lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(2, 0, 3, 3, 3), 2),
+    lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(5, 6, 7), 2),
+    lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(1, 2, 5, 6, 7), (2, 2)),
+    lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(2, 0, 3, 3, 3), 2),
+    lambda lib: lib.nn.functional.adaptive_max_pool3d(lib.zeros(2, 0, 3, 3, 3), 2),
+    lambda lib: lib.nn.functional.adaptive_max_pool3d(lib.zeros(2, 3, 3, 0, 3), 2),
+    lambda lib: lib.nn.functional.adaptive_max_pool3d(lib.zeros(5, 6, 7), 2),
+    lambda lib: lib.nn.functional.adaptive_max_pool3d(lib.zeros(1, 2, 5, 6, 7), (2, 2)),
+    lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(1, 2, 5, 6, 7), (2, -1, -3)),
+    lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(2, 0, 3, 3, 3), -1),
+    lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.zeros(2, 5, 6), (2, -1)),
+    lambda lib: lib.nn.functional.adaptive_avg_pool1d(lib.zeros(2, 5), -2),
+    lambda lib: lib.nn.functional.adaptive_max_pool3d(lib.zeros(2, 5, 6, 7), (2, -1, -3)),
+    lambda lib: lib.nn.functional.adaptive_max_pool2d(lib.zeros(1, 2, 5, 6), -1),
+    lambda lib: lib.nn.functional.adaptive_max_pool1d(lib.zeros(1, 2, 5), -2),
+    lambda lib: lib.nn.functional.max_unpool3d(lib.zeros(5, 6, 7), lib.zeros(5, 6, 7).long(), 2),
+    lambda lib: lib.nn.functional.max_unpool3d(lib.zeros(1, 2, 2, 2, 2),
+                                               lib.zeros(1, 2, 2, 2, 2), 2),
+    lambda lib: lib.nn.functional.max_unpool3d(lib.zeros(1, 2, 2, 2, 2),
+                                               lib.zeros(2, 2, 2, 2).long(), 2),
+    lambda lib: lib.nn.functional.max_unpool3d(lib.zeros(1, 2, 2, 2, 2),
+                                               lib.zeros(1, 2, 2, 2, 2).long() + 64, 2),
+    lambda lib: lib.nn.functional.max_unpool3d(lib.zeros(1, 2, 2, 2, 2),
+                                               lib.zeros(1, 2, 2, 2, 2).long(), 2,
                                                output_size=(1, 2)),
-    lambda lib: lib.nn.functional.max_unpool3d(_x(lib, 2, 4, 0, 3, 3),
-                                               _x(lib, 2, 4, 0, 3, 3).long(), 2),
-    lambda lib: lib.nn.functional.lp_pool3d(_x(lib, 1, 2, 5, 6, 7), 2, (2, 2)),
-    lambda lib: lib.nn.functional.interpolate(_x(lib, 1, 2, 3, 3, 3), scale_factor=2,
+    lambda lib: lib.nn.functional.max_unpool3d(lib.zeros(2, 4, 0, 3, 3),
+                                               lib.zeros(2, 4, 0, 3, 3).long(), 2),
+    lambda lib: lib.nn.functional.lp_pool3d(lib.zeros(1, 2, 5, 6, 7), 2, (2, 2)),
+    lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 2, 3, 3, 3), scale_factor=2,
                                               mode="bilinear"),
-    lambda lib: lib.nn.functional.interpolate(_x(lib, 1, 2, 3, 3, 3), scale_factor=2,
+    lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 2, 3, 3, 3), scale_factor=2,
                                               mode="nearest-exact", align_corners=True),
 ])
 def test_errors_match_pytorch(fn):
-    _same_error(fn)
+    check_same_error_as_torch(fn)
 
 
 def _fractional3d(kernel, size=None, ratio=None, samples=None):

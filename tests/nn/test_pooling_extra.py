@@ -8,13 +8,7 @@ import pytest
 import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradgradcheck
-from helpers import check_op
-
-
-def _distinct(shape, seed=0):
-    """Distinct values (max pooling has no ties and finite differences cross no kink)."""
-    rng = np.random.default_rng(seed)
-    return (rng.permutation(int(np.prod(shape))).reshape(shape) / 3.0 - 2).astype(np.float32)
+from helpers import check_op, distinct_values
 
 
 def _samples(batch, channels, seed=1):
@@ -28,29 +22,30 @@ def _samples(batch, channels, seed=1):
     (lambda lib, x: lib.nn.functional.adaptive_max_pool2d_with_indices(x, (2, 3)), (2, 3, 5, 7)),
 ])
 def test_with_indices_always_returns_indices(fn, shape):
-    check_op(fn, _distinct(shape))
+    check_op(fn, distinct_values(shape))
 
 
 @pytest.mark.parametrize("size, shape, indices", [(4, (2, 3, 9), False), ((3,), (3, 7), True),
                                                   (9, (2, 3, 9), True), (1, (2, 2, 5), False)])
 def test_adaptive_max_pool1d(size, shape, indices):
     check_op(lambda lib, x: lib.nn.functional.adaptive_max_pool1d(x, size, indices),
-             _distinct(shape))
+             distinct_values(shape))
 
 
 @pytest.mark.parametrize("norm_type", [1, 2, 3, 1.5, math.inf, -math.inf])
 @pytest.mark.parametrize("args", [(3,), (3, 2), (2, (1, 2)), ((2, 3), 2, True)])
 def test_lp_pool2d(norm_type, args):
     check_op(lambda lib, x: lib.nn.functional.lp_pool2d(x, norm_type, *args),
-             _distinct((2, 3, 7, 8)) + 2.5)
+             distinct_values((2, 3, 7, 8)) + 2.5)
 
 
 @pytest.mark.parametrize("norm_type", [2, 3.5, math.inf])
 @pytest.mark.parametrize("args", [(3,), (3, 2), (2, 3, True)])
 def test_lp_pool1d(norm_type, args):
     check_op(lambda lib, x: lib.nn.functional.lp_pool1d(x, norm_type, *args),
-             _distinct((2, 3, 8)) + 3)
-    check_op(lambda lib, x: lib.nn.functional.lp_pool1d(x, norm_type, *args), _distinct((3, 8)) + 3)
+             distinct_values((2, 3, 8)) + 3)
+    check_op(lambda lib, x: lib.nn.functional.lp_pool1d(x, norm_type, *args),
+             distinct_values((3, 8)) + 3)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy on 0 ** -0.5 and (-x) ** 1.5
@@ -71,7 +66,7 @@ def test_lp_pool_negative_inputs_and_zero_windows(torch):
 
 @pytest.mark.parametrize("output_size", [None, (9,), [2, 3, 9]])
 def test_max_unpool1d(torch, output_size):
-    x = _distinct((2, 3, 8))
+    x = distinct_values((2, 3, 8))
     y, idx = torch.nn.functional.max_pool1d(torch.from_numpy(x), 2, return_indices=True)
 
     def indices(lib):  # made inside check_op's functions: on the device they run on
@@ -83,12 +78,12 @@ def test_max_unpool1d(torch, output_size):
 
 def test_max_unpool_overlapping_windows(torch):
     """Overlapping windows repeat an index: its value is written once, not summed."""
-    x = _distinct((1, 2, 9))
+    x = distinct_values((1, 2, 9))
     y, idx = torch.nn.functional.max_pool1d(torch.from_numpy(x), 3, 2, 1, return_indices=True)
     ours = F.max_unpool1d(nptorch.tensor(y.numpy()), nptorch.tensor(idx.numpy()), 3, 2, 1)
     theirs = torch.nn.functional.max_unpool1d(y, idx, 3, 2, 1)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-    x = _distinct((2, 3, 7, 6))
+    x = distinct_values((2, 3, 7, 6))
     y, idx = torch.nn.functional.max_pool2d(torch.from_numpy(x), 3, 1, 1, return_indices=True)
 
     def indices(lib):
@@ -112,8 +107,8 @@ def _fractional(kernel, size=None, ratio=None, indices=False, samples=None):
     (2, None, (0.5, 0.7)), ((2, 3), None, [0.4, 0.5]),
 ])
 def test_fractional_max_pool2d(kernel, size, ratio):
-    check_op(_fractional(kernel, size, ratio, True, _samples(2, 3)), _distinct((2, 3, 9, 8)))
-    check_op(_fractional(kernel, size, ratio, False, _samples(2, 3)), _distinct((3, 9, 8)))
+    check_op(_fractional(kernel, size, ratio, True, _samples(2, 3)), distinct_values((2, 3, 9, 8)))
+    check_op(_fractional(kernel, size, ratio, False, _samples(2, 3)), distinct_values((3, 9, 8)))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -137,7 +132,7 @@ def test_fractional_max_pool2d_ties_nans_and_sample_edges(torch, dtype):
 
 def test_fractional_max_pool2d_default_samples():
     """Drawn samples: reproducible under a seed, and every output is its window's maximum."""
-    x = nptorch.tensor(_distinct((2, 3, 11, 10)))
+    x = nptorch.tensor(distinct_values((2, 3, 11, 10)))
     nptorch.manual_seed(5)
     y, idx = F.fractional_max_pool2d(x, 3, output_ratio=(0.5, 0.5), return_indices=True)
     nptorch.manual_seed(5)
@@ -179,7 +174,7 @@ def test_layers_match_pytorch(torch, name, args, kwargs, shape):
             getattr(torch.nn, name)(*args, **kwargs)
         assert list(ours.state_dict()) == list(theirs.state_dict()) == []
     assert repr(ours) == repr(theirs)
-    x = _distinct(shape) + (3 if name.startswith("LP") else 0)
+    x = distinct_values(shape) + (3 if name.startswith("LP") else 0)
     xo, xt = nptorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
     if isinstance(yt, tuple):
@@ -203,15 +198,11 @@ def test_layer_reprs(torch, name, args):
 
 def test_max_unpool1d_layer(torch):
     pool, unpool = nptorch.nn.MaxPool1d(2, return_indices=True), nptorch.nn.MaxUnpool1d(2)
-    x = _distinct((1, 2, 9))
+    x = distinct_values((1, 2, 9))
     y = unpool(*pool(nptorch.tensor(x)), output_size=(9,))
     t = torch.nn.MaxUnpool1d(2)(*torch.nn.MaxPool1d(2, return_indices=True)(torch.from_numpy(x)),
                                 output_size=(9,))
     np.testing.assert_array_equal(y.numpy(), t.numpy())
-
-
-def _x(*shape):
-    return np.zeros(shape, np.float32)
 
 
 def _i(*shape, value=0):
@@ -224,58 +215,58 @@ def _s(*shape, dtype=np.float32):
 
 @pytest.mark.parametrize("call", [
     # max_unpool1d, and max_unpool2d's output_size
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 1, 4)), L.tensor(_i(1, 1, 4)), 2,
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 1, 4), L.tensor(_i(1, 1, 4)), 2,
                                            output_size=(10,)),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 1, 4)), L.tensor(_i(1, 1, 4)), 2,
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 1, 4), L.tensor(_i(1, 1, 4)), 2,
                                            output_size=(6,)),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 1, 4)), L.tensor(_i(1, 1, 4)), 2,
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 1, 4), L.tensor(_i(1, 1, 4)), 2,
                                            output_size=[1, 9]),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 1, 4)), L.tensor(_i(1, 1, 4, value=7)),
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 1, 4), L.tensor(_i(1, 1, 4, value=7)),
                                            2, output_size=(7,)),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 1, 4)), L.tensor(_i(1, 1, 4, value=-1)),
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 1, 4), L.tensor(_i(1, 1, 4, value=-1)),
                                            2),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 1, 4)), L.tensor(_x(1, 1, 4)), 2),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(4)), L.tensor(_i(4)), 2),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 1, 1, 4)), L.tensor(_i(1, 1, 1, 4)), 2),
-    lambda L: L.nn.functional.max_unpool1d(L.tensor(_x(1, 2, 4)), L.tensor(_i(2, 4)), 2),
-    lambda L: L.nn.functional.max_unpool2d(L.tensor(_x(1, 1, 2, 2)), L.tensor(_i(1, 1, 2, 2)), 2,
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 1, 4), L.zeros(1, 1, 4), 2),
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(4), L.tensor(_i(4)), 2),
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 1, 1, 4), L.tensor(_i(1, 1, 1, 4)), 2),
+    lambda L: L.nn.functional.max_unpool1d(L.zeros(1, 2, 4), L.tensor(_i(2, 4)), 2),
+    lambda L: L.nn.functional.max_unpool2d(L.zeros(1, 1, 2, 2), L.tensor(_i(1, 1, 2, 2)), 2,
                                            output_size=(6, 6)),
-    lambda L: L.nn.functional.max_unpool2d(L.tensor(_x(1, 1, 2, 2)), L.tensor(_i(1, 1, 2, 2)), 2,
+    lambda L: L.nn.functional.max_unpool2d(L.zeros(1, 1, 2, 2), L.tensor(_i(1, 1, 2, 2)), 2,
                                            output_size=(2, 2)),
-    lambda L: L.nn.functional.max_unpool2d(L.tensor(_x(1, 1, 2, 2)), L.tensor(_i(1, 1, 2, 2)), 2,
+    lambda L: L.nn.functional.max_unpool2d(L.zeros(1, 1, 2, 2), L.tensor(_i(1, 1, 2, 2)), 2,
                                            output_size=[1, 5, 5]),
-    lambda L: L.nn.functional.max_unpool2d(L.tensor(_x(1, 1, 2, 2)), L.tensor(_i(1, 1, 2, 2)), 2,
+    lambda L: L.nn.functional.max_unpool2d(L.zeros(1, 1, 2, 2), L.tensor(_i(1, 1, 2, 2)), 2,
                                            1, 2),
     # adaptive_max_pool1d
-    lambda L: L.nn.functional.adaptive_max_pool1d(L.tensor(_x(5)), 2),
-    lambda L: L.nn.functional.adaptive_max_pool1d(L.tensor(_x(2, 3, 4)), (2, 2)),
-    lambda L: L.nn.functional.adaptive_max_pool1d(L.tensor(_x(2, 3, 0)), 2),
+    lambda L: L.nn.functional.adaptive_max_pool1d(L.zeros(5), 2),
+    lambda L: L.nn.functional.adaptive_max_pool1d(L.zeros(2, 3, 4), (2, 2)),
+    lambda L: L.nn.functional.adaptive_max_pool1d(L.zeros(2, 3, 0), 2),
     # fractional_max_pool2d
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), 2),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), 2,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), 2),
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), 2,
                                                     output_ratio=(0.5, 0.5, 0.5)),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), (2, 2, 2), 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), (2, 2, 2), 4,
                                                     _random_samples=L.tensor(_s(1, 3, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), 2, (4, 4, 4),
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), 2, (4, 4, 4),
                                                     _random_samples=L.tensor(_s(1, 3, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(9, 8)), 2, 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(9, 8), 2, 4,
                                                     _random_samples=L.tensor(_s(1, 3, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 0, 9, 8)), 2, 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 0, 9, 8), 2, 4,
                                                     _random_samples=L.tensor(_s(1, 3, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), 6, 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), 6, 4,
                                                     _random_samples=L.tensor(_s(1, 3, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), (2, 5), (4, 5),
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), (2, 5), (4, 5),
                                                     _random_samples=L.tensor(_s(1, 3, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(2, 3, 9, 8)), 2, 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(2, 3, 9, 8), 2, 4,
                                                     _random_samples=L.tensor(_s(1, 3, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), 2, 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), 2, 4,
                                                     _random_samples=L.tensor(_s(1, 2, 2))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), 2, 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), 2, 4,
                                                     _random_samples=L.tensor(_s(1, 3, 3))),
-    lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_x(1, 3, 9, 8)), 2, 4,
+    lambda L: L.nn.functional.fractional_max_pool2d(L.zeros(1, 3, 9, 8), 2, 4,
                                                     _random_samples=L.tensor(_s(3, 2))),
     lambda L: L.nn.functional.fractional_max_pool2d(
-        L.tensor(_x(1, 3, 9, 8)), 2, 4, _random_samples=L.tensor(_s(1, 3, 2, dtype=np.float64))),
+        L.zeros(1, 3, 9, 8), 2, 4, _random_samples=L.tensor(_s(1, 3, 2, dtype=np.float64))),
     lambda L: L.nn.functional.fractional_max_pool2d(L.tensor(_i(1, 3, 9, 8)), 2, 4),
     lambda L: L.nn.FractionalMaxPool2d(2),
     lambda L: L.nn.FractionalMaxPool2d(2, 3, 0.5),
@@ -291,12 +282,12 @@ def test_errors_match_pytorch(torch, call):
 
 
 def test_second_derivatives():
-    x = nptorch.tensor(_distinct((1, 2, 7, 6)).astype(np.float64) + 3, requires_grad=True)
+    x = nptorch.tensor(distinct_values((1, 2, 7, 6)).astype(np.float64) + 3, requires_grad=True)
     s = nptorch.tensor(_samples(1, 2).astype(np.float64))
     assert gradgradcheck(lambda x: F.lp_pool2d(x, 3, 2, 1), (x,))
     assert gradgradcheck(lambda x: F.lp_pool1d(x[:, :, 0], 2.5, 3, 2, True), (x,))
     assert gradgradcheck(lambda x: F.fractional_max_pool2d(x, 2, 3, _random_samples=s) ** 2, (x,))
     assert gradgradcheck(lambda x: F.adaptive_max_pool1d(x[:, :, 0], 4) ** 2, (x,))
-    y = nptorch.tensor(_distinct((1, 2, 4)).astype(np.float64), requires_grad=True)
+    y = nptorch.tensor(distinct_values((1, 2, 4)).astype(np.float64), requires_grad=True)
     idx = nptorch.tensor([[[0, 3, 5, 6], [1, 2, 4, 7]]])
     assert gradgradcheck(lambda y: F.max_unpool1d(y, idx, 2) ** 2, (y,))

@@ -11,6 +11,8 @@ import nptorch
 from nptorch.autograd import gradcheck
 from nptorch.nn.utils import rnn as rnn_utils
 
+from helpers import load_torch_state, check_close_to_torch
+
 pytestmark = pytest.mark.filterwarnings("ignore:LSTM with projections")
 
 T, B, I, H, P = 5, 3, 4, 6, 3
@@ -36,11 +38,6 @@ def _make(torch, kind, dtype=None, device="cpu", **kwargs):
 def _pair(torch, array, device="cpu"):
     return (nptorch.tensor(array, requires_grad=True, device=device),
             torch.tensor(array, requires_grad=True))
-
-
-def _close(ours, theirs, what, tol=1e-5):
-    np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs.detach().numpy(), rtol=tol * 10,
-                               atol=tol, err_msg=what)
 
 
 def _run_both(torch, ours, theirs, x, states, mode, batch_first):
@@ -93,17 +90,17 @@ def test_layers_match_pytorch(torch, device, kind, layers, bidirectional, batch_
     loss = [0, 0]
     for k, (o, t) in enumerate(pairs):
         assert tuple(o.shape) == tuple(t.shape)
-        _close(o, t, f"output {k}")
+        check_close_to_torch(o, t, f"output {k}")
         w = rng.standard_normal(tuple(t.shape)).astype(np.float32)
         loss[0] = loss[0] + (o * nptorch.tensor(w, device=device)).sum()
         loss[1] = loss[1] + (t * torch.tensor(w)).sum()
     loss[0].backward()
     loss[1].backward()
-    _close(x[0].grad, x[1].grad, "input grad", 1e-4)
+    check_close_to_torch(x[0].grad, x[1].grad, "input grad", 1e-4)
     for k, (o, t) in enumerate(leaves):
-        _close(o.grad, t.grad, f"state {k} grad", 1e-4)
+        check_close_to_torch(o.grad, t.grad, f"state {k} grad", 1e-4)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        _close(p.grad, tp.grad, name, 1e-4)
+        check_close_to_torch(p.grad, tp.grad, name, 1e-4)
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh"])
@@ -113,12 +110,12 @@ def test_float64_and_longer_sequences(torch, device, kind):
     x = _pair(torch, np.random.default_rng(0).standard_normal((40, 4, I)), device)
     (o, _), (t, _) = ours(x[0]), theirs(x[1])
     assert o.dtype == nptorch.float64
-    _close(o, t, "output", 1e-10)
+    check_close_to_torch(o, t, "output", 1e-10)
     o.pow(2).sum().backward()
     t.pow(2).sum().backward()
-    _close(x[0].grad, x[1].grad, "input grad", 1e-10)
+    check_close_to_torch(x[0].grad, x[1].grad, "input grad", 1e-10)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        _close(p.grad, tp.grad, name, 1e-9)
+        check_close_to_torch(p.grad, tp.grad, name, 1e-9)
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
@@ -137,7 +134,7 @@ def test_gradients_only_where_asked(torch, device, kind):
         if name in ("weight_ih_l0", "weight_hh_l1"):
             assert p.grad is None and tp.grad is None, name
         else:
-            _close(p.grad, tp.grad, name, 1e-4)
+            check_close_to_torch(p.grad, tp.grad, name, 1e-4)
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
@@ -174,7 +171,7 @@ def test_dropout_between_layers_only_in_training(torch):
     ours, theirs = _make(torch, "lstm", num_layers=2, dropout=0.5)
     ours.eval(), theirs.eval()
     xs = _pair(torch, np.random.default_rng(0).standard_normal((T, B, I)).astype(np.float32))
-    _close(ours(xs[0])[0], theirs(xs[1])[0], "eval output")
+    check_close_to_torch(ours(xs[0])[0], theirs(xs[1])[0], "eval output")
     with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1, "
                                          "but got dropout=0.5 and num_layers=1"):
         nptorch.nn.GRU(2, 3, dropout=0.5)
@@ -210,7 +207,7 @@ def test_names_state_dict_and_repr(torch, name, args, kwargs):
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert repr(ours) == repr(theirs)
     # a torch state_dict loads into ours
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    load_torch_state(ours, theirs)
     for (n, p), tp in zip(ours.named_parameters(), theirs.parameters()):
         np.testing.assert_array_equal(p.detach().numpy(), tp.detach().numpy(), err_msg=n)
 
@@ -305,16 +302,16 @@ def test_cells_match_pytorch(torch, device, kind, kwargs, batched, with_state):
     loss_o, loss_t = 0, 0
     for a, b in zip(o, t):
         assert tuple(a.shape) == tuple(b.shape)
-        _close(a, b, "output")
+        check_close_to_torch(a, b, "output")
         w = rng.standard_normal(tuple(b.shape)).astype(np.float32)
         loss_o = loss_o + (a * nptorch.tensor(w, device=device)).sum()
         loss_t = loss_t + (b * torch.tensor(w)).sum()
     loss_o.backward()
     loss_t.backward()
     for k, (a, b) in enumerate(leaves):
-        _close(a.grad, b.grad, f"leaf {k}", 1e-4)
+        check_close_to_torch(a.grad, b.grad, f"leaf {k}", 1e-4)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        _close(p.grad, tp.grad, name, 1e-4)
+        check_close_to_torch(p.grad, tp.grad, name, 1e-4)
 
 
 # -- errors ------------------------------------------------------------------------------------

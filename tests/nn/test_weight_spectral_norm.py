@@ -9,15 +9,9 @@ from nptorch.autograd import gradcheck
 from nptorch.func import functional_call
 from nptorch.nn.utils import parametrizations, parametrize
 
+from helpers import as_numpy, load_torch_state
+
 torch = pytest.importorskip("torch")
-
-
-def _np(t):
-    return t.detach().numpy()
-
-
-def _load_from(ours, theirs):
-    ours.load_state_dict({k: nptorch.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
 
 
 def _layer(lib, kind):
@@ -40,13 +34,13 @@ def _input(kind):
 def _compare_forward_backward(ours, theirs, kind, names):
     x = _input(kind)
     yo, yt = ours(nptorch.tensor(x)), theirs(torch.tensor(x))
-    np.testing.assert_allclose(_np(yo), _np(yt), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(as_numpy(yo), as_numpy(yt), rtol=1e-5, atol=1e-5)
     (yo ** 2).sum().backward()
     (yt ** 2).sum().backward()
     po, pt = dict(ours.named_parameters()), dict(theirs.named_parameters())
     for name in names:
-        np.testing.assert_allclose(_np(po[name].grad), _np(pt[name].grad), rtol=1e-4, atol=1e-5,
-                                   err_msg=name)
+        np.testing.assert_allclose(as_numpy(po[name].grad), as_numpy(pt[name].grad),
+                                   rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 # -- parametrizations.weight_norm -------------------------------------------------------------
@@ -60,9 +54,9 @@ def test_weight_norm_parametrization(kind, dim):
     assert repr(ours) == repr(theirs)
     chain = ours.parametrizations.weight
     assert tuple(chain.original0.shape) == tuple(theirs.parametrizations.weight.original0.shape)
-    np.testing.assert_allclose(_np(chain.original1), _np(ours.weight), rtol=1e-6)
-    _load_from(ours, theirs)
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(chain.original1), as_numpy(ours.weight), rtol=1e-6)
+    load_torch_state(ours, theirs)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
     _compare_forward_backward(ours, theirs, kind, ["parametrizations.weight.original0",
                                                    "parametrizations.weight.original1"])
 
@@ -84,13 +78,14 @@ def test_weight_norm_gradcheck(dim):
 def test_weight_norm_parametrization_loads_old_checkpoints_and_removes():
     old = _old_weight_norm(torch, torch.nn.Linear(4, 3))
     ours = parametrizations.weight_norm(nptorch.nn.Linear(4, 3))
-    _load_from(ours, old)  # weight_g / weight_v become original0 / original1
-    np.testing.assert_allclose(_np(ours.parametrizations.weight.original0), _np(old.weight_g))
-    np.testing.assert_allclose(_np(ours.weight), _np(old.weight), rtol=1e-6)
-    w = _np(ours.weight)
+    load_torch_state(ours, old)  # weight_g / weight_v become original0 / original1
+    np.testing.assert_allclose(as_numpy(ours.parametrizations.weight.original0),
+                               as_numpy(old.weight_g))
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(old.weight), rtol=1e-6)
+    w = as_numpy(ours.weight)
     parametrize.remove_parametrizations(ours, "weight")
     assert list(ours.state_dict()) == ["bias", "weight"]
-    np.testing.assert_allclose(_np(ours.weight), w, rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), w, rtol=1e-6)
 
 
 # -- the hook-based weight_norm ---------------------------------------------------------------
@@ -104,14 +99,14 @@ def test_old_weight_norm(kind, dim):
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["bias", "weight_g", "weight_v"]
     assert tuple(ours.weight_g.shape) == tuple(theirs.weight_g.shape)
     assert repr(ours) == repr(theirs)
-    _load_from(ours, theirs)
+    load_torch_state(ours, theirs)
     _compare_forward_backward(ours, theirs, kind, ["weight_g", "weight_v"])
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
     assert nptorch.nn.utils.remove_weight_norm(ours) is ours
     torch.nn.utils.remove_weight_norm(theirs)
     assert list(ours.state_dict()) == ["bias", "weight"]
     assert isinstance(ours.weight, nptorch.nn.Parameter) and not ours._forward_pre_hooks
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-6)
 
 
 def test_old_weight_norm_gradcheck_and_errors():
@@ -143,18 +138,18 @@ def test_spectral_norm_parametrization(kind):
     u0 /= np.linalg.norm(u0)  # far from converged, so one iteration moves it
     with torch.no_grad():
         theirs.parametrizations.weight[0]._u.copy_(torch.tensor(u0))
-    _load_from(ours, theirs)
+    load_torch_state(ours, theirs)
     _compare_forward_backward(ours, theirs, kind, ["parametrizations.weight.original"])
-    assert not np.allclose(_np(sn._u), u0)  # a training forward runs one power iteration
+    assert not np.allclose(as_numpy(sn._u), u0)  # a training forward runs one power iteration
     for name in ("_u", "_v"):
-        np.testing.assert_allclose(_np(getattr(sn, name)),
-                                   _np(getattr(theirs.parametrizations.weight[0], name)),
+        np.testing.assert_allclose(as_numpy(getattr(sn, name)),
+                                   as_numpy(getattr(theirs.parametrizations.weight[0], name)),
                                    rtol=1e-5, atol=1e-6)
     ours.eval()
     theirs.eval()
-    u1 = _np(sn._u).copy()
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(_np(sn._u), u1)
+    u1 = as_numpy(sn._u).copy()
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(as_numpy(sn._u), u1)
 
 
 def test_spectral_norm_parametrization_normalizes():
@@ -167,12 +162,12 @@ def test_spectral_norm_parametrization_normalizes():
         m.weight.copy_(nptorch.tensor(w.astype(np.float32)))
     parametrizations.spectral_norm(m).eval()
     # the 15 power iterations made at registration find the top singular value
-    np.testing.assert_allclose(np.linalg.norm(_np(m.weight), 2), 1.0, rtol=1e-5)
-    np.testing.assert_allclose(_np(m.weight), w / 6.0, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(as_numpy(m.weight), 2), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(as_numpy(m.weight), w / 6.0, rtol=1e-4, atol=1e-6)
     b = nptorch.nn.Module()
     b.register_buffer("weight", nptorch.tensor([3.0, 4.0]))
     parametrizations.spectral_norm(b)
-    np.testing.assert_allclose(_np(b.weight), [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(b.weight), [0.6, 0.8], rtol=1e-6)
     assert list(b.state_dict()) == ["parametrizations.weight.original"]
 
 
@@ -206,21 +201,22 @@ def test_old_spectral_norm(kind):
     assert tuple(ours.weight_u.shape) == tuple(theirs.weight_u.shape)
     assert tuple(ours.weight_v.shape) == tuple(theirs.weight_v.shape)
     assert not isinstance(ours.weight, nptorch.nn.Parameter)
-    _load_from(ours, theirs)
+    load_torch_state(ours, theirs)
     _compare_forward_backward(ours, theirs, kind, ["weight_orig"])
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(_np(ours.weight_u), _np(theirs.weight_u), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight_u), as_numpy(theirs.weight_u),
+                               rtol=1e-5, atol=1e-6)
     ours.eval()
     theirs.eval()
-    u = _np(ours.weight_u).copy()
+    u = as_numpy(ours.weight_u).copy()
     x = _input(kind)
-    np.testing.assert_allclose(_np(ours(nptorch.tensor(x))), _np(theirs(torch.tensor(x))),
+    np.testing.assert_allclose(as_numpy(ours(nptorch.tensor(x))), as_numpy(theirs(torch.tensor(x))),
                                rtol=1e-5, atol=1e-5)
-    np.testing.assert_array_equal(_np(ours.weight_u), u)
+    np.testing.assert_array_equal(as_numpy(ours.weight_u), u)
     assert nptorch.nn.utils.remove_spectral_norm(ours) is ours
     torch.nn.utils.remove_spectral_norm(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["bias", "weight"]
-    np.testing.assert_allclose(_np(ours.weight), _np(theirs.weight), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(ours.weight), as_numpy(theirs.weight), rtol=1e-5, atol=1e-6)
     assert not ours._forward_pre_hooks
 
 
@@ -249,7 +245,7 @@ def test_training_steps_match_pytorch():
         lib.nn.utils.parametrizations.weight_norm(m[2])
         return m
     theirs, ours = build(torch), build(nptorch)
-    _load_from(ours, theirs)
+    load_torch_state(ours, theirs)
     opt_o = nptorch.optim.SGD(ours.parameters(), lr=0.1, momentum=0.9)
     opt_t = torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.9)
     for _ in range(3):
@@ -261,4 +257,5 @@ def test_training_steps_match_pytorch():
     so, st = ours.state_dict(), theirs.state_dict()
     assert list(so) == list(st)
     for k in so:
-        np.testing.assert_allclose(_np(so[k]), _np(st[k]), rtol=1e-4, atol=1e-5, err_msg=k)
+        np.testing.assert_allclose(as_numpy(so[k]), as_numpy(st[k]),
+                                   rtol=1e-4, atol=1e-5, err_msg=k)

@@ -7,7 +7,7 @@ import pytest
 
 import nptorch
 
-from helpers import check_op
+from helpers import check_op, check_same_error_as_torch, check_equal_to_torch
 
 torch = pytest.importorskip("torch")
 
@@ -90,12 +90,6 @@ def test_scatter_reduce_prod_with_zeros(include_self):
              gradcheck_inputs=False)
 
 
-def _same(fn):
-    ours, theirs = fn(nptorch), fn(torch)
-    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
-    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-
-
 INTEGER = [
     ("scatter_reduce_mean_floor", lambda lib: lib.scatter_reduce(
         lib.arange(3), 0, _t(lib, [0, 0, 1]), _t(lib, [4, 5, 7]), "mean")),
@@ -127,7 +121,7 @@ INTEGER = [
 def test_exact(fn):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        _same(fn)
+        check_equal_to_torch(fn)
 
 
 def test_in_place_writes_keep_the_object():
@@ -135,16 +129,6 @@ def test_in_place_writes_keep_the_object():
     assert x.put_(_t(nptorch, [5]), _t(nptorch, [1.])) is x and x[1, 2].item() == 1.
     assert x.fill_diagonal_(4.) is x and x.diagonal().tolist() == [4., 4.]
     assert x.index_copy_(0, _t(nptorch, [0]), nptorch.ones(1, 3)) is x and x[0].tolist() == [1.] * 3
-
-
-def _same_error(fn):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        with pytest.raises(Exception) as theirs:
-            fn(torch)
-        with pytest.raises(type(theirs.value)) as ours:
-            fn(nptorch)
-    assert str(ours.value) == str(theirs.value)
 
 
 ERRORS = [
@@ -183,4 +167,4 @@ ERRORS = [
 
 @pytest.mark.parametrize("fn", [c[1] for c in ERRORS], ids=[c[0] for c in ERRORS])
 def test_errors(fn):
-    _same_error(fn)
+    check_same_error_as_torch(fn, ignored_warning=UserWarning)

@@ -5,6 +5,8 @@ import pytest
 import nptorch
 import nptorch.return_types
 
+from helpers import check_same_error_as_torch
+
 torch = pytest.importorskip("torch")
 
 
@@ -91,14 +93,6 @@ def test_histogram_returns_named_tuple():
     assert type(result) is nptorch.return_types.histogram
 
 
-def _same_error(fn):
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(type(theirs.value)) as ours:
-        fn(nptorch)
-    assert str(ours.value) == str(theirs.value)
-
-
 ERRORS = [
     ("bincount_negative", lambda lib: lib.bincount(_t(lib, [-1, 1]))),
     ("bincount_2d", lambda lib: lib.bincount(_t(lib, [[1]]))),
@@ -128,7 +122,7 @@ ERRORS = [
 
 @pytest.mark.parametrize("fn", [c[1] for c in ERRORS], ids=[c[0] for c in ERRORS])
 def test_errors(fn):
-    _same_error(fn)
+    check_same_error_as_torch(fn)
 
 
 def test_histc_nan_range():

@@ -1,12 +1,12 @@
 """The extra shape ops (splitting, stacking, rotating, structured matrices, in-place shape
 methods, as_strided) compared with PyTorch: values, gradients, views and errors."""
-import numpy as np
 import pytest
 
 import nptorch
 from nptorch.autograd import gradcheck, gradgradcheck
 
-from helpers import check_op, check_error_like_torch
+from helpers import (check_op, check_error_like_torch, check_equal_to_torch,
+                     check_same_error_as_torch)
 
 torch = pytest.importorskip("torch")
 
@@ -84,23 +84,6 @@ def test_vander(kwargs):
     assert gradgradcheck(lambda x: nptorch.vander(x, **kwargs), (x,))
 
 
-def _same(fn):
-    """``fn(lib)`` on both libraries gives equal values and dtypes."""
-    ours, theirs = fn(nptorch), fn(torch)
-    if isinstance(theirs, (tuple, list)):
-        assert len(ours) == len(theirs)
-        for o, t in zip(ours, theirs):
-            _assert_equal(o, t)
-    else:
-        _assert_equal(ours, theirs)
-
-
-def _assert_equal(ours, theirs):
-    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
-    assert tuple(ours.shape) == tuple(theirs.shape)
-    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-
-
 INTEGER = [
     ("tril_indices", lambda lib: lib.tril_indices(3, 4)),
     ("tril_indices_offset", lambda lib: lib.tril_indices(4, 3, -1, dtype=lib.int32)),
@@ -125,7 +108,7 @@ INTEGER = [
 
 @pytest.mark.parametrize("fn", [c[1] for c in INTEGER], ids=[c[0] for c in INTEGER])
 def test_exact(fn):
-    _same(fn)
+    check_equal_to_torch(fn)
 
 
 def test_predicates():
@@ -175,15 +158,6 @@ def test_in_place_shape_methods_keep_the_object():
     assert base[1, 0].item() == 5.
 
 
-def _same_error(fn):
-    """``fn(lib)`` raises the same exception type and message in both libraries."""
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(type(theirs.value)) as ours:
-        fn(nptorch)
-    assert str(ours.value) == str(theirs.value)
-
-
 ERRORS = [
     ("tensor_split_0d", lambda lib: lib.tensor_split(lib.tensor(1.), 2)),
     ("tensor_split_zero", lambda lib: lib.tensor_split(lib.ones(3), 0)),
@@ -227,7 +201,7 @@ ERRORS = [
 
 @pytest.mark.parametrize("fn", [c[1] for c in ERRORS], ids=[c[0] for c in ERRORS])
 def test_errors(fn):
-    _same_error(fn)
+    check_same_error_as_torch(fn)
 
 
 @pytest.mark.parametrize("args", [(1, 3, 2), (0, 2, 1), (1, 1, 1), (-1, 6, 3), (0, 4, 4), (1, 2, 5)])
