@@ -14,15 +14,10 @@ Notation:
             (backward), which then write straight into the step's rows.
     hs      (T + 1, B, H): hidden states, hs[t] before step t (hs[0] = h0).
 
-Each time loop runs in one OpenMP parallel region (thread_team.h) when its steps are large:
-every thread takes a share of each step's product (a range of the weight's panels) and of
-its gate arithmetic (a range of batch rows), with a barrier after each.
-
 Everything here runs without the GIL on C-contiguous buffers validated by the caller
 (nptorch._ops.cython_recurrent).
 """
 import numpy as np
-from cython.parallel cimport parallel
 from cython cimport floating
 from libc.string cimport memcpy
 
@@ -65,20 +60,7 @@ cdef extern from "packed_gemm.h" nogil:
                           Py_ssize_t lda, const double *packed, double *out, Py_ssize_t ldo,
                           int accumulate)
 
-cdef extern from "thread_team.h" nogil:
-    ctypedef struct team_barrier:
-        int arrived
-        int generation
-    int team_max_threads()
-    int team_size()
-    int team_rank()
-    void team_barrier_wait(team_barrier *b)
-
 EXTENSION_ABI = 10
-
-cdef enum:
-    # multiply-adds of one step's product from which the loop runs on a team of threads
-    TEAM_WORK = 1 << 20
 
 
 cdef floating[::1] _packed(floating[:, ::1] w, bint transposed):
@@ -98,35 +80,21 @@ cdef floating[::1] _packed(floating[:, ::1] w, bint transposed):
     return packed
 
 
-cdef int _team_threads(Py_ssize_t B, Py_ssize_t G, Py_ssize_t H) noexcept nogil:
-    """Threads for a time loop whose steps multiply (B, H) by (H, G): all of OpenMP's for
-    large steps, one below TEAM_WORK."""
-    return team_max_threads() if B * G * H >= TEAM_WORK else 1
-
-
-cdef inline Py_ssize_t _share(Py_ssize_t n, int rank) noexcept nogil:
-    """Where the share of range(n) of the team's thread ``rank`` starts (team_size() ends the
-    last): each thread's share is range(_share(n, rank), _share(n, rank + 1))."""
-    return n * rank // team_size()
-
-
-cdef inline void _step_product(floating *out, floating *state, floating *packed,
+cdef inline void _step_product(floating *out, floating *state, floating[::1] packed,
                                Py_ssize_t B, Py_ssize_t M, Py_ssize_t K,
                                bint accumulate) noexcept nogil:
-    """This thread's share of out (B, M) = state (B, K) @ w^T (or += with accumulate): a
-    range of the panels of packed, which holds w (M, K) by _packed. out and state are
-    row-major and contiguous."""
-    cdef Py_ssize_t nr = NPTORCH_NR_f if floating is float else NPTORCH_NR_d
-    cdef Py_ssize_t panels = (M + nr - 1) // nr, rank = team_rank()
-    cdef Py_ssize_t first = _share(panels, rank), last = _share(panels, rank + 1), m0, cols
-    if last == first:
-        return
-    m0 = first * nr
-    cols = (M if last * nr > M else last * nr) - m0
+    """out (B, M) = state (B, K) @ w^T, or += with accumulate; packed holds w (M, K) by
+    _packed; out and state row-major and contiguous.
+
+    It runs on one thread. Spread over two cores (a parallel region per step, or one per
+    sequence with OpenMP's barriers between the steps' halves), the benchmark's LSTM layer
+    ran no faster (24-26 ms): idle OpenMP threads sleep between steps, and NumPy's BLAS
+    threads still spin from the products before the loop. Barriers that only spin ran it in
+    21-23 ms, but two processes sharing the cores twice as slowly."""
     if floating is float:
-        packed_product_f(B, cols, K, state, K, packed + m0 * K, out + m0, M, accumulate)
+        packed_product_f(B, M, K, state, K, &packed[0], out, M, accumulate)
     else:
-        packed_product_d(B, cols, K, state, K, packed + m0 * K, out + m0, M, accumulate)
+        packed_product_d(B, M, K, state, K, &packed[0], out, M, accumulate)
 
 
 def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :, ::1] hs,
@@ -134,16 +102,13 @@ def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :
     """Run the LSTM recurrence. gates holds xw on entry and the activated gates on return;
     reads hs[0], cs[0] and writes the later states."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
-    cdef Py_ssize_t H = w_hh.shape[1], t, b, b0, b1
+    cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating[::1] packed = _packed(w_hh, False)
     cdef floating* q
-    cdef team_barrier barrier = [0, 0]
-    with nogil, parallel(num_threads=_team_threads(B, G, H)):
-        b0, b1 = _share(B, team_rank()), _share(B, team_rank() + 1)
+    with nogil:
         for t in range(T):
-            _step_product(&gates[t, 0, 0], &hs[t, 0, 0], &packed[0], B, G, H, True)
-            team_barrier_wait(&barrier)
-            for b in range(b0, b1):
+            _step_product(&gates[t, 0, 0], &hs[t, 0, 0], packed, B, G, H, True)
+            for b in range(B):
                 q = &gates[t, b, 0]
                 if floating is float:
                     lstm_forward_row_f(H, q, q + H, q + 2 * H, q + 3 * H, &cs[t, b, 0],
@@ -151,7 +116,6 @@ def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :
                 else:
                     lstm_forward_row_d(H, q, q + H, q + 2 * H, q + 3 * H, &cs[t, b, 0],
                                        &cs[t + 1, b, 0], &hs[t + 1, b, 0])
-            team_barrier_wait(&barrier)
 
 
 def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:, ::1] w_hh,
@@ -163,15 +127,13 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
     the pre-activation gate gradients dgates (T, B, G); the weight gradients are products of
     those with the inputs and hidden states, left to the caller."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
-    cdef Py_ssize_t H = w_hh.shape[1], t, b, b0, b1
+    cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating[::1] packed = _packed(w_hh, True)
     cdef floating* q
     cdef floating* d
-    cdef team_barrier barrier = [0, 0]
-    with nogil, parallel(num_threads=_team_threads(B, G, H)):
-        b0, b1 = _share(B, team_rank()), _share(B, team_rank() + 1)
+    with nogil:
         for t in range(T - 1, -1, -1):
-            for b in range(b0, b1):
+            for b in range(B):
                 q, d = &gates[t, b, 0], &dgates[t, b, 0]
                 if floating is float:
                     lstm_backward_row_f(H, q, q + H, q + 2 * H, q + 3 * H, &cs[t, b, 0],
@@ -181,11 +143,9 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
                     lstm_backward_row_d(H, q, q + H, q + 2 * H, q + 3 * H, &cs[t, b, 0],
                                         &cs[t + 1, b, 0], &dhs[t, b, 0], &dcs[t, b, 0],
                                         &dh[b, 0], &dc[b, 0], d, d + H, d + 2 * H, d + 3 * H)
-            team_barrier_wait(&barrier)
             # h_t reaches the loss only through this step's gates (and the output dhs[t - 1])
             if t > 0 or h0_grad:
-                _step_product(&dh[0, 0], &dgates[t, 0, 0], &packed[0], B, H, G, False)
-            team_barrier_wait(&barrier)
+                _step_product(&dh[0, 0], &dgates[t, 0, 0], packed, B, H, G, False)
 
 
 def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] b_hn,
@@ -194,17 +154,14 @@ def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] 
     return; reads hs[0], writes the later states and hn (T, B, H) = h @ W_hn^T + b_hn, which
     backward needs. hh (B, G) holds the step's product."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
-    cdef Py_ssize_t H = w_hh.shape[1], t, b, b0, b1
+    cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating[::1] packed = _packed(w_hh, False)
     cdef floating* q
     cdef floating* p
-    cdef team_barrier barrier = [0, 0]
-    with nogil, parallel(num_threads=_team_threads(B, G, H)):
-        b0, b1 = _share(B, team_rank()), _share(B, team_rank() + 1)
+    with nogil:
         for t in range(T):
-            _step_product(&hh[0, 0], &hs[t, 0, 0], &packed[0], B, G, H, False)
-            team_barrier_wait(&barrier)
-            for b in range(b0, b1):
+            _step_product(&hh[0, 0], &hs[t, 0, 0], packed, B, G, H, False)
+            for b in range(B):
                 q, p = &gates[t, b, 0], &hh[b, 0]
                 if floating is float:
                     gru_forward_row_f(H, q, q + H, q + 2 * H, p, p + H, p + 2 * H, &b_hn[0],
@@ -212,7 +169,6 @@ def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] 
                 else:
                     gru_forward_row_d(H, q, q + H, q + 2 * H, p, p + H, p + 2 * H, &b_hn[0],
                                       &hn[t, b, 0], &hs[t, b, 0], &hs[t + 1, b, 0])
-            team_barrier_wait(&barrier)
 
 
 def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, :, ::1] hs,
@@ -223,15 +179,13 @@ def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, 
     gradients of the input side dgx and of the recurrent side dgh (T, B, G; they differ in the
     n gate, where r scales the recurrent term)."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
-    cdef Py_ssize_t H = w_hh.shape[1], t, b, b0, b1
+    cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating[::1] packed = _packed(w_hh, True)
     cdef floating* q
     cdef floating* d
-    cdef team_barrier barrier = [0, 0]
-    with nogil, parallel(num_threads=_team_threads(B, G, H)):
-        b0, b1 = _share(B, team_rank()), _share(B, team_rank() + 1)
+    with nogil:
         for t in range(T - 1, -1, -1):
-            for b in range(b0, b1):
+            for b in range(B):
                 q, d = &gates[t, b, 0], &dgx[t, b, 0]
                 if floating is float:
                     gru_backward_row_f(H, q, q + H, q + 2 * H, &hn[t, b, 0], &hs[t, b, 0],
@@ -243,7 +197,5 @@ def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, 
                                        &dgh[t, b, 2 * H])
                 # r and z enter both sides alike
                 memcpy(&dgh[t, b, 0], d, 2 * H * sizeof(floating))
-            team_barrier_wait(&barrier)
             if t > 0 or h0_grad:
-                _step_product(&dh[0, 0], &dgh[t, 0, 0], &packed[0], B, H, G, True)
-            team_barrier_wait(&barrier)
+                _step_product(&dh[0, 0], &dgh[t, 0, 0], packed, B, H, G, True)

@@ -70,11 +70,10 @@ def test_twins_on_every_block_of_the_step_products(B, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_twins_on_steps_large_enough_for_the_thread_team(dtype):
-    """Steps of 2^20 multiply-adds and more run on all OpenMP threads (rnn.pyx's TEAM_WORK),
-    each with its share of the batch rows and of the weight's panels, 53 of them forward and
-    16 backward here (float32), so that the shares end inside a panel or a block. float32's
-    rounding grows with the 210 units: gradients that cancel to ~1e-3 need a looser atol."""
+def test_twins_on_layer_sized_steps(dtype):
+    """Steps of a layer's size: 14-53 weight panels and batch rows past several whole
+    register blocks. float32's rounding grows with the 210 units: gradients that cancel to
+    ~1e-3 need a looser atol."""
     for check, gates in ((_check_lstm_twins, 4), (_check_gru_twins, 3)):
         p = _problem(0, 5, 37, 210, dtype, gates, zero_h0=False, h0_grad=True)
         check(dict(p, atol=5e-4 if dtype == np.float32 else None))
