@@ -23,27 +23,29 @@ from libc.string cimport memcpy
 
 cdef extern from "rnn_rows.h" nogil:
     void lstm_forward_row_f(Py_ssize_t n, float *i, float *f, float *g, float *o,
-                            float *c_prev, float *c_next, float *h_next)
+                            const float *c_prev, float *c_next, float *h_next)
     void lstm_forward_row_d(Py_ssize_t n, double *i, double *f, double *g, double *o,
-                            double *c_prev, double *c_next, double *h_next)
-    void lstm_backward_row_f(Py_ssize_t n, float *i, float *f, float *g, float *o,
-                             float *c_prev, float *c_next, float *dh_out, float *dc_out,
-                             float *dh, float *dc, float *di, float *df, float *dg, float *d_o)
-    void lstm_backward_row_d(Py_ssize_t n, double *i, double *f, double *g, double *o,
-                             double *c_prev, double *c_next, double *dh_out, double *dc_out,
-                             double *dh, double *dc, double *di, double *df, double *dg,
-                             double *d_o)
-    void gru_forward_row_f(Py_ssize_t n, float *r, float *z, float *nn, float *hr, float *hz,
-                           float *hh_n, float *b_hn, float *hn, float *h_prev, float *h_next)
-    void gru_forward_row_d(Py_ssize_t n, double *r, double *z, double *nn, double *hr,
-                           double *hz, double *hh_n, double *b_hn, double *hn, double *h_prev,
-                           double *h_next)
-    void gru_backward_row_f(Py_ssize_t n, float *r, float *z, float *nn, float *hn,
-                            float *h_prev, float *dh_out, float *dh, float *dr, float *dz,
-                            float *dn, float *dnh)
-    void gru_backward_row_d(Py_ssize_t n, double *r, double *z, double *nn, double *hn,
-                            double *h_prev, double *dh_out, double *dh, double *dr, double *dz,
-                            double *dn, double *dnh)
+                            const double *c_prev, double *c_next, double *h_next)
+    void lstm_backward_row_f(Py_ssize_t n, const float *i, const float *f, const float *g,
+                             const float *o, const float *c_prev, const float *c_next,
+                             const float *dh_out, const float *dc_out, const float *dh,
+                             float *dc, float *di, float *df, float *dg, float *d_o)
+    void lstm_backward_row_d(Py_ssize_t n, const double *i, const double *f, const double *g,
+                             const double *o, const double *c_prev, const double *c_next,
+                             const double *dh_out, const double *dc_out, const double *dh,
+                             double *dc, double *di, double *df, double *dg, double *d_o)
+    void gru_forward_row_f(Py_ssize_t n, float *r, float *z, float *nn, const float *hr,
+                           const float *hz, const float *hh_n, const float *b_hn, float *hn,
+                           const float *h_prev, float *h_next)
+    void gru_forward_row_d(Py_ssize_t n, double *r, double *z, double *nn, const double *hr,
+                           const double *hz, const double *hh_n, const double *b_hn,
+                           double *hn, const double *h_prev, double *h_next)
+    void gru_backward_row_f(Py_ssize_t n, const float *r, const float *z, const float *nn,
+                            const float *hn, const float *h_prev, const float *dh_out,
+                            float *dh, float *dr, float *dz, float *dn, float *dnh)
+    void gru_backward_row_d(Py_ssize_t n, const double *r, const double *z, const double *nn,
+                            const double *hn, const double *h_prev, const double *dh_out,
+                            double *dh, double *dr, double *dz, double *dn, double *dnh)
 
 cdef extern from "packed_gemm.h" nogil:
     const Py_ssize_t NPTORCH_NR_f, NPTORCH_NR_d
@@ -63,7 +65,7 @@ cdef extern from "packed_gemm.h" nogil:
 EXTENSION_ABI = 10
 
 
-cdef floating[::1] _packed(floating[:, ::1] w, bint transposed):
+cdef floating[::1] _packed(const floating[:, ::1] w, bint transposed):
     """w (M, K), or its transpose with transposed, in packed_gemm.h's panels."""
     cdef Py_ssize_t M = w.shape[1] if transposed else w.shape[0]
     cdef Py_ssize_t K = w.shape[0] if transposed else w.shape[1]
@@ -80,7 +82,7 @@ cdef floating[::1] _packed(floating[:, ::1] w, bint transposed):
     return packed
 
 
-cdef inline void _step_product(floating *out, floating *state, floating[::1] packed,
+cdef inline void _step_product(floating *out, const floating *state, floating[::1] packed,
                                Py_ssize_t B, Py_ssize_t M, Py_ssize_t K,
                                bint accumulate) noexcept nogil:
     """out (B, M) = state (B, K) @ w^T, or += with accumulate; packed holds w (M, K) by
@@ -97,7 +99,7 @@ cdef inline void _step_product(floating *out, floating *state, floating[::1] pac
         packed_product_d(B, M, K, state, K, &packed[0], out, M, accumulate)
 
 
-def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :, ::1] hs,
+def lstm_forward(floating[:, :, ::1] gates, const floating[:, ::1] w_hh, floating[:, :, ::1] hs,
                  floating[:, :, ::1] cs):
     """Run the LSTM recurrence. gates holds xw on entry and the activated gates on return;
     reads hs[0], cs[0] and writes the later states."""
@@ -118,8 +120,9 @@ def lstm_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[:, :
                                        &cs[t + 1, b, 0], &hs[t + 1, b, 0])
 
 
-def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:, ::1] w_hh,
-                  floating[:, :, ::1] dhs, floating[:, :, ::1] dcs, floating[:, ::1] dh,
+def lstm_backward(const floating[:, :, ::1] gates, const floating[:, :, ::1] cs,
+                  const floating[:, ::1] w_hh, const floating[:, :, ::1] dhs,
+                  const floating[:, :, ::1] dcs, floating[:, ::1] dh,
                   floating[:, ::1] dc, floating[:, :, ::1] dgates, bint h0_grad):
     """Backpropagate through time. dhs, dcs (T, B, H): gradients of h and c after each step
     (the outputs, and the final states of sequences that end early); dh, dc (B, H): gradients
@@ -129,7 +132,7 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating[::1] packed = _packed(w_hh, True)
-    cdef floating* q
+    cdef const floating* q
     cdef floating* d
     with nogil:
         for t in range(T - 1, -1, -1):
@@ -148,7 +151,8 @@ def lstm_backward(floating[:, :, ::1] gates, floating[:, :, ::1] cs, floating[:,
                 _step_product(&dh[0, 0], &dgates[t, 0, 0], packed, B, H, G, False)
 
 
-def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] b_hn,
+def gru_forward(floating[:, :, ::1] gates, const floating[:, ::1] w_hh,
+                const floating[::1] b_hn,
                 floating[:, :, ::1] hs, floating[:, :, ::1] hn, floating[:, ::1] hh):
     """Run the GRU recurrence. gates holds xw on entry and the activated gates r, z, n on
     return; reads hs[0], writes the later states and hn (T, B, H) = h @ W_hn^T + b_hn, which
@@ -171,8 +175,9 @@ def gru_forward(floating[:, :, ::1] gates, floating[:, ::1] w_hh, floating[::1] 
                                       &hn[t, b, 0], &hs[t, b, 0], &hs[t + 1, b, 0])
 
 
-def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, :, ::1] hs,
-                 floating[:, ::1] w_hh, floating[:, :, ::1] dhs, floating[:, ::1] dh,
+def gru_backward(const floating[:, :, ::1] gates, const floating[:, :, ::1] hn,
+                 const floating[:, :, ::1] hs, const floating[:, ::1] w_hh,
+                 const floating[:, :, ::1] dhs, floating[:, ::1] dh,
                  floating[:, :, ::1] dgx, floating[:, :, ::1] dgh, bint h0_grad):
     """Backpropagate through time. dhs (T, B, H): gradients of the outputs; dh (B, H): of h_T
     on entry, of h0 on return (left unfinished without h0_grad). Writes the pre-activation
@@ -181,7 +186,7 @@ def gru_backward(floating[:, :, ::1] gates, floating[:, :, ::1] hn, floating[:, 
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]
     cdef Py_ssize_t H = w_hh.shape[1], t, b
     cdef floating[::1] packed = _packed(w_hh, True)
-    cdef floating* q
+    cdef const floating* q
     cdef floating* d
     with nogil:
         for t in range(T - 1, -1, -1):

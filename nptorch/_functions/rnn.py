@@ -17,15 +17,16 @@ def _project(ops, x, w_ih, bias):
     xw = ops.matmul(x.reshape(T * B, I), w_ih.T)
     if bias is not None:
         xw += bias
-    return xw.reshape(T, B, -1)
+    return xw.reshape(T, B, w_ih.shape[0])
 
 
 def _input_side_grads(ops, dgates, x, w_ih, needs):
     """Gradients of x and w_ih from the gate gradients (T, B, G), as single products over all
     steps and batch rows; None for those that ``needs`` (two flags) leaves out."""
-    flat = dgates.reshape(-1, dgates.shape[2])
+    T, B, G = dgates.shape
+    flat = dgates.reshape(T * B, G)
     return (Tensor._make(ops.matmul(flat, w_ih).reshape(x.shape)) if needs[0] else None,
-            Tensor._make(ops.matmul(flat.T, x.reshape(len(flat), -1))) if needs[1] else None)
+            Tensor._make(ops.matmul(flat.T, x.reshape(T * B, x.shape[2]))) if needs[1] else None)
 
 
 def _recurrent_weight_grad(ops, dgates, hs, needed):
@@ -33,11 +34,12 @@ def _recurrent_weight_grad(ops, dgates, hs, needed):
     if not needed:
         return None
     T, B, G = dgates.shape
-    return Tensor._make(ops.matmul(dgates.reshape(T * B, G).T, hs[:T].reshape(T * B, -1)))
+    return Tensor._make(ops.matmul(dgates.reshape(T * B, G).T, hs[:T].reshape(T * B, hs.shape[2])))
 
 
 def _bias_grad(dgates):
-    return dgates.reshape(-1, dgates.shape[2]).sum(0)
+    T, B, G = dgates.shape
+    return dgates.reshape(T * B, G).sum(0)
 
 
 class LSTMLayer(BuiltinFunction):

@@ -118,6 +118,23 @@ def test_float64_and_longer_sequences(torch, device, kind):
         check_close_to_torch(p.grad, tp.grad, name, 1e-9)
 
 
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh"])
+def test_empty_batch(torch, device, kind):
+    """A batch of no sequences gives empty outputs and states, and zero gradients, as in
+    PyTorch (the gradient of a sum over nothing is broadcast and read-only)."""
+    ours, theirs = _make(torch, kind, num_layers=2, bidirectional=True, device=device)
+    x = _pair(torch, np.zeros((T, 0, I), np.float32), device)
+    (o, h), (t, th) = ours(x[0]), theirs(x[1])
+    for a, b in [(o, t)] + list(zip(h if isinstance(h, tuple) else [h],
+                                    th if isinstance(th, tuple) else [th])):
+        assert tuple(a.shape) == tuple(b.shape)
+    o.sum().backward()
+    t.sum().backward()
+    assert tuple(x[0].grad.shape) == (T, 0, I)
+    for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
+        check_close_to_torch(p.grad, tp.grad, name)
+
+
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_gradients_only_where_asked(torch, device, kind):
     """An input without requires_grad and frozen weights get no gradient; the other
