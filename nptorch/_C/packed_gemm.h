@@ -20,7 +20,8 @@
 #include "cpu_clones.h"
 #include "fastmath.h"  /* NPTORCH_ALWAYS_INLINE */
 
-#define NPTORCH_GEMM_MR 6  /* rows of a per register block: 2 x 6 accumulators + 3 in 16 registers */
+/* rows of `a` per register block: 2 x 6 accumulators + 3 operands in 16 vector registers */
+#define NPTORCH_GEMM_MR 6
 
 #if defined(__GNUC__)
 /* aligned(sizeof(T)): loads and stores at any element, as panels and rows need */
@@ -36,11 +37,11 @@ typedef double nptorch_vec_d;
 #define NPTORCH_PACKED_GEMM(T, S)                                                       \
 enum { NPTORCH_NR_##S = 2 * NPTORCH_LANES(T) };  /* columns of out per panel */          \
                                                                                         \
-/* Panels of the packed form of an (M, K) weight, each NR * K long; the last is padded \
+/* Length of the packed form of an (M, K) weight: whole panels of NR * K, the last padded \
  * with zeros. */                                                                       \
-static Py_ssize_t packed_panels_##S(Py_ssize_t M)                                       \
+static Py_ssize_t packed_length_##S(Py_ssize_t M, Py_ssize_t K)                         \
 {                                                                                       \
-    return (M + NPTORCH_NR_##S - 1) / NPTORCH_NR_##S;                                   \
+    return (M + NPTORCH_NR_##S - 1) / NPTORCH_NR_##S * NPTORCH_NR_##S * K;              \
 }                                                                                       \
                                                                                         \
 /* packed[p, k, j] = w[p NR + j, k] (0 past row M), w's element [m, k] at                \

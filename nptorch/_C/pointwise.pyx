@@ -1,5 +1,5 @@
 """ReLU, its gradient and the scaled add over flat contiguous arrays: twins of
-``nptorch._ops.reference.Ops.relu`` / ``relu_backward`` / ``add_scaled``. Imports nothing from
+``nptorch._ops.reference.ArrayOps.relu`` / ``relu_backward`` / ``add_scaled``. Imports nothing from
 nptorch; ``nptorch._ops.cython_ops`` checks sizes and dtypes before these run.
 
 NumPy's ``maximum(x, 0)`` takes its slow path for a scalar operand (about 4x a copy); these are

@@ -48,9 +48,8 @@ cdef extern from "rnn_rows.h" nogil:
                             double *dh, double *dr, double *dz, double *dn, double *dnh)
 
 cdef extern from "packed_gemm.h" nogil:
-    const Py_ssize_t NPTORCH_NR_f, NPTORCH_NR_d
-    Py_ssize_t packed_panels_f(Py_ssize_t M)
-    Py_ssize_t packed_panels_d(Py_ssize_t M)
+    Py_ssize_t packed_length_f(Py_ssize_t M, Py_ssize_t K)
+    Py_ssize_t packed_length_d(Py_ssize_t M, Py_ssize_t K)
     void pack_panels_f(float *packed, const float *w, Py_ssize_t M, Py_ssize_t K,
                        Py_ssize_t stride_m, Py_ssize_t stride_k)
     void pack_panels_d(double *packed, const double *w, Py_ssize_t M, Py_ssize_t K,
@@ -72,11 +71,11 @@ cdef floating[::1] _packed(const floating[:, ::1] w, bint transposed):
     cdef Py_ssize_t stride_m = 1 if transposed else K, stride_k = M if transposed else 1
     cdef floating[::1] packed
     if floating is float:
-        packed = np.empty(packed_panels_f(M) * NPTORCH_NR_f * K, np.float32)
+        packed = np.empty(packed_length_f(M, K), np.float32)
         with nogil:
             pack_panels_f(&packed[0], &w[0, 0], M, K, stride_m, stride_k)
     else:
-        packed = np.empty(packed_panels_d(M) * NPTORCH_NR_d * K, np.float64)
+        packed = np.empty(packed_length_d(M, K), np.float64)
         with nogil:
             pack_panels_d(&packed[0], &w[0, 0], M, K, stride_m, stride_k)
     return packed
@@ -99,8 +98,8 @@ cdef inline void _step_product(floating *out, const floating *state, floating[::
         packed_product_d(B, M, K, state, K, &packed[0], out, M, accumulate)
 
 
-def lstm_forward(floating[:, :, ::1] gates, const floating[:, ::1] w_hh, floating[:, :, ::1] hs,
-                 floating[:, :, ::1] cs):
+def lstm_forward(floating[:, :, ::1] gates, const floating[:, ::1] w_hh,
+                 floating[:, :, ::1] hs, floating[:, :, ::1] cs):
     """Run the LSTM recurrence. gates holds xw on entry and the activated gates on return;
     reads hs[0], cs[0] and writes the later states."""
     cdef Py_ssize_t T = gates.shape[0], B = gates.shape[1], G = gates.shape[2]

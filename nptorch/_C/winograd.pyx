@@ -1,6 +1,7 @@
 """Winograd F(2x2, 3x3) tile transforms (their arithmetic is in winograd_tiles.h): the data
-movement around the 16 matrix products of a 3x3, stride-1 convolution. Twin of ``nptorch._ops.reference.Ops.winograd_input`` /
-``winograd_output`` / ``winograd_output_adjoint``. Imports nothing from nptorch; every shape is
+movement around the 16 matrix products of a 3x3, stride-1 convolution. Twins of
+``nptorch._ops.reference.ArrayOps.winograd_input`` / ``winograd_output`` /
+``winograd_output_adjoint``. Imports nothing from nptorch; every shape is
 checked by ``nptorch._ops.cython_ops`` before these run.
 
 Notation:

@@ -45,8 +45,7 @@ class CythonOps(WinogradConvolution, _SameConvolutionInputGradient, ChunkedConvo
 
     # -- convolution -----------------------------------------------------------------------
     # Convolution runs im2col on a few images at a time into one reused buffer, then NumPy's
-    # matmul (its BLAS is faster here than SciPy's cython_blas) while the columns are still in
-    # cache. The columns of the whole batch are never held: backward recomputes them instead of
+    # matmul while the columns are still in cache. The columns of the whole batch are never held: backward recomputes them instead of
     # saving them. 3x3 stride-1 convolutions take Winograd's transforms instead, chunked alike.
     CHUNK_BYTES = 1 << 22
 

@@ -25,7 +25,7 @@ class CythonRecurrentOps(RecurrentOps):
     def lstm_forward(self, xw, w_hh, h0, c0):
         if xw.dtype not in FLOATS:
             return super().lstm_forward(xw, w_hh, h0, c0)
-        T, B, G, H = checks.lstm_forward(xw, w_hh, h0, c0)
+        T, B, _, H = checks.lstm_forward(xw, w_hh, h0, c0)
         hs = np.empty((T + 1, B, H), xw.dtype)
         cs = np.empty_like(hs)
         hs[0], cs[0] = h0, c0
@@ -36,7 +36,7 @@ class CythonRecurrentOps(RecurrentOps):
     def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
         if gates.dtype not in FLOATS:
             return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad)
-        T, B, G, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
+        checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
         self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates,
@@ -57,7 +57,7 @@ class CythonRecurrentOps(RecurrentOps):
     def gru_backward(self, gates, hn, hs, w_hh, dhs, dh, h0_grad=True):
         if gates.dtype not in FLOATS:
             return super().gru_backward(gates, hn, hs, w_hh, dhs, dh, h0_grad)
-        T, B, G, H = checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
+        checks.gru_backward(gates, hn, hs, w_hh, dhs, dh)
         dh = np.array(dh, order="C")
         dgx = np.empty(gates.shape, gates.dtype)
         dgh = np.empty(gates.shape, gates.dtype)
