@@ -18,6 +18,7 @@ class Distribution:
     has_rsample = False
     has_enumerate_support = False
     _validate_args = __debug__
+    _unbatched = ()  # names of tensors without the batch dims, which ``expand`` shares as they are
 
     @staticmethod
     def set_default_validate_args(value):
@@ -57,12 +58,13 @@ class Distribution:
 
     def expand(self, batch_shape, _instance=None):
         """This distribution with parameters expanded to ``batch_shape`` (no copies). The
-        tensors held by the instance lead with the batch dims; other attributes are shared."""
+        tensors held by the instance lead with the batch dims, except those named in
+        ``_unbatched``; other attributes are shared."""
         new = self._get_checked_instance(type(self), _instance)
         batch_shape = Size(batch_shape)
         n = len(self.batch_shape)
         for name, value in self.__dict__.items():
-            if isinstance(value, Tensor):
+            if isinstance(value, Tensor) and name not in self._unbatched:
                 value = value.expand(batch_shape + value.shape[n:])
             new.__dict__[name] = value
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)

@@ -95,4 +95,4 @@ class GeneralizedPareto(Distribution):
                              self.loc + self.scale / xi * nptorch.expm1(-xi * log_survival))
 
     def entropy(self):
-        return (self.scale.log() + self.concentration + 1).expand(self._batch_shape)
+        return self.scale.log() + self.concentration + 1

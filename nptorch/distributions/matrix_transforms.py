@@ -1,12 +1,11 @@
 """Transforms onto matrix constraint sets: LowerCholeskyTransform, PositiveDefiniteTransform and
 CorrCholeskyTransform (``nptorch.distributions.transforms`` re-exports them)."""
-import math
 
 import nptorch
 import nptorch.nn.functional as F
 
 from . import constraints
-from .transforms import _ParameterFree
+from .transforms import _ParameterFree, _tanh_log_abs_derivative
 from .utils import tril_matrix_to_vec, vec_to_tril_matrix
 
 __all__ = ["CorrCholeskyTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform"]
@@ -75,9 +74,7 @@ class CorrCholeskyTransform(_ParameterFree):
         # the entries below the first subdiagonal of 1 - cumsum(y^2) are the left-over
         # squared lengths before each stick is broken
         left = tril_matrix_to_vec(1 - y.pow(2).cumsum(-1), diag=-2)
-        stick_breaking = 0.5 * left.log().sum(-1)
-        tanh = -2 * (x + F.softplus(-2 * x) - math.log(2.0)).sum(-1)
-        return stick_breaking + tanh
+        return 0.5 * left.log().sum(-1) + _tanh_log_abs_derivative(x).sum(-1)
 
     def forward_shape(self, shape):
         if len(shape) < 1:

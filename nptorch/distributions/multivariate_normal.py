@@ -47,6 +47,8 @@ class _CholeskyParameterised:
     under its name, expanded over the batch), that compute with the lower Cholesky factor
     ``_unbroadcasted_scale_tril`` of the covariance; the other matrices derive from it."""
 
+    _unbatched = ("_unbroadcasted_scale_tril",)
+
     def _set_scale_tril(self, name, matrix):
         if name == "scale_tril":
             self._unbroadcasted_scale_tril = matrix
@@ -54,14 +56,6 @@ class _CholeskyParameterised:
             self._unbroadcasted_scale_tril = nptorch.linalg.cholesky(matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
-
-    def _expand_matrices(self, new, batch_shape):
-        """Give ``new`` the Cholesky factor and the matrices held here, over ``batch_shape``."""
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        n = self._unbroadcasted_scale_tril.shape[-1]
-        for name in ("covariance_matrix", "precision_matrix", "scale_tril"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(batch_shape + (n, n)))
 
     def _matrix_shape(self):
         n = self._unbroadcasted_scale_tril.shape[-1]
@@ -109,15 +103,6 @@ class MultivariateNormal(CentredAtLoc, _CholeskyParameterised, Distribution):
         self.loc = loc.expand(batch_shape + (-1,))
         super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
         self._set_scale_tril(name, matrix)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape + self.event_shape)
-        self._expand_matrices(new, batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
 
     @property
     def variance(self):

@@ -347,8 +347,12 @@ class TanhTransform(_Elementwise):
         return nptorch.atanh(y)
 
     def log_abs_det_jacobian(self, x, y):
-        # log(1 - tanh(x)^2) written to stay finite for large |x|
-        return 2.0 * (0.6931471805599453 - x - F.softplus(-2.0 * x))
+        return _tanh_log_abs_derivative(x)
+
+
+def _tanh_log_abs_derivative(x):
+    """``log(1 - tanh(x)^2)``, written to stay finite for large ``|x|``."""
+    return 2.0 * (0.6931471805599453 - x - F.softplus(-2.0 * x))
 
 
 class AbsTransform(_ParameterFree):

@@ -56,12 +56,12 @@ class VonMises(CentredAtLoc, Distribution):
         small concentrations)."""
         with nptorch.no_grad():
             shape = self._extended_shape(sample_shape)
-            kappa = self.concentration.double().expand(shape)
+            kappa = self.concentration.double()
             r = _proposal_r(kappa)
-            x = nptorch.zeros_like(kappa)
-            done = nptorch.zeros_like(kappa, dtype=nptorch.bool)
+            x = nptorch.zeros(shape, dtype=kappa.dtype, device=kappa.device)
+            done = nptorch.zeros(shape, dtype=nptorch.bool, device=kappa.device)
             while not bool(done.all()):
-                u1, u2, u3 = uniform(kappa, (3,) + tuple(shape)).unbind()
+                u1, u2, u3 = uniform(x, (3,) + tuple(shape)).unbind()
                 z = nptorch.cos(math.pi * u1)
                 f = (1 + r * z) / (r + z)
                 c = kappa * (r - f)

@@ -7,7 +7,6 @@ import nptorch
 
 from .._tensor import Size, Tensor
 from . import constraints
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma import Chi2
 from .multivariate_normal import _CholeskyParameterised, _log_det_half, _one_matrix
@@ -61,15 +60,6 @@ class Wishart(_CholeskyParameterised, ExponentialFamily):
         setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         super().__init__(batch_shape, matrix.shape[-2:], validate_args=validate_args)
         self._set_scale_tril(name, matrix)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Wishart, _instance)
-        batch_shape = Size(batch_shape)
-        new.df = self.df.expand(batch_shape)
-        self._expand_matrices(new, batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
 
     def _p(self):
         return self._event_shape[-1]

@@ -382,3 +382,30 @@ def test_lkj_cholesky_rejects_a_nonpositive_concentration():
     """Checked as the concentration (PyTorch fails on the Beta it builds from it)."""
     with pytest.raises(ValueError, match="Expected parameter concentration .* LKJCholesky"):
         D.LKJCholesky(3, -1.0)
+
+
+_LOC = np.random.default_rng(12).normal(size=(3, 2))
+_COV = _LOC.T @ _LOC + np.eye(2) * np.array([1.0, 2.0, 3.0])[:, None, None]
+
+
+def _cholesky_parameterised(lib):
+    D = lib.distributions
+    cov, loc = _t(lib, _COV), _t(lib, _LOC)
+    return [D.MultivariateNormal(loc, precision_matrix=cov),
+            D.Wishart(_t(lib, [3.0, 4.0, 5.0]), scale_tril=lib.linalg.cholesky(cov)),
+            D.LowRankMultivariateNormal(loc, _t(lib, np.ones((2, 1))), _t(lib, [1.0, 2.0]))]
+
+
+def test_expand_shares_the_unbatched_factors(torch):
+    """The matrices computed before ``expand`` are expanded; the Cholesky and low-rank
+    factors, which lack the batch dims, are shared as they are."""
+    for ours, theirs in zip(_cholesky_parameterised(nptorch), _cholesky_parameterised(torch)):
+        ours.covariance_matrix, theirs.covariance_matrix
+        e, te = ours.expand((4, 3)), theirs.expand((4, 3))
+        assert e.batch_shape == tuple(te.batch_shape)
+        for name in ("covariance_matrix", "precision_matrix", "scale_tril", "variance"):
+            if hasattr(te, name):
+                _close(getattr(e, name), getattr(te, name), 1e-10)
+        x = te.sample((2,))
+        _close(e.log_prob(nptorch.tensor(x.numpy())), te.log_prob(x), 1e-10)
+        assert e.rsample((5,)).shape == tuple(te.rsample((5,)).shape)
