@@ -20,11 +20,20 @@ def _holder(lib, weight):
     return module
 
 
-def _pair(torch, weight, **kwargs):
-    """``orthogonal`` registered on the same weight in nptorch and in PyTorch."""
+def _pair(torch, shape, **kwargs):
+    """``orthogonal`` registered on the same random weight of ``shape`` in nptorch and in
+    PyTorch."""
+    weight = RNG.standard_normal(shape).astype(np.float32)
     theirs = torch.nn.utils.parametrizations.orthogonal(_holder(torch, weight), **kwargs)
     ours = parametrizations.orthogonal(_holder(nptorch, weight), **kwargs)
     return ours, theirs
+
+
+def _every_configuration(test):
+    """``test`` parametrized over the maps, the shapes and ``use_trivialization``."""
+    test = pytest.mark.parametrize("use_trivialization", [True, False])(test)
+    test = pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())(test)
+    return pytest.mark.parametrize("orthogonal_map", MAPS)(test)
 
 
 def _assert_orthogonal(W):
@@ -48,12 +57,10 @@ def _assert_same_weight(ours, theirs):
     _assert_orthogonal(ours.weight)
 
 
-@pytest.mark.parametrize("use_trivialization", [True, False])
-@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
-@pytest.mark.parametrize("orthogonal_map", MAPS)
+@_every_configuration
 def test_matches_torch(torch, orthogonal_map, shape, use_trivialization):
-    ours, theirs = _pair(torch, RNG.standard_normal(shape).astype(np.float32),
-                         orthogonal_map=orthogonal_map, use_trivialization=use_trivialization)
+    ours, theirs = _pair(torch, shape, orthogonal_map=orthogonal_map,
+                         use_trivialization=use_trivialization)
     keys = ["parametrizations.weight.original"]
     if use_trivialization:
         keys.append("parametrizations.weight.0.base")
@@ -81,7 +88,7 @@ def test_matches_torch(torch, orthogonal_map, shape, use_trivialization):
 @pytest.mark.parametrize("shape, expected", [((4, 4), "matrix_exp"), ((5, 3), "householder"),
                                              ((3, 5), "householder")])
 def test_default_map(torch, shape, expected):
-    ours, theirs = _pair(torch, RNG.standard_normal(shape).astype(np.float32))
+    ours, theirs = _pair(torch, shape)
     assert ours.parametrizations.weight[0].orthogonal_map == expected
     assert theirs.parametrizations.weight[0].orthogonal_map.name == expected
     _assert_same_weight(ours, theirs)
@@ -98,12 +105,10 @@ def test_gradcheck(orthogonal_map, use_trivialization):
     assert gradcheck(m.parametrizations.weight[0], (X,))
 
 
-@pytest.mark.parametrize("use_trivialization", [True, False])
-@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
-@pytest.mark.parametrize("orthogonal_map", MAPS)
+@_every_configuration
 def test_right_inverse(torch, orthogonal_map, shape, use_trivialization):
-    ours, theirs = _pair(torch, RNG.standard_normal(shape).astype(np.float32),
-                         orthogonal_map=orthogonal_map, use_trivialization=use_trivialization)
+    ours, theirs = _pair(torch, shape, orthogonal_map=orthogonal_map,
+                         use_trivialization=use_trivialization)
     tall = shape[:-2] + (max(shape[-2:]), min(shape[-2:]))
     Q = np.linalg.qr(RNG.standard_normal(tall))[0].astype(np.float32)
     if shape[-2] < shape[-1]:
@@ -129,8 +134,8 @@ def test_right_inverse_of_special_matrices(torch, value, use_trivialization):
     shape = (5, 3) if value == "eye_tall" else (4, 4)
     Q = np.eye(*shape, dtype=np.float32) if value != "random" else \
         RNG.standard_normal(shape).astype(np.float32)
-    ours, theirs = _pair(torch, RNG.standard_normal(shape).astype(np.float32),
-                         orthogonal_map="householder", use_trivialization=use_trivialization)
+    ours, theirs = _pair(torch, shape, orthogonal_map="householder",
+                         use_trivialization=use_trivialization)
     theirs.weight = torch.tensor(Q)
     ours.weight = nptorch.tensor(Q)
     _assert_same_weight(ours, theirs)

@@ -7,7 +7,7 @@ import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradgradcheck
 
-from helpers import check_op, distinct_values
+from helpers import check_op, check_same_error_as_torch, distinct_values
 
 
 @pytest.mark.parametrize("args, kwargs", [
@@ -189,6 +189,22 @@ def test_max_unpool_layer(torch):
 def test_errors(fn, message):
     with pytest.raises(RuntimeError, match=message):
         fn()
+
+
+@pytest.mark.parametrize("op, shape, output_size", [
+    ("adaptive_avg_pool1d", (2, 3, 4), -1), ("adaptive_avg_pool1d", (2, 3, 0), 2),
+    ("adaptive_avg_pool1d", (3, 0), 2), ("adaptive_max_pool1d", (2, 3, 4), -1),
+    ("adaptive_max_pool1d", (2, 0, 4), 2), ("adaptive_max_pool1d", (2, 0, 4), -1),
+    ("adaptive_avg_pool2d", (2, 3, 4, 4), (2, -3)), ("adaptive_avg_pool2d", (2, 3, 0, 4), (-1, 2)),
+    ("adaptive_max_pool2d", (3, 4, 4), (None, -2)), ("adaptive_max_pool2d", (2, 0, 4, 4), (-1, 2)),
+    ("adaptive_avg_pool3d", (2, 3, 4, 4, 4), (-1, 2, 2)),
+    ("adaptive_max_pool3d", (2, 3, 4, 4, 4), (2, 2, -3)),
+])
+def test_adaptive_output_size_errors(op, shape, output_size):
+    """Negative output sizes and empty inputs, checked in PyTorch's order (1-D average pooling
+    reports as the 2-D pooling it runs as)."""
+    check_same_error_as_torch(
+        lambda lib: getattr(lib.nn.functional, op)(lib.zeros(*shape), output_size))
 
 
 def test_unpool_output_size_error():

@@ -410,8 +410,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with the ``p``-norm
     distance; ``swap`` uses ``d(positive, negative)`` when it is smaller."""
     return _triplet_loss(anchor, positive, negative,
-                        lambda a, b: _pairwise_distance(a, b, p, eps), margin, swap,
-                        _reduction(reduction, size_average, reduce))
+                         lambda a, b: _pairwise_distance(a, b, p, eps), margin, swap,
+                         _reduction(reduction, size_average, reduce))
 
 
 def _triplet_loss(anchor, positive, negative, distance, margin, swap, reduction):

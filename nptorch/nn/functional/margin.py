@@ -112,4 +112,4 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     is smaller."""
     distance = distance_function if distance_function is not None else pairwise_distance
     return _triplet_loss(anchor, positive, negative, distance, margin, swap,
-                        _reduction(reduction))
+                         _reduction(reduction))

@@ -240,35 +240,31 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return _run(_avg_pool, input, 1, win, out, count_include_pad, None)
 
 
-def _adaptive_size(input, output_size, op, n, internal=False, channels=False):
-    """The output size of an adaptive pooling (None keeps the input's size), checked as PyTorch
-    does (``internal``: adaptive max pooling's wording; ``channels``: every dim after the first
-    must be non-empty, not only the spatial ones)."""
+def _adaptive_size(shape, output_size, op, n, internal=False, channels=False):
+    """The output size of an adaptive pooling of an input of ``shape`` (None keeps the input's
+    size), checked as PyTorch does (``internal``: adaptive max pooling's wording;
+    ``channels``: every dim after the first must be non-empty, not only the spatial ones)."""
     single = output_size is None or isinstance(output_size, (int, np.integer))
     sizes = (output_size,) * n if single else tuple(output_size)
     if len(sizes) != n:
-        if n == 1:
-            raise RuntimeError(f"{op}() argument 'output_size' should contain one int "
-                               f"(got {len(sizes)})")
         if internal:
             raise RuntimeError(f"{op}(): internal error: output_size.size() must be {n}")
         raise RuntimeError(f"{op}: output_size must be {n}")
-    spatial = input.shape[-n:]
+    spatial = shape[-n:]
     out = tuple(int(spatial[i]) if s is None else int(s) for i, s in enumerate(sizes))
     if op.startswith("adaptive_avg") and min(out) < 0:  # checked before the input, as PyTorch
-        shown = [str(v) for v in (1,) * (n == 1) + out]  # 1-D runs as 2-D
-        received = ", ".join(shown[:2]) + "".join("," + v for v in shown[2:])
-        raise RuntimeError(f"adaptive_avg_pool{len(shown)}d: elements of output_size must be "
-                           f"greater than or equal to 0 but received {{{received}}}")
-    for i in range(1 if channels else input.ndim - n, input.ndim):
-        if input.shape[i] == 0:
+        received = ", ".join(map(str, out[:2])) + "".join("," + str(v) for v in out[2:])
+        raise RuntimeError(f"{op}: elements of output_size must be greater than or equal to 0 "
+                           f"but received {{{received}}}")
+    for i in range(1 if channels else len(shape) - n, len(shape)):
+        if shape[i] == 0:
             raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch "
-                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimensions, but input has sizes {list(shape)} with "
                                f"dimension {i} being empty")
-    if min(out) < 0:
-        shape = list(input.shape[:-n]) + [1] * (n == 1) + list(out)
+    if min(out) < 0:  # 1-D max pooling runs as 2-D
+        shown = list(shape[:-n]) + [1] * (n == 1) + list(out)
         raise RuntimeError("Trying to create tensor with negative dimension "
-                           f"{next(v for v in out if v < 0)}: {shape}")
+                           f"{next(v for v in out if v < 0)}: {shown}")
     return out
 
 
@@ -280,7 +276,7 @@ def _check_adaptive_input(input, op, d, colon=""):
 
 def _adaptive_avg_pool(input, output_size, op, d):
     _check_adaptive_input(input, op, d)
-    out = _adaptive_size(input, output_size, op, d, channels=d == 3)
+    out = _adaptive_size(input.shape, output_size, op, d, channels=d == 3)
     return _run(lambda x: P.AdaptiveAvgPool.apply(x, out), input, d)
 
 
@@ -298,9 +294,11 @@ def adaptive_avg_pool3d(input, output_size):
 def adaptive_avg_pool1d(input, output_size):
     """Average pooling of ``(N, C, L)`` or ``(C, L)`` to a fixed length."""
     _check_1d_input(input, "adaptive_avg_pool1d")
-    (OW,) = _adaptive_size(input, _single(output_size, "adaptive_avg_pool1d", "output_size"),
-                           "adaptive_avg_pool1d", 1)
-    return _run(lambda x: P.AdaptiveAvgPool.apply(x, (1, OW)), input, 1)
+    OW = _single(output_size, "adaptive_avg_pool1d", "output_size")
+    # PyTorch runs it as 2-D pooling, whose checks and messages it reports
+    shape = input.shape[:-1] + (1, input.shape[-1])
+    out = _adaptive_size(shape, (1, OW), "adaptive_avg_pool2d", 2)
+    return _run(lambda x: P.AdaptiveAvgPool.apply(x, out), input, 1)
 
 
 def _adaptive_max_pool(x, out, return_indices):
@@ -310,7 +308,7 @@ def _adaptive_max_pool(x, out, return_indices):
 
 def _adaptive_max_pool_nd(input, output_size, return_indices, op, d):
     _check_adaptive_input(input, op, d, colon=":")
-    out = _adaptive_size(input, output_size, op, d, internal=True, channels=True)
+    out = _adaptive_size(input.shape, output_size, op, d, internal=True, channels=True)
     return _run(_adaptive_max_pool, input, d, out, return_indices)
 
 
@@ -328,8 +326,9 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Max pooling of ``(N, C, L)`` or ``(C, L)`` to a fixed length."""
     _check_1d_input(input, "adaptive_max_pool1d")
-    (OW,) = _adaptive_size(input, _single(output_size, "adaptive_max_pool1d", "output_size"),
-                           "adaptive_max_pool1d", 1)
+    (OW,) = _adaptive_size(input.shape,
+                           _single(output_size, "adaptive_max_pool1d", "output_size"),
+                           "adaptive_max_pool1d", 1, channels=True)
     return _run(_adaptive_max_pool, input, 1, (1, OW), return_indices)
 
 

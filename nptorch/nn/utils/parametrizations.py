@@ -53,14 +53,17 @@ class _Orthogonal(Module):
             Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
         else:
             # a skew-symmetric n x n matrix from the n*k - k*(k-1)/2 entries of X's lower part
-            X = F.pad(X.tril(), (0, n - k))
+            X = X.tril()
+            if n != k:
+                X = F.pad(X, (0, n - k))
             A = X - X.mT
             if self.orthogonal_map == "matrix_exp":
                 Q = matrix_exp(A)
             else:  # the Cayley map (I + A/2)(I - A/2)^-1
                 Id = eye(n, dtype=A.dtype, device=A.device)
                 Q = solve(Id - 0.5 * A, Id + 0.5 * A)
-            Q = Q[..., :k]
+            if n != k:
+                Q = Q[..., :k]
         if hasattr(self, "base"):
             Q = self.base @ Q
         return Q.mT if transposed else Q
