@@ -3,6 +3,7 @@
 nptorch's intra-op threads are those of NumPy's and SciPy's BLAS and of the OpenMP runtime of its
 compiled kernels; threadpoolctl limits them for the whole process.
 """
+import functools
 import numbers
 import os
 
@@ -11,9 +12,11 @@ from . import _backend
 _state = {"threads": None, "interop": None}
 
 
+@functools.cache
 def _pools():
     """The BLAS and OpenMP thread pools that nptorch computes with, loaded first so that a limit
-    also covers the ones its ops would only load later."""
+    also covers the ones its ops would only load later; found once (their thread counts are
+    read afresh on each use)."""
     from threadpoolctl import ThreadpoolController  # imported on use: it costs at import
 
     import scipy.linalg  # noqa: F401  (SciPy's BLAS, under the linalg decompositions)

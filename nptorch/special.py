@@ -6,7 +6,7 @@ from . import _dtype
 from ._api import math as _math, reduction as _reduction
 from ._api.math import _floating, _out, _tensor_arg
 from ._api.numeric import (Igamma, Igammac, igamma as _igamma, igammac as _igammac,
-                           incomplete_gamma)
+                           incomplete_gamma, scipy_special)
 from ._device import xp_of
 from ._functions import elementwise as _F
 from ._functions.elementwise import _special
@@ -51,15 +51,6 @@ def xlog1py(input, other, *, out=None):
     return _math._binary("xlog1py", _F.Xlog1py, input, other, floating=True, out=out)
 
 
-def _special_module(a):
-    """``scipy.special`` for NumPy arrays, ``cupyx.scipy.special`` for CuPy ones."""
-    if xp_of(a) is np:
-        import scipy.special as special
-    else:
-        import cupyx.scipy.special as special
-    return special
-
-
 def _check_not_half(name, dtype, like):
     if dtype == _dtype.float16:
         raise _math._not_implemented(name, dtype, like)
@@ -90,10 +81,10 @@ modified_bessel_k1 = _not_differentiated("modified_bessel_k1", "k1")
 scaled_modified_bessel_k0 = _not_differentiated("scaled_modified_bessel_k0", "k0e")
 scaled_modified_bessel_k1 = _not_differentiated("scaled_modified_bessel_k1", "k1e")
 airy_ai = _not_differentiated(
-    "airy_ai", "airy", lambda a: _special_module(a).airy(a)[0].astype(a.dtype, copy=False))
+    "airy_ai", "airy", lambda a: scipy_special(a).airy(a)[0].astype(a.dtype, copy=False))
 spherical_bessel_j0 = _not_differentiated(
     "spherical_bessel_j0", "spherical_jn",
-    lambda a: _special_module(a).spherical_jn(0, a).astype(a.dtype, copy=False))
+    lambda a: scipy_special(a).spherical_jn(0, a).astype(a.dtype, copy=False))
 
 gammainc = incomplete_gamma("special_gammainc", Igamma, _igamma.__doc__)
 gammaincc = incomplete_gamma("special_gammaincc", Igammac, _igammac.__doc__)
@@ -111,7 +102,7 @@ def _zeta_compute(s, q):
     like = s if hasattr(s, "dtype") else q
     xp = xp_of(like)
     # SciPy's limit at q = +inf is 0; PyTorch gives NaN
-    z = xp.where(xp.asarray(q) == np.inf, np.nan, _special_module(like).zeta(s, q))
+    z = xp.where(xp.asarray(q) == np.inf, np.nan, scipy_special(like).zeta(s, q))
     return z.astype(like.dtype, copy=False)
 
 

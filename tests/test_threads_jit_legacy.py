@@ -244,6 +244,33 @@ def test_from_tensor_shares_memory_like_torch(torch):
         assert x[0].item() == 5
 
 
+def test_forms_of_tensor_new_like_torch(torch):
+    for lib in (nptorch, torch):
+        assert lib.FloatTensor(size=(2, 3)).shape == (2, 3)
+        assert lib.FloatTensor(2, True).shape == (2, 1)
+        assert lib.FloatTensor(lib.tensor([3]), 2).shape == (3, 2)
+        assert lib.FloatTensor(data=[1, 2]).tolist() == [1.0, 2.0]
+        assert lib.FloatTensor(other=lib.ones(2)).tolist() == [1.0, 1.0]
+        shared = np.array([1.0, 2.0], np.float32)
+        lib.FloatTensor(shared)[0] = 5
+        assert shared.tolist() == [5.0, 2.0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.FloatTensor((2, 3), 4),
+    lambda lib: lib.FloatTensor(2, dtype=lib.int32),
+    lambda lib: lib.FloatTensor(2, device=2.5),
+    lambda lib: lib.FloatTensor(storage=3),
+    lambda lib: lib.FloatTensor(lib.ones(1), device=None),
+])
+def test_errors_of_tensor_new_forms_like_torch(call, torch):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(Exception) as ours:
+        call(nptorch)
+    assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
+
+
 @pytest.mark.parametrize("name", _LEGACY)
 @pytest.mark.parametrize("dtype", _DTYPES)
 def test_isinstance_like_torch(name, dtype, torch):

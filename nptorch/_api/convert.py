@@ -9,6 +9,7 @@ from .._device import device, device_of, to_device
 from .._tensor import Size, Tensor
 from .._functions.convert import ToCopy, Clone
 from .._memory_format import strided
+from .creation import _is_int, as_tensor, empty
 
 
 def _is_device(a):
@@ -70,6 +71,18 @@ def _type_name(a):
     return type(a).__name__
 
 
+def _listed(positional, keywords):
+    """An argument list as PyTorch's reports print it (a trailing ", " after keywords alone)."""
+    return f"({', '.join(positional + keywords)}{', ' if keywords and not positional else ''})"
+
+
+def _got(args, kwargs):
+    """The types of the arguments as PyTorch's "received an invalid combination" reports list
+    them, keywords in the order given."""
+    return _listed([_type_name(a) for a in args],
+                   [f"{k}={_type_name(v)}" for k, v in kwargs.items()])
+
+
 def _parse_to(args, kwargs):
     """``(dtype, device, copy)`` from the arguments of ``Tensor.to``."""
     if len(args) > 4:
@@ -79,11 +92,9 @@ def _parse_to(args, kwargs):
         if bound is not None:
             break
     else:
-        got = [_type_name(a) for a in args]
-        got += [f"{k}={_type_name(v)}" for k, v in reversed(kwargs.items())]
-        trail = ", " if kwargs and not args else ""  # PyTorch's own formatting
         raise TypeError(f"to() received an invalid combination of arguments - got "
-                        f"({', '.join(got)}{trail}), but expected one of:\n{_TO_SIGNATURES}")
+                        f"{_got(args, dict(reversed(kwargs.items())))}, but expected one of:\n"
+                        f"{_TO_SIGNATURES}")
     other = bound.get("tensor")
     dtype = other.dtype if other is not None else bound.get("dtype")
     dev = other.device if other is not None else bound.get("device")
@@ -217,15 +228,16 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
                  requires_grad=requires_grad)
 
 
-# Tensor.new's forms as PyTorch lists them when none fits, each with the parameter names its
-# report matches keywords against (PyTorch parses "device = None" as a parameter named "None").
-_NEW_OVERLOADS = (
-    ("(*, torch.device device = None)", ("*", "None")),
-    ("(torch.Storage storage)", ("storage",)),
-    ("(Tensor other)", ("other",)),
-    ("(tuple of ints size, *, torch.device device = None)", ("size", "*", "None")),
-    ("(object data, *, torch.device device = None)", ("data", "*", "None")),
-)
+# The forms of Tensor.new and of the legacy constructors, as PyTorch lists them when none fits.
+_NEW_SIGNATURES = ("(*, torch.device device = None)", "(torch.Storage storage)", "(Tensor other)",
+                   "(tuple of ints size, *, torch.device device = None)",
+                   "(object data, *, torch.device device = None)")
+
+
+def _param_names(signature):
+    """The names PyTorch's report matches keywords against: the last word of each parameter,
+    so ``*`` is one and ``torch.device device = None`` is named ``None``."""
+    return [param.split()[-1] for param in signature[1:-1].split(", ")]
 
 
 def _shown(a):
@@ -239,32 +251,31 @@ def _shown(a):
 
 
 def _new_error(args, kwargs):
-    """PyTorch's error for arguments that fit no form of ``Tensor.new``."""
+    """PyTorch's error for arguments that fit no form of ``Tensor.new``: per form whose
+    parameter count fits, the keywords it lacks or else the arguments, as PyTorch reports
+    them."""
     kwargs = dict(reversed(kwargs.items()))  # PyTorch's own order
-    trail = ", " if kwargs and not args else ""
-    got = ", ".join([_type_name(a) for a in args]
-                    + [f"{k}={_type_name(v)}" for k, v in kwargs.items()])
     lines = []
-    for signature, names in _NEW_OVERLOADS:
+    for signature in _NEW_SIGNATURES:
         lines.append(f" * {signature}\n")
+        names = _param_names(signature)
         if len(names) != len(args) + len(kwargs):
             continue
-        unmatched = [k for k in kwargs if k not in names[len(names) - len(kwargs):]]
+        unmatched = [k for k in kwargs if k not in names[len(args):]]
         if unmatched:
             lines.append("      didn't match because some of the keywords were incorrect: "
                          f"{', '.join(unmatched)}\n")
         else:
-            shown = [f"!{_shown(a)}!" for a in args]
-            shown += [f"!{name}={_shown(kwargs[name])}!" for name in names[len(args):]]
-            lines.append("      didn't match because some of the arguments have invalid types: "
-                         f"({', '.join(shown)}{trail})\n")
-    return TypeError(f"new() received an invalid combination of arguments - got ({got}{trail}), "
-                     f"but expected one of:\n{''.join(lines)}")
+            shown = _listed([f"!{_shown(a)}!" for a in args],
+                            [f"!{name}={_shown(kwargs[name])}!" for name in names[len(args):]])
+            lines.append(f"      didn't match because some of the arguments have invalid types: "
+                         f"{shown}\n")
+    return TypeError(f"new() received an invalid combination of arguments - got "
+                     f"{_got(args, kwargs)}, but expected one of:\n{''.join(lines)}")
 
 
 def _starts_size(a):
     """Whether PyTorch reads ``a`` as the first int of a size (bools only count later on)."""
-    from .creation import _is_int
     return _is_int(a) and not isinstance(a, bool)
 
 
@@ -295,7 +306,6 @@ def _new_form(args, named):
 
 def _new_size(sizes):
     """``sizes`` as a shape, each item checked as PyTorch unpacks it."""
-    from .creation import _is_int
     for pos, s in enumerate(sizes, 1):
         if not _is_int(s):
             raise TypeError(f"new(): argument 'size' failed to unpack the object at pos {pos} "
@@ -303,13 +313,20 @@ def _new_size(sizes):
     return tuple(int(s) for s in sizes)
 
 
-def new(self, *args, **kwargs):
-    """PyTorch's legacy constructor, always of this tensor's dtype and device type: ``new()``
-    an empty tensor, ``new(*sizes)``, ``new(torch.Size)`` or ``new(size=...)`` an uninitialised
-    one, ``new(sequence)`` one holding the data (sharing a NumPy array of this dtype) and
-    ``new(tensor)`` a view of a tensor of this dtype. ``device`` is the only option."""
-    from .._legacy_types import _options
-    from .creation import as_tensor
+def _options(dtype, dev):
+    """A tensor's options as PyTorch's legacy constructors report them."""
+    return (f"TensorOptions(dtype={_dtype.cpp_type_name(dtype)}, device={dev}, layout=Strided, "
+            "requires_grad=false (default), pinned_memory=false (default), "
+            "memory_format=(nullopt))")
+
+
+def legacy_new(dtype, default, args, kwargs, constructor=False):
+    """PyTorch's legacy constructor of ``dtype`` tensors on the device type of ``default``
+    (the device they get unless ``device`` is given): ``Tensor.new`` or, with
+    ``constructor``, ``nptorch.FloatTensor`` and its kin. No arguments give an empty tensor,
+    sizes (or a ``torch.Size``, or ``size=``) an uninitialised one, a sequence one holding the
+    data (sharing a NumPy array of ``dtype``) and a tensor of ``dtype`` a view of it;
+    ``device`` is the only option."""
     dev = kwargs.get("device")
     named = {k: v for k, v in kwargs.items() if k != "device"}
     form = _new_form(args, named) if _or_none(_is_device)(dev) else None
@@ -318,23 +335,31 @@ def new(self, *args, **kwargs):
     kind, value = form
     if kind == "tensor":
         if "device" in kwargs:
-            raise RuntimeError("Legacy tensor new of the form tensor.new(tensor, device=device) is "
-                               "not supported.  Use torch.as_tensor(...) instead.")
-        if value.dtype is not self.dtype or value.device.type != self.device.type:
-            raise TypeError(f"expected {_options(self.dtype, self.device)} "
+            raise RuntimeError(
+                "Legacy tensor constructor of the form torch.Tensor(tensor, device=device) is not "
+                "supported.  Use torch.tensor(...) or torch.as_tensor(...) instead." if constructor
+                else "Legacy tensor new of the form tensor.new(tensor, device=device) is not "
+                "supported.  Use torch.as_tensor(...) instead.")
+        if value.dtype is not dtype or value.device.type != default.type:
+            raise TypeError(f"expected {_options(dtype, default)} "
                             f"(got {_options(value.dtype, value.device)})")
         return value.view_as(value)
-    dev = to_device(dev)
-    if dev is not None and dev.type != self.device.type:
-        raise RuntimeError(f"legacy constructor expects device type: {self.device.type} but "
+    dev = to_device(dev) or default
+    if dev.type != default.type:
+        raise RuntimeError(f"legacy constructor expects device type: {default.type} but "
                            f"device type: {dev.type} was passed")
     if kind == "empty":
-        return new_empty(self, 0, device=dev)
+        return empty(0, dtype=dtype, device=dev)
     if kind == "size":
-        return new_empty(self, _new_size(value), device=dev)
+        return empty(_new_size(value), dtype=dtype, device=dev)
     if not isinstance(value, (Sequence, np.ndarray)):
         raise TypeError(f"new(): data must be a sequence (got {_type_name(value)})")
-    return as_tensor(value, self.dtype, dev or self.device)
+    return as_tensor(value, dtype, dev)
+
+
+def new(self, *args, **kwargs):
+    """PyTorch's legacy constructor (see ``legacy_new``), of this tensor's dtype and device."""
+    return legacy_new(self.dtype, self.device, args, kwargs)
 
 
 def _with_python(name, fn, input, *others):

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _dtype
 from .._device import default_device, xp_for, xp_of
+from .._functions.decompositions import to_cpu
 from .._functions._utils import wrap_dim
 from .._functions.elementwise import _binary
 from .._tensor import Tensor
@@ -20,14 +21,19 @@ from .shape import as_strided, cat
 
 
 # -- incomplete gamma functions --------------------------------------------------------------
+def scipy_special(a):
+    """``scipy.special`` for NumPy arrays, ``cupyx.scipy.special`` for CuPy ones."""
+    if xp_of(a) is np:
+        import scipy.special as special
+    else:
+        import cupyx.scipy.special as special
+    return special
+
+
 def _scipy_special(name):
     """``scipy.special.<name>(a, x)`` (CuPy's twin on GPU arrays), in the operands' dtype."""
     def compute(a, x):
-        if xp_of(a) is np:
-            import scipy.special as special
-        else:
-            import cupyx.scipy.special as special
-        return getattr(special, name)(a, x).astype(a.dtype, copy=False)
+        return getattr(scipy_special(a), name)(a, x).astype(a.dtype, copy=False)
     return compute
 
 
@@ -317,6 +323,8 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
         if len(bins) != dims:
             raise RuntimeError(f"{op}: expected {dims} sequences of bin edges for a {dims}-"
                                f"dimensional histogram but got {len(bins)}")
+        for d, b in enumerate(bins):
+            _check_edges(op, input, b, d)
         edges = [b._host() for b in bins]
     else:
         if len(bins) != dims:
@@ -330,6 +338,22 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     xp = xp_of(input._data)
     bin_edges = tuple(Tensor._make(xp.asarray(e)) for e in edges)
     return return_types["histogramdd"](hist, bin_edges)
+
+
+def _check_edges(op, input, edges, d):
+    """PyTorch's checks of the edges given for dim ``d``."""
+    if edges.dtype != input.dtype:
+        raise RuntimeError(f"{op}: input tensor and bins tensors should have the same dtype, but "
+                           f"got input with dtype {_dtype.cpp_type_name(input)} and bins for "
+                           f"dimension {d} with dtype {_dtype.cpp_type_name(edges)}")
+    if edges.ndim != 1:
+        raise RuntimeError(f"{op}: bins tensor should have one dimension, but got {edges.ndim} "
+                           f"dimensions in the bins tensor for dimension {d}")
+    if edges.numel() == 0:
+        raise RuntimeError(f"{op}: bins tensor should have at least 1 element, but got 0 "
+                           f"elements in the bins tensor for dimension {d}")
+    if edges.numel() == 1:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got 0 for dimension {d}")
 
 
 def _even_edges(op, points, bins, range):
@@ -373,7 +397,9 @@ def _linspace(lo, hi, count, dtype):
 
 
 def _histogram_array(x, weight, edges, density):
-    points = x.reshape(-1, x.shape[-1])
+    """The histogram of the points in the rows of ``x``, counted on the host."""
+    xp, points = xp_of(x), to_cpu(x).reshape(-1, x.shape[-1])
+    weight = None if weight is None else to_cpu(weight)
     counts = [len(e) - 1 for e in edges]
     inside = np.ones(len(points), bool)
     flat = np.zeros(len(points), np.int64)
@@ -384,13 +410,13 @@ def _histogram_array(x, weight, edges, density):
         flat = flat * counts[d] + np.clip(index, 0, None)
     w = None if weight is None else weight.reshape(-1)[inside]
     hist = np.bincount(flat[inside], w, np.prod(counts, dtype=np.int64)).reshape(counts)
-    if density:
-        volume = 1
-        for e in edges:
-            volume = np.multiply.outer(volume, np.diff(e))
+    hist = hist.astype(x.dtype)
+    if density:  # in PyTorch's order and dtype: by the total, then by each dim's bin widths
         with np.errstate(all="ignore"):  # an empty histogram has no density (NaN)
-            hist = hist / hist.sum() / volume
-    return xp_of(x).asarray(hist.astype(x.dtype))
+            hist /= hist.sum()
+            for d, e in enumerate(edges):
+                hist /= np.diff(e).reshape([-1 if k == d else 1 for k in range(len(edges))])
+    return xp.asarray(hist)
 
 
 # -- indices and creation ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from .. import _dtype
 from .._device import check_same_device, xp_of
 from .._functions._utils import wrap_dim
 from .._tensor import Tensor
+from .numeric import histogramdd
 from .reduction import _return_type, return_types, scalar_type_name
 
 return_types["histogram"] = _return_type("histogram", ("hist", "bin_edges"))
@@ -76,29 +77,11 @@ def histc(input, bins=100, min=0, max=0):
 
 def histogram(input, bins, *, range=None, weight=None, density=False):
     """Counts (or summed ``weight``) of ``input`` in ``bins`` (a number of equal bins over
-    ``range`` or the data's range, or a tensor of edges), and the bin edges."""
-    _check_floating("histogramdd", input)
-    data = input._data
-    xp = xp_of(data)
-    if isinstance(bins, Tensor):
-        if bins._data.dtype != data.dtype:
-            raise RuntimeError(
-                "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
-                f"but got input with dtype {_dtype.cpp_type_name(input)} and bins for dimension 0 "
-                f"with dtype {_dtype.cpp_type_name(bins)}")
-        edges = bins._data
-    else:
-        _check_bins(bins)
-        if range is not None and range[0] > range[1]:
-            raise RuntimeError("torch.histogramdd: min should not exceed max, but got min "
-                               f"{range[0]:g} max {range[1]:g} for dimension 0")
-        lo, hi = range if range is not None else (
-            (float(data.min()), float(data.max())) if data.size else (0.0, 0.0))
-        edges = xp.linspace(lo, hi, bins + 1).astype(data.dtype)
-    w = None if weight is None else weight._data.astype(np.float64)
-    hist, _ = xp.histogram(data.astype(np.float64), edges.astype(np.float64), weights=w,
-                           density=density)
-    return return_types["histogram"](Tensor._make(hist.astype(data.dtype)), Tensor._make(edges))
+    ``range`` or the data's range, or a tensor of edges), and the bin edges: ``histogramdd``
+    of the values as 1-D points, as in PyTorch."""
+    hist, (edges,) = histogramdd(input.reshape(-1, 1), [bins], range=range, density=density,
+                                 weight=None if weight is None else weight.reshape(-1))
+    return return_types["histogram"](hist, edges)
 
 
 # -- searching -------------------------------------------------------------------------------

@@ -46,6 +46,11 @@ CASES = [
         4, range=(0., 3.), weight=_t(lib, [1., 2., 4., 1., 1., 1., 1.]))),
     ("histogram_edges_density", lambda lib: lib.histogram(
         _t(lib, X), _t(lib, [-1., 0.5, 2., 3.]), density=True)),
+    ("histogram_single_value", lambda lib: lib.histogram(_t(lib, [1., 1.]), 3)),
+    ("histogram_empty", lambda lib: lib.histogram(_t(lib, []), 3)),
+    ("histogram_2d_weight", lambda lib: lib.histogram(
+        _t(lib, [[0., 1.], [2., 3.]]), 3, weight=_t(lib, [[1., 2.], [3., 4.]]))),
+    ("histogram_density", lambda lib: lib.histogram(_t(lib, X), 3, density=True)),
     ("searchsorted", lambda lib: lib.searchsorted(_t(lib, SEQ[0]), _t(lib, [[3, 6], [9, 0]]))),
     ("searchsorted_right", lambda lib: lib.searchsorted(_t(lib, SEQ[0]), _t(lib, [3, 6, 7]), right=True)),
     ("searchsorted_side", lambda lib: lib.searchsorted(_t(lib, SEQ[0]), _t(lib, [3, 6, 7]), side="right")),
@@ -105,6 +110,11 @@ ERRORS = [
     ("histogram_int", lambda lib: lib.histogram(_t(lib, [1, 2]), 3)),
     ("histogram_bins", lambda lib: lib.histogram(_t(lib, [1., 2.]), -1)),
     ("histogram_range", lambda lib: lib.histogram(_t(lib, [1., 2.]), 3, range=(2., 1.))),
+    ("histogram_half", lambda lib: lib.histogram(_t(lib, [1., 2.], dtype=lib.float16), 3)),
+    ("histogram_nan", lambda lib: lib.histogram(_t(lib, [float("nan"), 1.]), 3)),
+    ("histogram_weight_dtype", lambda lib: lib.histogram(
+        _t(lib, [1., 2.]), 3, weight=_t(lib, [1., 2.], dtype=lib.float64))),
+    ("histogram_edges_2d", lambda lib: lib.histogram(_t(lib, [1., 2.]), lib.ones(2, 2))),
     ("histogram_dtypes", lambda lib: lib.histogram(_t(lib, [1., 2.], dtype=lib.float64),
                                                    _t(lib, [0., 1., 4.]))),
     ("searchsorted_opposites", lambda lib: lib.searchsorted(_t(lib, [1, 2]), _t(lib, [1]),

@@ -289,6 +289,17 @@ def test_histogramdd_random_points_on_edges():
     (lambda lib: lib.histogramdd(lib.ones(4, 2), [lib.ones(3)]), RuntimeError,
      "torch.histogramdd: expected 2 sequences of bin edges for a 2-dimensional histogram but "
      "got 1"),
+    (lambda lib: lib.histogramdd(lib.ones(4, 2), [lib.ones(2), lib.ones(2, dtype=lib.float64)]),
+     RuntimeError, "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                   "but got input with dtype float and bins for dimension 1 with dtype double"),
+    (lambda lib: lib.histogramdd(lib.ones(4, 2), [lib.ones(1, 2), lib.ones(2)]), RuntimeError,
+     "torch.histogramdd: bins tensor should have one dimension, but got 2 dimensions in the bins "
+     "tensor for dimension 0"),
+    (lambda lib: lib.histogramdd(lib.ones(4, 2), [lib.ones(2), lib.ones(0)]), RuntimeError,
+     "torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the "
+     "bins tensor for dimension 1"),
+    (lambda lib: lib.histogramdd(lib.ones(4, 2), [lib.ones(1), lib.ones(2)]), RuntimeError,
+     r"torch.histogram\(\): bins must be > 0, but got 0 for dimension 0"),
     (lambda lib: lib.histogramdd(lib.ones(4, 2), [2.0, 2.0]), TypeError,
      "expected Tensor as element 0 in argument 1, but got float"),
     (lambda lib: lib.histogramdd(lib.ones(4, 2), 3, range=[0.0, 1.0]), RuntimeError,
