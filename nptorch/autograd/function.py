@@ -66,6 +66,26 @@ def grad_accumulator(tensor):
     return node
 
 
+def leaves_reached(tensors):
+    """The ids of the leaf tensors that the autograd graphs of ``tensors`` lead to (a tensor
+    without a graph counts as a leaf)."""
+    leaves, seen, stack = set(), set(), []
+    for t in tensors:
+        if t.grad_fn is None:
+            leaves.add(id(t))
+        else:
+            stack.append(t.grad_fn)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.is_accumulator:
+            leaves.add(id(node.variable))
+        stack.extend(edge[0] for edge in node.next_edges if edge is not None)
+    return leaves
+
+
 class BackwardFunction(_engine.FunctionNode):
     """The ctx of a Function call, and its node in the backward graph."""
 

@@ -11,6 +11,7 @@ import functools
 
 from .._api.shape import stack
 from .._tensor import Tensor
+from ..autograd.function import leaves_reached
 from ..autograd.functional import _autograd_grad, _preprocess
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ._pytree import tree_flatten, tree_map, tree_unflatten
@@ -61,22 +62,7 @@ def _check_only_tensors(leaves, fn_name, reverse=False):
 def _reaches_outside(tensor, local):
     """Whether ``tensor``'s graph reaches a tensor requiring grad other than the leaves whose
     ids are in ``local``."""
-    if not tensor.requires_grad:
-        return False
-    if tensor.grad_fn is None:
-        return id(tensor) not in local
-    seen, todo = set(), [tensor.grad_fn]
-    while todo:
-        node = todo.pop()
-        if node.is_accumulator:
-            if id(node.variable) not in local:
-                return True
-            continue
-        for edge in node.next_edges:
-            if edge is not None and id(edge[0]) not in seen:
-                seen.add(id(edge[0]))
-                todo.append(edge[0])
-    return False
+    return tensor.requires_grad and any(i not in local for i in leaves_reached([tensor]))
 
 
 class _Trace:

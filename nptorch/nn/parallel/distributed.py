@@ -14,6 +14,7 @@ from ... import distributed as dist
 from ..._device import xp_of
 from ..._tensor import Tensor
 from ...autograd import grad_mode
+from ...autograd.function import leaves_reached
 from ..modules.module import Module
 
 _UNFINISHED_REDUCTION = (
@@ -50,26 +51,6 @@ def _tensors_in(value):
     elif isinstance(value, dict):
         for v in value.values():
             yield from _tensors_in(v)
-
-
-def _leaves_reached(outputs):
-    """The ids of the leaf tensors that the autograd graphs of ``outputs`` lead to."""
-    leaves, seen = set(), set()
-    stack = []
-    for t in _tensors_in(outputs):
-        if t.grad_fn is None:
-            leaves.add(id(t))
-        else:
-            stack.append(t.grad_fn)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.is_accumulator:
-            leaves.add(id(node.variable))
-        stack.extend(edge[0] for edge in node.next_edges if edge is not None)
-    return leaves
 
 
 class DistributedDataParallel(Module):
@@ -147,7 +128,7 @@ class DistributedDataParallel(Module):
         self._next_bucket, self._reductions, self._started = 0, [], False
         self._unused = []
         if self.find_unused_parameters:
-            reached = _leaves_reached(outputs)
+            reached = leaves_reached(_tensors_in(outputs))
             self._unused = [p for p in self._params if id(p) not in reached]
 
     def _on_gradient_ready(self, param):
