@@ -16,6 +16,16 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.string cimport memcpy, memset
 
+cdef extern from "conv_rows.h" nogil:
+    void gather_rows_f(Py_ssize_t rows, Py_ssize_t width, const float* x, Py_ssize_t x_stride,
+                       float* col, Py_ssize_t col_stride)
+    void gather_rows_d(Py_ssize_t rows, Py_ssize_t width, const double* x,
+                       Py_ssize_t x_stride, double* col, Py_ssize_t col_stride)
+    void scatter_add_rows_f(Py_ssize_t rows, Py_ssize_t width, const float* col,
+                            Py_ssize_t col_stride, float* x, Py_ssize_t x_stride)
+    void scatter_add_rows_d(Py_ssize_t rows, Py_ssize_t width, const double* col,
+                            Py_ssize_t col_stride, double* x, Py_ssize_t x_stride)
+
 EXTENSION_ABI = 10
 
 
@@ -52,8 +62,7 @@ cdef inline void _shifted_copy(const floating* x, floating* block, Py_ssize_t H,
     block += first * W
     for i in range(a - start):
         block[i] = 0
-    for i in range(b - a):
-        block[a - start + i] = x[a + i]
+    memcpy(block + a - start, x + a, (b - a) * sizeof(floating))
     for i in range(b - start, count):
         block[i] = 0
     if lo > 0 or hi < W:
@@ -64,65 +73,94 @@ cdef inline void _shifted_copy(const floating* x, floating* block, Py_ssize_t H,
                 block[oh * W + ow] = 0
 
 
+cdef inline void _gather_rows(Py_ssize_t rows, Py_ssize_t width, const floating* x,
+                              Py_ssize_t x_stride, floating* col,
+                              Py_ssize_t col_stride) noexcept nogil:
+    if floating is float:
+        gather_rows_f(rows, width, x, x_stride, col, col_stride)
+    else:
+        gather_rows_d(rows, width, x, x_stride, col, col_stride)
+
+
+cdef inline void _scatter_add_rows(Py_ssize_t rows, Py_ssize_t width, const floating* col,
+                                   Py_ssize_t col_stride, floating* x,
+                                   Py_ssize_t x_stride) noexcept nogil:
+    if floating is float:
+        scatter_add_rows_f(rows, width, col, col_stride, x, x_stride)
+    else:
+        scatter_add_rows_d(rows, width, col, col_stride, x, x_stride)
+
+
+cdef inline void _zero(floating* a, Py_ssize_t n) noexcept nogil:
+    if n > 0:
+        memset(a, 0, n * sizeof(floating))
+
+
 cdef inline void _im2col_plane(const floating* x, floating* col, Py_ssize_t H, Py_ssize_t W,
                                Py_ssize_t OH, Py_ssize_t OW, Window k) noexcept nogil:
     """Columns (KH, KW, OH, OW) of one (H, W) plane; zero on padding."""
-    cdef Py_ssize_t kh, kw, oh, ow, ih, iw0, lo, hi
-    cdef const floating* xrow
-    cdef floating* crow
+    cdef Py_ssize_t kh, kw, oh, ow, ih, iw0, first, end, lo, hi, reused
+    cdef floating* block
     for kh in range(k.KH):
         for kw in range(k.KW):
+            block = col + (kh * k.KW + kw) * OH * OW
             iw0 = kw * k.DW - k.PW
             lo = _ceil_div_clamped(-iw0, k.SW, OW)       # first ow with iw >= 0
             hi = _ceil_div_clamped(W - iw0, k.SW, OW)    # one past the last ow with iw < W
             if k.SH == 1 and k.SW == 1 and OW == W:
-                _shifted_copy(x, col + (kh * k.KW + kw) * OH * OW, H, W, OH,
-                              kh * k.DH - k.PH, iw0, lo, hi)
+                _shifted_copy(x, block, H, W, OH, kh * k.DH - k.PH, iw0, lo, hi)
                 continue
-            for oh in range(OH):
-                crow = col + ((kh * k.KW + kw) * OH + oh) * OW
-                ih = oh * k.SH - k.PH + kh * k.DH
-                if ih < 0 or ih >= H:
-                    for ow in range(OW):
-                        crow[ow] = 0
-                    continue
-                xrow = x + ih * W
-                for ow in range(lo):
-                    crow[ow] = 0
-                if k.SW == 1:  # the common case: one contiguous copy
-                    if hi > lo:
-                        memcpy(crow + lo, xrow + iw0 + lo, (hi - lo) * sizeof(floating))
-                else:
-                    for ow in range(lo, hi):
-                        crow[ow] = xrow[iw0 + ow * k.SW]
-                for ow in range(hi, OW):
-                    crow[ow] = 0
+            reused = 0
+            if k.SH == 1 and kh > 0 and k.DH < OH:
+                # at vertical stride 1, row oh of window row kh is row oh + DH of window row
+                # kh - 1: copied from the columns just written (short rows cost more to gather)
+                reused = OH - k.DH
+                memcpy(block, block - k.KW * OH * OW + k.DH * OW, reused * OW * sizeof(floating))
+            # rows [first, end) read the input: ih = oh * SH - PH + kh * DH in [0, H)
+            first = max(reused, _ceil_div_clamped(k.PH - kh * k.DH, k.SH, OH))
+            end = max(first, _ceil_div_clamped(H + k.PH - kh * k.DH, k.SH, OH))
+            _zero(block + reused * OW, (first - reused) * OW)
+            _zero(block + end * OW, (OH - end) * OW)
+            if lo > 0 or hi < OW:
+                for oh in range(first, end):
+                    _zero(block + oh * OW, lo)
+                    _zero(block + oh * OW + hi, OW - hi)
+            if end == first or hi == lo:
+                continue
+            ih = first * k.SH - k.PH + kh * k.DH
+            if k.SW == 1:
+                _gather_rows(end - first, hi - lo, x + ih * W + iw0 + lo, k.SH * W,
+                             block + first * OW + lo, OW)
+                continue
+            for oh in range(end - first):
+                for ow in range(lo, hi):
+                    block[(first + oh) * OW + ow] = x[(ih + oh * k.SH) * W + iw0 + ow * k.SW]
 
 
 cdef inline void _col2im_plane(const floating* col, floating* x, Py_ssize_t H, Py_ssize_t W,
                                Py_ssize_t OH, Py_ssize_t OW, Window k) noexcept nogil:
     """The plane ``x`` (H, W): the sum of the columns (KH, KW, OH, OW) that read each place."""
-    cdef Py_ssize_t kh, kw, oh, ow, ih, iw0, lo, hi
-    cdef floating* xrow
-    cdef const floating* crow
-    memset(x, 0, H * W * sizeof(floating))
+    cdef Py_ssize_t kh, kw, oh, ow, ih0, iw0, first, end, lo, hi
+    cdef const floating* block
+    _zero(x, H * W)
     for kh in range(k.KH):
+        first = _ceil_div_clamped(k.PH - kh * k.DH, k.SH, OH)
+        end = _ceil_div_clamped(H + k.PH - kh * k.DH, k.SH, OH)
+        ih0 = first * k.SH - k.PH + kh * k.DH
         for kw in range(k.KW):
+            block = col + (kh * k.KW + kw) * OH * OW
             iw0 = kw * k.DW - k.PW
             lo = _ceil_div_clamped(-iw0, k.SW, OW)
             hi = _ceil_div_clamped(W - iw0, k.SW, OW)
-            for oh in range(OH):
-                ih = oh * k.SH - k.PH + kh * k.DH
-                if ih < 0 or ih >= H:
-                    continue
-                crow = col + ((kh * k.KW + kw) * OH + oh) * OW
-                xrow = x + ih * W
-                if k.SW == 1:
-                    for ow in range(lo, hi):
-                        xrow[iw0 + ow] += crow[ow]
-                else:
-                    for ow in range(lo, hi):
-                        xrow[iw0 + ow * k.SW] += crow[ow]
+            if end == first or hi == lo:
+                continue
+            if k.SW == 1:
+                _scatter_add_rows(end - first, hi - lo, block + first * OW + lo, OW,
+                                  x + ih0 * W + iw0 + lo, k.SH * W)
+                continue
+            for oh in range(end - first):
+                for ow in range(lo, hi):
+                    x[(ih0 + oh * k.SH) * W + iw0 + ow * k.SW] += block[(first + oh) * OW + ow]
 
 
 cdef inline Window _window(Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW,

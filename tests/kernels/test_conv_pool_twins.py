@@ -10,7 +10,7 @@ from nptorch._ops import Window, ops_for, use
 from nptorch._ops.reference import adaptive_bounds
 
 from helpers import host_array
-from kernel_twins import DTYPES, REF, TWINS
+from kernel_twins import ACCELERATED, DTYPES, REF, TWINS
 
 
 def _to(ops, a):
@@ -68,6 +68,36 @@ def test_im2col_col2im(ops, dtype, case):
         out = _to(ops, np.full(shape, np.nan, dtype))
         ops._col2im(_to(ops, c), out, win)
         _close(out, expected, dtype)
+
+
+def _out(size, k, s, p, d):
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+@pytest.mark.parametrize("ops", ACCELERATED, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("H, W, win", [
+    (14, 14, Window(5, 5)),                    # rows of 10: one or two vectors
+    (9, 40, Window(3, 3, 1, 1, 1, 0)),         # rows of 38: several vectors and a tail
+    (9, 21, Window(3, 4, 1, 1, 0, 1)),         # rows of 20, zero edges
+    (12, 19, Window(3, 3, 2, 1, 1, 1)),        # vertical stride: no row reuse
+    (12, 19, Window(3, 3, 1, 2, 1, 1)),        # horizontal stride: element by element
+    (11, 26, Window(4, 3, 1, 1, 2, 0, 2, 1)),  # dilated rows, reused DH rows down
+    (5, 30, Window(3, 3, 1, 1, 3, 1, 3, 1)),   # dilation past the output: no reuse
+    (8, 3, Window(2, 2, 1, 1, 0, 0)),          # rows shorter than a vector
+])
+def test_im2col_col2im_long_rows(ops, dtype, H, W, win):
+    """The row loops of the compiled im2col / col2im on rows of up to several vectors, into
+    buffers holding NaN: every place written, the reference's values."""
+    OH, OW = _out(H, win.KH, win.SH, win.PH, win.DH), _out(W, win.KW, win.SW, win.PW, win.DW)
+    x = _data((2, 3, H, W), dtype)
+    col = _to(ops, np.full((2, 3, win.KH, win.KW, OH, OW), np.nan, dtype))
+    ops._im2col(_to(ops, x), col, win)
+    _close(col, REF.im2col(x, OH, OW, win), dtype)
+    c = _data(col.shape, dtype, 1)
+    out = _to(ops, np.full(x.shape, np.nan, dtype))
+    ops._col2im(_to(ops, c), out, win)
+    _close(out, REF.col2im(c, H, W, win), dtype)
 
 
 def _dot(a, b):
