@@ -19,6 +19,12 @@ from cython.parallel cimport prange
 from libc.math cimport INFINITY
 from libc.stdint cimport int32_t, int64_t
 
+cdef extern from "pool_rows.h" nogil:
+    void max_plane_2x2_f(const float* x, float* y, int64_t* idx, Py_ssize_t OH, Py_ssize_t OW,
+                         int32_t W)
+    void max_plane_2x2_d(const double* x, double* y, int64_t* idx, Py_ssize_t OH,
+                         Py_ssize_t OW, int32_t W)
+
 EXTENSION_ABI = 10
 
 
@@ -49,54 +55,19 @@ cdef inline Py_ssize_t _first_inside(Py_ssize_t start, Py_ssize_t step) noexcept
     return start
 
 
-cdef inline void _max_row_2x2(const floating* r0, const floating* r1, floating* y, int64_t* idx,
-                              Py_ssize_t OW, int32_t W, int64_t first) noexcept nogil:
-    """One output row of a 2x2 stride-2 window over input rows ``r0``, ``r1``.
-
-    Written for gcc's vectoriser: the running maximum is updated by selects, the winning offset
-    (0, 1, W or W + 1) is an int32 like the float lanes, and widening it to int64 plane indices is
-    a second loop over a block.
-    """
-    cdef int32_t offset[256]
-    cdef Py_ssize_t o0, n, ow
-    cdef floating v, best
-    cdef int32_t arg
-    cdef int t
-    for o0 in range(0, OW, 256):
-        n = min(OW - o0, 256)
-        for ow in range(n):
-            best = r0[2 * (o0 + ow)]
-            arg = 0
-            v = r0[2 * (o0 + ow) + 1]
-            t = (v > best) | (v != v)
-            best = v if t else best
-            arg = 1 if t else arg
-            v = r1[2 * (o0 + ow)]
-            t = (v > best) | (v != v)
-            best = v if t else best
-            arg = W if t else arg
-            v = r1[2 * (o0 + ow) + 1]
-            t = (v > best) | (v != v)
-            best = v if t else best
-            arg = W + 1 if t else arg
-            y[o0 + ow] = best
-            offset[ow] = arg
-        for ow in range(n):
-            idx[o0 + ow] = first + 2 * (o0 + ow) + <int64_t>offset[ow]
-
-
 cdef void _max_pool_2x2(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y,
                         int64_t[:, :, :, ::1] idx):
     """The common 2x2 window, stride 2, no padding (W < 2**31): no bounds tests, vectorised."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
-    cdef Py_ssize_t OH = y.shape[2], OW = y.shape[3], nc, oh
-    cdef const floating* r0
+    cdef Py_ssize_t OH = y.shape[2], OW = y.shape[3], nc
     with nogil:
         for nc in prange(N * C, schedule="static"):
-            for oh in range(OH):
-                r0 = &x[0, 0, 0, 0] + (nc * H + 2 * oh) * W
-                _max_row_2x2(r0, r0 + W, &y[0, 0, 0, 0] + (nc * OH + oh) * OW,
-                             &idx[0, 0, 0, 0] + (nc * OH + oh) * OW, OW, <int32_t>W, 2 * oh * W)
+            if floating is float:
+                max_plane_2x2_f(&x[0, 0, 0, 0] + nc * H * W, &y[0, 0, 0, 0] + nc * OH * OW,
+                                &idx[0, 0, 0, 0] + nc * OH * OW, OH, OW, <int32_t>W)
+            else:
+                max_plane_2x2_d(&x[0, 0, 0, 0] + nc * H * W, &y[0, 0, 0, 0] + nc * OH * OW,
+                                &idx[0, 0, 0, 0] + nc * OH * OW, OH, OW, <int32_t>W)
 
 
 def max_pool2d(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y, int64_t[:, :, :, ::1] idx,

@@ -69,10 +69,12 @@ class ChunkedConvolution:
         y = xp.empty((N, O, OH, OW), x.dtype)
         yg = y.reshape(N, groups, O // groups, OH * OW)
         wg = xp.ascontiguousarray(w).reshape(groups, O // groups, -1)
+        if bias is not None:  # added as whole planes: NumPy's broadcast of one value is slower
+            bias_planes = xp.repeat(bias, OH * OW).reshape(O, OH, OW)
         for images, col in self._chunks(xp.ascontiguousarray(x), OH, OW, win, groups):
             xp.matmul(wg, col, out=yg[images])
             if bias is not None:  # while the images are still in cache
-                y[images] += bias.reshape(O, 1, 1)
+                y[images] += bias_planes
         return y
 
     def conv2d_input(self, gy, w, H, W, win, groups):
