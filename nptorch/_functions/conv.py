@@ -62,6 +62,12 @@ def _raw(t):
     return None if t is None else t._data
 
 
+def _bias_grad(gy):
+    """``gy`` summed over every dim but the channels', the batch first: adding whole images is
+    vectorized, and NumPy's sum over (0, 2, 3) at once took twice as long on LeNet's layers."""
+    return gy.sum(0).sum(tuple(range(1, gy.ndim - 1)))
+
+
 class Convolution(BuiltinFunction):
     """``y = conv(x, w) + bias``; args ``(x, w, bias or None, out, window, groups)``."""
 
@@ -79,7 +85,7 @@ class Convolution(BuiltinFunction):
         return (ConvolutionInput.apply(gy, w, x.shape[2:], ctx.win, ctx.groups) if need_x
                 else None,
                 ConvolutionWeight.apply(x, gy, ctx.win, ctx.groups) if need_w else None,
-                gy.sum((0,) + tuple(range(2, gy.ndim))) if need_b else None, None, None, None)
+                _bias_grad(gy) if need_b else None, None, None, None)
 
 
 class ConvolutionInput(BuiltinFunction):
