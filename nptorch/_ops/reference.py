@@ -233,6 +233,9 @@ class ArrayOps(RecurrentOps):
         ties, last NaN)."""
         xp = self.xp
         (N, C), size, d = x.shape[:2], x.shape[2:], len(out)
+        if 0 in tuple(out):  # no windows at all: empty results (argmax has no empty reduction)
+            shape = (N, C) + tuple(out)
+            return xp.empty(shape, x.dtype), xp.empty(shape, np.int64)
         starts, places, inside = [], [], xp.ones((), bool)
         for i, (n, o) in enumerate(zip(size, out)):
             # dim i's windows padded to the longest, as (o, K) places at axes (2i, 2i + 1)

@@ -274,10 +274,30 @@ def _check_adaptive_input(input, op, d, colon=""):
                            f"{list(input.shape)}")
 
 
+def _adaptive_output(result, op, shape):
+    """``result`` of an adaptive pooling (the output, or ``(output, indices)``), whose gradient
+    PyTorch's backward ``op`` rejects with its error when a dim after the first of ``shape``
+    (the output's shape as that op sees it) is empty: the forward gives an empty result, the
+    backward raises."""
+    output = result[0] if isinstance(result, tuple) else result
+    empty = [i for i in range(1, len(shape)) if shape[i] == 0]
+    if empty and output.requires_grad:
+        message = (f"{op}(): Expected grad_output to have non-zero size for non-batch "
+                   f"dimensions, but grad_output has sizes {list(shape)} with dimension "
+                   f"{empty[0]} being empty")
+
+        def reject(grad):
+            raise RuntimeError(message)
+
+        output.register_hook(reject)
+    return result
+
+
 def _adaptive_avg_pool(input, output_size, op, d):
     _check_adaptive_input(input, op, d)
     out = _adaptive_size(input.shape, output_size, op, d, channels=d == 3)
-    return _run(lambda x: P.AdaptiveAvgPool.apply(x, out), input, d)
+    return _adaptive_output(_run(lambda x: P.AdaptiveAvgPool.apply(x, out), input, d),
+                            op + "_backward", input.shape[:-d] + out)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -298,7 +318,8 @@ def adaptive_avg_pool1d(input, output_size):
     # PyTorch runs it as 2-D pooling, whose checks and messages it reports
     shape = input.shape[:-1] + (1, input.shape[-1])
     out = _adaptive_size(shape, (1, OW), "adaptive_avg_pool2d", 2)
-    return _run(lambda x: P.AdaptiveAvgPool.apply(x, out), input, 1)
+    return _adaptive_output(_run(lambda x: P.AdaptiveAvgPool.apply(x, out), input, 1),
+                            "adaptive_avg_pool2d_backward", shape[:-2] + out)
 
 
 def _adaptive_max_pool(x, out, return_indices):
@@ -309,7 +330,8 @@ def _adaptive_max_pool(x, out, return_indices):
 def _adaptive_max_pool_nd(input, output_size, return_indices, op, d):
     _check_adaptive_input(input, op, d, colon=":")
     out = _adaptive_size(input.shape, output_size, op, d, internal=True, channels=True)
-    return _run(_adaptive_max_pool, input, d, out, return_indices)
+    return _adaptive_output(_run(_adaptive_max_pool, input, d, out, return_indices),
+                            op + "_backward", input.shape[:-d] + out)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
@@ -329,7 +351,8 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     (OW,) = _adaptive_size(input.shape,
                            _single(output_size, "adaptive_max_pool1d", "output_size"),
                            "adaptive_max_pool1d", 1, channels=True)
-    return _run(_adaptive_max_pool, input, 1, (1, OW), return_indices)
+    return _adaptive_output(_run(_adaptive_max_pool, input, 1, (1, OW), return_indices),
+                            "adaptive_max_pool2d_backward", input.shape[:-1] + (1, OW))
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,

@@ -1,19 +1,20 @@
 """Normalization layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm,
-RMSNorm, LocalResponseNorm, and the Lazy batch and instance norms."""
+RMSNorm, LocalResponseNorm, CrossMapLRN2d, and the Lazy batch and instance norms."""
 import numbers
 import warnings
 
 from .. import functional as F, init
 from ..._api.creation import empty, ones, tensor, zeros
 from ..._dtype import int64
+from ...autograd import Function
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .lazy import LazyModuleMixin, lazy_class
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
            "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm",
-           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
-           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+           "CrossMapLRN2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+           "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 def _affine_parameters(module, shape, affine, bias, device, dtype):
@@ -262,21 +263,91 @@ class RMSNorm(Module):
             **self.__dict__)
 
 
-class LocalResponseNorm(Module):
-    """Local response normalization across ``size`` neighbouring channels."""
+class _ResponseNorm(Module):
+    """The options of a local response normalization across ``size`` neighbouring channels."""
 
-    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+    def __init__(self, size, alpha, beta, k):
         super().__init__()
         self.size = size
         self.alpha = alpha
         self.beta = beta
         self.k = k
 
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+class LocalResponseNorm(_ResponseNorm):
+    """Local response normalization across ``size`` neighbouring channels."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__(size, alpha, beta, k)
+
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
-    def extra_repr(self):
-        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+class _CrossMapLRN2dFunction(Function):
+    """Local response normalization of ``(N, C, H, W)`` across channels, computed as PyTorch's
+    ``CrossMapLRN2d`` computes it: a running sum of squares over the channels (which keeps
+    channel 0 in the sums of the channels from ``(size - 1) // 2 + 1`` on) and its own
+    backward formula, so values and gradients are PyTorch's."""
+
+    @staticmethod
+    def forward(ctx, input, size, alpha=1e-4, beta=0.75, k=1):
+        ctx.size, ctx.alpha, ctx.beta, ctx.k = size, alpha, beta, k
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        channels = input.size(1)
+        input_square = input.pow(2)
+        scale = input.new_zeros(input.shape)
+        pre_pad = int((size - 1) / 2 + 1)
+        scale_first = scale.select(1, 0)
+        for c in range(min(pre_pad, channels)):
+            scale_first.add_(input_square.select(1, c))
+        # each channel's sum from the previous one: add the next square, drop the oldest
+        for c in range(1, channels):
+            scale_current = scale.select(1, c)
+            scale_current.copy_(scale.select(1, c - 1))
+            if c < channels - pre_pad + 1:
+                scale_current.add_(input_square.select(1, c + pre_pad - 1))
+            if c > pre_pad:
+                scale_current.add_(input_square.select(1, c - pre_pad), alpha=-1)
+        scale.mul_(alpha / size).add_(k)
+        output = scale.pow(-beta).mul_(input)
+        ctx.scale = scale
+        ctx.save_for_backward(input, output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, output = ctx.saved_tensors
+        size, scale = ctx.size, ctx.scale
+        channels = input.size(1)
+        cache_ratio_value = 2 * ctx.alpha * ctx.beta / size
+        inverse_pre_pad = int(size - (size - 1) / 2)
+        grad_input = scale.pow(-ctx.beta).mul_(grad_output)
+        padded_ratio = input.new_zeros((input.size(0), channels + size - 1) + input.shape[2:])
+        padded_ratio.narrow(1, inverse_pre_pad, channels).copy_(grad_output * output / scale)
+        accum_ratio = padded_ratio.narrow(1, 0, size - 1).sum(1)
+        for c in range(channels):
+            accum_ratio.add_(padded_ratio.select(1, c + size - 1))
+            grad_input.select(1, c).addcmul_(input.select(1, c), accum_ratio,
+                                             value=-cache_ratio_value)
+            accum_ratio.add_(padded_ratio.select(1, c), alpha=-1)
+        return grad_input, None, None, None, None
+
+
+class CrossMapLRN2d(_ResponseNorm):
+    """Local response normalization across ``size`` neighbouring channels of ``(N, C, H, W)``
+    inputs, the legacy form of ``LocalResponseNorm`` (with its own windows and gradient)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__(size, alpha, beta, k)
+
+    def forward(self, input):
+        return _CrossMapLRN2dFunction.apply(input, self.size, self.alpha, self.beta, self.k)
 
 
 class _LazyNormBase(LazyModuleMixin):
