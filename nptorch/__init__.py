@@ -73,7 +73,9 @@ from . import func, jit, return_types, special, testing  # noqa: E402
 from . import distributions  # noqa: E402
 from ._aliases import FUNCTIONS as _ALIASES, METHODS as _METHODS  # noqa: E402
 globals().update(_ALIASES)
+from ._api.layers import FUNCTIONS as _LAYERS  # noqa: E402  (needs nn.functional)
+globals().update(_LAYERS)
 for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)
-del _ALIASES, _METHODS, _name, _method
+del _ALIASES, _LAYERS, _METHODS, _name, _method
 from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402

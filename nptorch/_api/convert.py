@@ -386,12 +386,40 @@ def map_(self, tensor, callable):
     return _with_python("map_", callable, self, tensor)
 
 
+def map2_(self, x, y, callable):
+    """Replace each element ``a`` by ``callable(a, b, c)`` with ``b`` and ``c`` from ``x`` and
+    ``y`` (broadcast)."""
+    return _with_python("map2_", callable, self, x, y)
+
+
+def as_subclass(self, cls):
+    """This tensor as an instance of the Tensor subclass ``cls``: same memory, same place in
+    the graph."""
+    if not isinstance(cls, type):
+        raise TypeError(f"cls must be a type (got {type(cls).__name__})")
+    if not issubclass(cls, Tensor):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from "
+                        "Tensor is not possible. Make sure your class inherits from Tensor.")
+    out = self.view_as(self)
+    out.__class__ = cls
+    return out
+
+
+def module_load(self, other, assign=False):
+    """What ``Module.load_state_dict`` puts in place of ``self`` for the state ``other``:
+    ``other`` detached when ``assign``, else ``self`` with ``other`` copied in, detached."""
+    if assign:
+        return other.detach()
+    return self.copy_(other).detach()
+
+
 def _false(self):
     return False
 
 
 METHODS = {
     "new": new, "layout": property(lambda self: strided), "apply_": apply_, "map_": map_,
+    "map2_": map2_, "as_subclass": as_subclass, "module_load": module_load,
     **{name: property(_false) for name in ("is_sparse", "is_sparse_csr", "is_quantized",
                                            "is_meta", "is_mkldnn", "is_nested")},
     "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "type_as": type_as, "clone": clone,

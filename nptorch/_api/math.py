@@ -559,7 +559,14 @@ _COMPLEX_PARTS = {"conj": _itself, "conj_physical": _itself, "resolve_conj": _it
 def _compare(name, ufunc, doc):
     def op(input, other, *, out=None):
         a, b = _raw_operands(name, input, other)
-        return _out(Tensor._make(ufunc(a, b)), out)
+        try:
+            result = ufunc(a, b)
+        except ValueError:
+            error = _size_mismatch(input, other)
+            if error is None:
+                raise
+            raise error from None
+        return _out(Tensor._make(result), out)
     op.__name__, op.__doc__ = name, doc
     return op
 
@@ -684,11 +691,43 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 # -- fills (in-place only; through Copy so that autograd sees the overwrite) ---------------
+# the C++ type PyTorch names when a fill value overflows the tensor's dtype
+_FILL_TYPE_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+                    "int64": "int64_t", "float16": "c10::Half", "float32": "float",
+                    "float64": "double"}
+
+
+def _fill_value(input, value):
+    """The number ``value`` checked against ``input``'s dtype as PyTorch does: integer dtypes
+    take the values in their range (uint8 also -255..-1, wrapped), floating dtypes the finite
+    values below their maximum, inf and nan."""
+    if isinstance(value, Tensor) or isinstance(value, (bool, np.bool_)):
+        return value
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+        raise OverflowError("int too big to convert")
+    dt = input._data.dtype
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        fits = (-info.max if dt.kind == "u" else info.min) <= value <= info.max
+        result = int(value) % (info.max + 1) if fits and dt.kind == "u" else value
+    elif dt.kind == "f":
+        largest = float(np.finfo(dt).max)  # (``abs`` here is the tensor op)
+        fits = not np.isfinite(value) or -largest <= value <= largest
+        result = value
+    else:
+        return value
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {_FILL_TYPE_NAMES[dt.name]} "
+                           "without overflow")
+    return result
+
+
 def _fill(input, value):
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
-    return F.Copy.apply(input, _operand("fill_", "value", 1, value))
+    return F.Copy.apply(input, _fill_value(input, _operand("fill_", "value", 1, value)))
 
 
 def _zero(input):

@@ -58,7 +58,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 
 
 def _format_dims(dim):
-    return str(list(dim)) if isinstance(dim, (tuple, list)) else str(dim)
+    return " ".join(map(str, dim)) if isinstance(dim, (tuple, list)) else str(dim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):

@@ -1,6 +1,7 @@
 """In-place random fills: ``uniform_``, ``normal_``, ``bernoulli_``, ``exponential_``,
-``geometric_``, ``log_normal_``, ``cauchy_`` and ``random_``, drawn from the default
-generator of the tensor's device (or ``generator``)."""
+``geometric_``, ``log_normal_``, ``cauchy_`` and ``random_``, and the samplers ``poisson``
+and ``binomial``, drawn from the default generator of the tensor's device (or
+``generator``)."""
 import numpy as np
 
 from .. import _dtype
@@ -114,6 +115,41 @@ def random_(input, from_=None, to=None, *, generator=None, **kwargs):
     values = generator_for(generator, xp).integers(low, high, input._data.shape, dtype=np.int64)
     return F.Copy.apply(input, values.astype(input._data.dtype))
 
+
+def poisson(input, generator=None):
+    """Poisson counts with the rates ``input``, in its (floating) dtype; the rates get a zero
+    gradient, as in PyTorch."""
+    if not input.is_floating_point():
+        raise _no_kernel("poisson_cpu")(input)
+    rates = input._data
+    if bool((rates < 0).any()):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    xp = xp_of(rates)
+    return F.Copy.apply(input, generator_for(generator, xp).poisson(rates.astype(np.float64)))
+
+
+def binomial(count, prob, generator=None):
+    """The number of successes in ``count`` trials of probability ``prob`` (tensors of one
+    floating dtype, broadcast together); not differentiable."""
+    if not isinstance(prob, Tensor):
+        raise TypeError(f"binomial(): argument 'prob' (position 2) must be Tensor, not "
+                        f"{type(prob).__name__}")
+    if not count.is_floating_point():
+        raise ValueError("binomial only supports floating-point dtypes for count, got: "
+                         f"{_dtype.scalar_type_name(count)}")
+    if prob._data.dtype != count._data.dtype:
+        raise RuntimeError(f"Found dtype {_dtype.scalar_type_name(prob)} but expected "
+                           f"{_dtype.scalar_type_name(count)}")
+    n, p = count._data, prob._data
+    xp = xp_of(n)
+    if bool((n < 0).any()) or bool(((p < 0) | (p > 1)).any()):
+        raise ValueError("binomial expects count >= 0 and 0 <= prob <= 1")
+    draws = generator_for(generator, xp).binomial(xp.floor(n).astype(np.int64),
+                                                  p.astype(np.float64))
+    return Tensor._make(draws.astype(n.dtype))
+
+
+FUNCTIONS = METHODS = {"poisson": poisson, "binomial": binomial}
 
 INPLACE = {
     "uniform_": _random_fill(_uniform, _no_kernel("check_uniform_bounds")),

@@ -1,5 +1,5 @@
 """Counting and searching (no gradients): ``bincount``, ``histc``, ``histogram``,
-``searchsorted``, ``bucketize``, ``isin`` and ``unique_consecutive``."""
+``searchsorted``, ``bucketize``, ``isin``, ``unique_consecutive`` and ``nonzero_static``."""
 import math
 
 import numpy as np
@@ -8,6 +8,8 @@ from .. import _dtype
 from .._device import check_same_device, xp_of
 from .._functions._utils import wrap_dim
 from .._tensor import Tensor
+from ._checks import int_arg
+from .indexing import nonzero
 from .numeric import histogramdd
 from .reduction import _return_type, return_types, scalar_type_name
 
@@ -171,9 +173,22 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return out[0] if len(out) == 1 else tuple(out)
 
 
+def nonzero_static(input, *, size, fill_value=-1):
+    """``nonzero(input)`` with a fixed number of rows: the first ``size`` indices, padded with
+    rows of ``fill_value``."""
+    size = int_arg("nonzero_static", "size", size)
+    fill_value = int_arg("nonzero_static", "fill_value", fill_value)
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    found = nonzero(input)._data[:size]
+    xp = xp_of(found)
+    padding = xp.full((size - found.shape[0], found.shape[1]), fill_value, np.int64)
+    return Tensor._make(xp.concatenate([found, padding]))
+
+
 _COMMON = {
     "bincount": bincount, "histc": histc, "histogram": histogram,
-    "unique_consecutive": unique_consecutive,
+    "unique_consecutive": unique_consecutive, "nonzero_static": nonzero_static,
 }
 
 METHODS = dict(_COMMON)

@@ -444,6 +444,11 @@ def roll(input, shifts, dims=None):
     return F.Roll.apply(input, shifts, tuple(wrap_dim(d, input._data.ndim) for d in dims))
 
 
+def _reversed(self):
+    """``reversed(t)``: ``t`` flipped along dim 0 (a 0-dim tensor itself)."""
+    return self if self._data.ndim == 0 else flip(self, 0)
+
+
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first towards the
     second."""
@@ -528,6 +533,7 @@ METHODS = dict(_COMMON, **{
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
     "expand_as": expand_as, "repeat": repeat, "sum_to_size": sum_to_size, "unfold": unfold,
     "storage_offset": storage_offset, "resize_": resize_, "resize_as_": resize_as_,
+    "__reversed__": _reversed,
     **{op.__name__ + "_": _metadata_inplace(op) for op in (squeeze, unsqueeze, transpose, _t)},
     "swapaxes_": _metadata_inplace(transpose), "swapdims_": _metadata_inplace(transpose),
 })

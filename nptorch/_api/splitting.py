@@ -144,6 +144,7 @@ def _iter(self):
 
 _COMMON = {
     "split": split, "split_with_sizes": split_with_sizes, "unsafe_split": split,
+    "unsafe_split_with_sizes": split_with_sizes,
     "tensor_split": tensor_split, "hsplit": hsplit, "vsplit": vsplit, "dsplit": dsplit,
     "chunk": chunk, "unsafe_chunk": chunk, "unbind": unbind, "narrow": narrow,
     "narrow_copy": narrow_copy, "select": select,

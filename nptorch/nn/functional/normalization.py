@@ -50,7 +50,9 @@ def _channel_norm(input, running_mean, running_var, weight, bias, use_input_stat
         if running_mean is not None or running_var is not None:
             m = _numel([x.shape[d] for d in axes])
             _update_running(running_mean, mean.reshape(-1, c).mean(0), momentum)
-            _update_running(running_var, var.reshape(-1, c).mean(0) * (m / (m - 1)), momentum)
+            # one value per channel (only the top-level forms allow it): nan, as in PyTorch
+            unbiased = m / (m - 1) if m > 1 else float("inf")
+            _update_running(running_var, var.reshape(-1, c).mean(0) * unbiased, momentum)
         return y.reshape(input.shape)
     if running_mean is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")

@@ -8,12 +8,12 @@ from ..._dtype import scalar_type_name
 __all__ = ["embedding", "embedding_bag"]
 
 
-def _indices(input, op):
+def _indices(input, op, position=1):
     if input._data.dtype.name not in ("int64", "int32"):
         raise RuntimeError(
-            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-            f"Long, Int; but got torch.{scalar_type_name(input)}Tensor instead (while checking "
-            f"arguments for {op})")
+            f"Expected tensor for argument #{position} 'indices' to have one of the following "
+            f"scalar types: Long, Int; but got torch.{scalar_type_name(input)}Tensor instead "
+            f"(while checking arguments for {op})")
     return input._data
 
 

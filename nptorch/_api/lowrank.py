@@ -1,0 +1,68 @@
+"""Randomized low-rank approximations (Halko, Martinsson and Tropp, 2009): ``svd_lowrank``
+and ``pca_lowrank``, as PyTorch computes them, with the Gaussian sketch drawn from the
+default generator."""
+from .. import _dtype
+from .creation import randn
+from .decompositions import qr, svd
+from .linalg import matmul
+
+
+def _floating(A):
+    return A.dtype if A.is_floating_point() else _dtype.float32
+
+
+def _approximate_basis(A, q, niter, M):
+    """An orthonormal ``(m, q)`` basis of the range of ``A - M``, refined by ``niter`` power
+    iterations."""
+    R = randn(A.shape[-1], q, dtype=_floating(A), device=A.device)
+
+    def minus_M(X, left, right):
+        return X if M is None else X - matmul(left, right)
+    Q = qr(minus_M(matmul(A, R), M, R)).Q
+    for _ in range(2 if niter is None else niter):
+        Q = qr(minus_M(matmul(A.mH, Q), None if M is None else M.mH, Q)).Q
+        Q = qr(minus_M(matmul(A, Q), M, Q)).Q
+    return Q
+
+
+def _svd_lowrank(A, q, niter, M):
+    q = 6 if q is None else q
+    m, n = A.shape[-2:]
+    if M is not None:
+        M = M.broadcast_to(A.shape)
+    if m < n:
+        A = A.mH
+        M = None if M is None else M.mH
+    Q = _approximate_basis(A, q, niter, M)
+    B = matmul(Q.mH, A)
+    if M is not None:
+        B = B - matmul(Q.mH, M)
+    U, S, Vh = svd(B, full_matrices=False)
+    U, V = matmul(Q, U), Vh.mH
+    return (V, S, U) if m < n else (U, S, V)
+
+
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """An approximate rank-``q`` SVD ``(U, S, V)`` of ``A - M`` (``A ~ U diag(S) V^H``), from a
+    randomized range finder with ``niter`` subspace iterations; exact when the rank is at most
+    ``q``. Batched over leading dims."""
+    return _svd_lowrank(A, q, niter, M)
+
+
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """The principal directions of the rows of ``A``: ``svd_lowrank`` of ``A`` minus its column
+    means (``center``), with ``q`` at most ``min(m, n)`` (by default ``min(6, m, n)``)."""
+    m, n = A.shape[-2:]
+    if q is None:
+        q = min(6, m, n)
+    elif not 0 <= q <= min(m, n):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than "
+                         f"min(m, n)={min(m, n)}")
+    if not niter >= 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if center:
+        A = A - A.mean(dim=(-2,), keepdim=True)
+    return _svd_lowrank(A, q, niter, None)
+
+
+FUNCTIONS = {"svd_lowrank": svd_lowrank, "pca_lowrank": pca_lowrank}
