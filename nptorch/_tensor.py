@@ -213,7 +213,7 @@ class Tensor(_engine.TensorBase):
             node, nr = _function.grad_accumulator(self), 0
             self._hooks_node = node  # keep the leaf's node (and so its hooks) alive
         node.register_prehook_for(nr, hook)
-        return _RemovableHook(node._pre_hooks[nr], hook)
+        return _function.RemovableHook(node._pre_hooks[nr], hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(self)`` each time a backward pass has accumulated into this leaf's ``grad``."""
@@ -224,7 +224,7 @@ class Tensor(_engine.TensorBase):
         node = _function.grad_accumulator(self)
         self._hooks_node = node  # keep the leaf's node (and so its hooks) alive
         node.post_hooks.append(hook)
-        return _RemovableHook(node.post_hooks, hook)
+        return _function.RemovableHook(node.post_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to graph leaves."""
@@ -356,17 +356,6 @@ class Size(tuple):
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
-
-
-class _RemovableHook:
-    """The handle of a registered hook: ``remove()`` takes it out of its list."""
-
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 def _wrap_dim(dim, ndim):

@@ -1,8 +1,12 @@
-"""Random number generation: ``manual_seed``, ``seed``, ``Generator``.
+"""Random number generation: ``manual_seed``, ``seed``, ``Generator``, ``fork_rng``.
 
 A Generator wraps NumPy's PCG64 (and, for CUDA tensors, a CuPy generator seeded alike),
 so the same seed gives the same numbers.
 """
+import contextlib
+import importlib
+import warnings
+
 import numpy as np
 
 from . import _compat
@@ -54,6 +58,19 @@ class Generator:
             "has_uint32": words[2], "uinteger": words[3]}
         return self
 
+    def _get_cuda_state(self):
+        """A snapshot of the CUDA stream: its seed, CuPy's generator and a copy of that
+        generator's device state (None when CuPy does not expose it)."""
+        rng = self._cupy
+        buffer = None if rng is None else _cupy_state_buffer(rng)
+        return self._cuda_seed, rng, None if buffer is None else buffer.copy()
+
+    def _set_cuda_state(self, snapshot):
+        seed, rng, buffer = snapshot
+        self._cuda_seed, self._cupy = seed, rng
+        if buffer is not None:
+            _cupy_state_buffer(rng)[...] = buffer
+
     def xp_generator(self, xp):
         """The array library's generator: NumPy's, or a CuPy one seeded alike."""
         if xp is np:
@@ -87,6 +104,99 @@ def get_rng_state():
 
 def set_rng_state(new_state):
     default_generator.set_state(new_state)
+
+
+def _cupy_state_buffer(rng):
+    """The device array holding the state of a CuPy ``Generator``'s bit generator, if any."""
+    bit_generator = getattr(rng, "bit_generator", None) or getattr(rng, "_bit_generator", None)
+    return getattr(bit_generator, "_state", None)
+
+
+def _cuda_get_rng_state(device="cuda"):
+    """The CUDA stream's state (one stream serves every GPU); PyTorch's errors without one."""
+    from .cuda._lazy import lazy_init
+    lazy_init()
+    snapshot = default_generator._get_cuda_state()
+    if snapshot[1] is not None and snapshot[2] is None:
+        # CuPy's state cannot be copied: keep its generator untouched until it is restored,
+        # and let the forked block draw from a new one seeded alike
+        default_generator._cupy = None
+    return snapshot
+
+
+def _cuda_set_rng_state(new_state, device="cuda"):
+    default_generator._set_cuda_state(new_state)
+
+
+def _device_module(device_type):
+    from ._device import device
+    return importlib.import_module(f"{__package__}.{device(device_type).type}")
+
+
+def _rng_state_functions(device_module):
+    """``get_rng_state`` and ``set_rng_state`` of a device module (``nptorch.cuda`` keeps its
+    stream in the default generator)."""
+    if device_module.__name__ == f"{__package__}.cuda" and not hasattr(device_module,
+                                                                        "get_rng_state"):
+        return _cuda_get_rng_state, _cuda_set_rng_state
+    return device_module.get_rng_state, device_module.set_rng_state
+
+
+_fork_rng_warned_already = False
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices",
+             device_type=None):
+    """Fork the random number generators: on leaving the block they are back in the state
+    they had on entering it.
+
+    Args:
+        devices (iterable of device ids): the devices whose generators are forked (by default
+            every device of ``device_type``, with a warning when there are several). The CPU
+            generator is always forked.
+        enabled (bool): ``False`` forks nothing (a convenience to turn the block off).
+        device_type (str): the accelerator type, ``"cuda"`` by default (nptorch's only one).
+    """
+    if device_type == "meta":
+        yield
+        return
+    device_type = device_type or "cuda"
+    device_mod = _device_module(device_type)
+    global _fork_rng_warned_already
+    if not enabled:
+        yield
+        return
+    if devices is None:
+        num_devices = device_mod.device_count()
+        if num_devices > 1 and not _fork_rng_warned_already:
+            name = device_type.upper()
+            warnings.warn(
+                f"{name} reports that you have {num_devices} available devices, and "
+                f"you have used {_caller} without explicitly specifying which devices are being "
+                f"used. For safety, we initialize *every* {name} device by default, which can "
+                f"be quite slow if you have a lot of {name}s. If you know that you are only"
+                f" making use of a few {name} devices, set the environment variable "
+                f"{name}_VISIBLE_DEVICES or the '{_devices_kw}' keyword argument of {_caller} "
+                "with the set of devices you are actually using. For example, if you are using "
+                "CPU only, set device.upper()_VISIBLE_DEVICES= or devices=[]; if you are using "
+                f"device 0 only, set {name}_VISIBLE_DEVICES=0 or devices=[0].  To initialize all "
+                f"devices and suppress this warning, set the '{_devices_kw}' keyword argument to "
+                f"`range(torch.{device_type}.device_count())`.", stacklevel=3)
+            _fork_rng_warned_already = True
+        devices = list(range(num_devices))
+    else:
+        # a generator of ids would be exhausted by the first pass
+        devices = list(devices)
+    cpu_rng_state = get_rng_state()
+    get_state, set_state = _rng_state_functions(device_mod)
+    device_rng_states = [get_state(device) for device in devices]
+    try:
+        yield
+    finally:
+        set_rng_state(cpu_rng_state)
+        for device, device_rng_state in zip(devices, device_rng_states):
+            set_state(device_rng_state, device)
 
 
 def generator_for(generator, xp):

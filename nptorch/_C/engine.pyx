@@ -5,7 +5,7 @@ behaviour; see that module for the algorithm. Imports nothing from nptorch.
 Notation: a node's ``next_edges`` holds one ``(node, input_nr)`` per input, or None.
 """
 
-EXTENSION_ABI = 10
+EXTENSION_ABI = 11
 
 
 cdef class Node:
@@ -15,6 +15,7 @@ cdef class Node:
     cdef public tuple needs_input_grad
     cdef public dict _pre_hooks
     cdef public dict _retains
+    cdef public list _post_hooks  # hook(grad_inputs, grad_outputs) after apply (see the twin)
     cdef public Py_ssize_t _num_outputs
     cdef object __weakref__
     cdef dict __dict__
@@ -127,7 +128,7 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
     cdef list order, ready, grads, results = []
     cdef dict captures = None
     cdef set needed = None
-    cdef object node, edge, grad, child, input_grads
+    cdef object node, edge, grad, child, input_grads, grad_outputs
     cdef Node n
     cdef Py_ssize_t nr, i, count
     cdef tuple edges
@@ -170,7 +171,11 @@ def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bi
                 any_grad = True
                 break
         if any_grad:
-            input_grads = n.apply(grads)
+            if n._post_hooks:
+                grad_outputs = tuple(grads)  # before apply materializes missing ones
+                input_grads = n._run_post_hooks(n.apply(grads), grad_outputs)
+            else:
+                input_grads = n.apply(grads)
             if not keep_graph:
                 n.release()
         else:
@@ -300,6 +305,8 @@ def function_apply(cls, *args, **kwargs):
         out = cls._raw_forward(*[(<TensorBase>a)._data if isinstance(a, TensorBase) else a
                                  for a in args], **kwargs)
         return _make(_tensor_cls, out)
+    if cls._has_setup_context:
+        return _apply_with_setup_context(cls, args, kwargs)
     ctx = cls._backward_cls()
     ctx.needs_input_grad = tuple(needs)
     _grad.enabled = False
@@ -313,24 +320,48 @@ def function_apply(cls, *args, **kwargs):
     return _wrap_outputs(cls, ctx, args, out, record)
 
 
+cdef object _apply_with_setup_context(object cls, tuple args, dict kwargs):
+    """``apply`` of a Function that overrides ``setup_context``; see the pure-Python twin."""
+    cdef bint prev = _grad.enabled
+    cdef tuple inputs = cls._bind_inputs(args, kwargs)
+    if kwargs:  # tensors passed by keyword are inputs too
+        _check_devices(cls, inputs)
+    cdef tuple needs = tuple([isinstance(a, TensorBase) and (<TensorBase>a)._requires_grad
+                              for a in inputs])
+    cdef Node ctx = cls._backward_cls()
+    ctx.needs_input_grad = needs
+    _grad.enabled = False
+    try:
+        out = cls.forward(*inputs)
+        cls.setup_context(ctx, inputs, out)
+    finally:
+        _grad.enabled = prev
+    return _wrap_outputs(cls, ctx, inputs, out, prev and True in needs)
+
+
 cdef object _wrap_outputs(object cls, Node ctx, tuple args, object out, bint record):
     cdef bint single = type(out) is not tuple
     cdef tuple outputs = (out,) if single else out
     cdef list wrapped = []
     cdef list metas
-    cdef object o, a, data, nondiff, alias
+    cdef object o, a, data, nondiff, alias, to_save
+    cdef object dirty = (<FunctionNode?>ctx)._dirty
     cdef Py_ssize_t i
     for o in outputs:
         if isinstance(o, TensorBase):
-            for a in args:
-                if o is a:  # an input returned as is becomes a new alias
-                    alias = _make(_tensor_cls, (<TensorBase>o)._data)
-                    (<TensorBase>alias)._version_counter = (<TensorBase>o)._version_counter
-                    o = alias
-                    break
+            # an input returned as is becomes a new alias, unless modified in place (mark_dirty)
+            if not (dirty and any([o is d for d in dirty])):
+                for a in args:
+                    if o is a:
+                        alias = _make(_tensor_cls, (<TensorBase>o)._data)
+                        (<TensorBase>alias)._version_counter = (<TensorBase>o)._version_counter
+                        o = alias
+                        break
         elif o is not None and type(o) not in (int, float, bool):
             o = _make(_tensor_cls, o)
         wrapped.append(o)
+    if dirty:
+        ctx._check_dirty(args, wrapped, record)
     if record:
         ctx.next_edges = tuple([gradient_edge(a) if isinstance(a, TensorBase) and (<TensorBase>a)._requires_grad
                                 else None for a in args])
@@ -352,9 +383,12 @@ cdef object _wrap_outputs(object cls, Node ctx, tuple args, object out, bint rec
                 metas.append(None)
         ctx._outputs = metas
         ctx._num_outputs = len(metas)
-        if (<FunctionNode?>ctx)._to_save is not None:
-            (<FunctionNode>ctx)._saved = tuple([_pack(t, wrapped) for t in (<FunctionNode>ctx)._to_save])
+        to_save = (<FunctionNode?>ctx)._to_save
+        if to_save is not None:
+            (<FunctionNode>ctx)._saved = tuple([_pack(t, wrapped, to_save) for t in to_save])
             (<FunctionNode>ctx)._to_save = None
+        if dirty:
+            ctx._rebase_dirty(wrapped)
     if cls._view_of_input is not None and isinstance(wrapped[0], TensorBase):
         _mark_view(wrapped[0], args[cls._view_of_input])
     return wrapped[0] if single else tuple(wrapped)
@@ -376,11 +410,13 @@ cdef class SavedTensor:
     cdef public object output_nr
 
 
-cdef SavedTensor _pack(object t, list outputs):
+cdef SavedTensor _pack(object t, list outputs, object to_save):
     if t is None:
         return None
+    if not isinstance(t, TensorBase):
+        raise _not_saveable(t, to_save)
     cdef SavedTensor saved = SavedTensor.__new__(SavedTensor)
-    saved.counter = (<TensorBase?>t)._version_counter
+    saved.counter = (<TensorBase>t)._version_counter
     saved.version = saved.counter[0]
     cdef Py_ssize_t i
     for i in range(len(outputs)):
@@ -392,6 +428,12 @@ cdef SavedTensor _pack(object t, list outputs):
     return saved
 
 
+def _not_saveable(t, to_save):
+    nr = next(i for i, x in enumerate(to_save) if x is t)
+    return TypeError(f"save_for_backward can only save variables, but argument {nr} is of "
+                     f"type {type(t).__name__}")
+
+
 cdef class FunctionNode(Node):
     """The ctx of a Function call and its node in the backward graph (hot parts; see
     ``nptorch.autograd.function.BackwardFunction`` for the rest)."""
@@ -401,6 +443,7 @@ cdef class FunctionNode(Node):
     cdef public bint _freed
     cdef public list _outputs
     cdef public bint materialize_grads
+    cdef public tuple _dirty  # tensors marked dirty (modified in place by forward)
 
     def __cinit__(self):
         self.materialize_grads = True

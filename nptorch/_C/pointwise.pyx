@@ -7,7 +7,7 @@ single passes that gcc vectorises (compare-and-mask, no branch).
 """
 from cython cimport floating
 
-EXTENSION_ABI = 10
+EXTENSION_ABI = 11
 
 
 def relu(const floating[::1] x, floating[::1] y):

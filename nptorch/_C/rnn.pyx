@@ -61,7 +61,7 @@ cdef extern from "packed_gemm.h" nogil:
                           Py_ssize_t lda, const double *packed, double *out, Py_ssize_t ldo,
                           int accumulate)
 
-EXTENSION_ABI = 10
+EXTENSION_ABI = 11
 
 
 cdef floating[::1] _packed(const floating[:, ::1] w, bint transposed):

@@ -21,6 +21,7 @@ class Node:
     needs_input_grad = ()
     _pre_hooks = None
     _retains = None
+    _post_hooks = None  # hook(grad_inputs, grad_outputs) after apply (Python side: register_hook)
     _num_outputs = 1
 
     def apply(self, grads):
@@ -155,7 +156,11 @@ def run_backward(root_edges, grad_roots, keep_graph, capture_edges=None, accumul
             continue
         edges = node.next_edges
         if any(g is not None for g in grads):
-            input_grads = node.apply(grads)
+            if node._post_hooks:
+                grad_outputs = tuple(grads)  # before apply materializes missing ones
+                input_grads = node._run_post_hooks(node.apply(grads), grad_outputs)
+            else:
+                input_grads = node.apply(grads)
             if not keep_graph:
                 node.release()
         else:
@@ -269,6 +274,8 @@ def function_apply(cls, *args, **kwargs):
         out = cls._raw_forward(*[a._data if isinstance(a, TensorBase) else a for a in args],
                                **kwargs)
         return make_tensor(_hooks["tensor"], out)
+    if cls._has_setup_context:
+        return _apply_with_setup_context(cls, args, kwargs)
     ctx = cls._backward_cls()
     ctx.needs_input_grad = needs
     grad_state.enabled = False
@@ -282,22 +289,47 @@ def function_apply(cls, *args, **kwargs):
     return _wrap_outputs(cls, ctx, args, out, record)
 
 
+def _apply_with_setup_context(cls, args, kwargs):
+    """``apply`` of a Function that overrides ``setup_context``: the inputs bound to
+    ``forward``'s parameters (defaults filled in), ``forward(*inputs)`` without ctx, then
+    ``setup_context(ctx, inputs, output)``, both with grad mode off."""
+    args = cls._bind_inputs(args, kwargs)
+    if kwargs:  # tensors passed by keyword are inputs too
+        _hooks["check_devices"](cls, args)
+    needs = tuple([isinstance(a, TensorBase) and a._requires_grad for a in args])
+    prev = grad_state.enabled
+    ctx = cls._backward_cls()
+    ctx.needs_input_grad = needs
+    grad_state.enabled = False
+    try:
+        out = cls.forward(*args)
+        cls.setup_context(ctx, args, out)
+    finally:
+        grad_state.enabled = prev
+    return _wrap_outputs(cls, ctx, args, out, prev and True in needs)
+
+
 def _wrap_outputs(cls, ctx, args, out, record):
     tensor_cls = _hooks["tensor"]
     single = type(out) is not tuple
     outputs = (out,) if single else out
+    dirty = ctx._dirty
     wrapped = []
     for o in outputs:
         if isinstance(o, TensorBase):
-            for a in args:
-                if o is a:  # an input returned as is becomes a new alias
-                    alias = make_tensor(tensor_cls, o._data)
-                    alias._version_counter = o._version_counter
-                    o = alias
-                    break
+            # an input returned as is becomes a new alias, unless modified in place (mark_dirty)
+            if not (dirty and any([o is d for d in dirty])):
+                for a in args:
+                    if o is a:
+                        alias = make_tensor(tensor_cls, o._data)
+                        alias._version_counter = o._version_counter
+                        o = alias
+                        break
         elif o is not None and type(o) not in (int, float, bool):
             o = make_tensor(tensor_cls, o)
         wrapped.append(o)
+    if dirty:
+        ctx._check_dirty(args, wrapped, record)
     if record:
         ctx.next_edges = tuple([gradient_edge(a) if isinstance(a, TensorBase) and a._requires_grad
                                 else None for a in args])
@@ -319,8 +351,10 @@ def _wrap_outputs(cls, ctx, args, out, record):
         ctx._outputs = metas
         ctx._num_outputs = len(metas)
         if ctx._to_save is not None:
-            ctx._saved = tuple([_pack(t, wrapped) for t in ctx._to_save])
+            ctx._saved = tuple([_pack(t, wrapped, ctx._to_save) for t in ctx._to_save])
             ctx._to_save = None
+        if dirty:
+            ctx._rebase_dirty(wrapped)
     if cls._view_of_input is not None and isinstance(wrapped[0], TensorBase):
         _hooks["mark_view"](wrapped[0], args[cls._view_of_input])
     return wrapped[0] if single else tuple(wrapped)
@@ -341,9 +375,11 @@ class SavedTensor:
         self.tensor = self.data = self.output_nr = None
 
 
-def _pack(t, outputs):
+def _pack(t, outputs, to_save):
     if t is None:
         return None
+    if not isinstance(t, TensorBase):
+        raise _not_saveable(t, to_save)
     saved = SavedTensor()
     saved.counter = t._version_counter
     saved.version = saved.counter[0]
@@ -355,6 +391,12 @@ def _pack(t, outputs):
     return saved
 
 
+def _not_saveable(t, to_save):
+    nr = next(i for i, x in enumerate(to_save) if x is t)
+    return TypeError(f"save_for_backward can only save variables, but argument {nr} is of "
+                     f"type {type(t).__name__}")
+
+
 class FunctionNode(Node):
     """The ctx of a Function call and its node in the backward graph (hot parts; see
     ``nptorch.autograd.function.BackwardFunction`` for the rest)."""
@@ -364,6 +406,7 @@ class FunctionNode(Node):
     _freed = False
     _outputs = None
     materialize_grads = True
+    _dirty = None  # tensors marked dirty (modified in place by forward)
 
     def save_for_backward(self, *tensors):
         self._to_save = tensors

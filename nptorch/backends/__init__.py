@@ -3,10 +3,14 @@
 ``cudnn.allow_tf32`` (True, as in PyTorch) lets float32 convolutions on CUDA run their matrix
 products on TensorFloat-32 tensor cores. CuPy picks its own algorithms, so ``cudnn.benchmark``,
 ``cudnn.deterministic`` and ``cuda.matmul.allow_tf32`` are stored but change nothing.
+
+``cpu``, ``mkl``, ``mkldnn``, ``openmp`` and ``opt_einsum`` report what nptorch has (no oneDNN,
+no opt_einsum; MKL when NumPy's BLAS is MKL) and keep the flags scripts set.
 """
 import types
 
 from .. import _compat
+from . import cpu, mkl, mkldnn, openmp, opt_einsum  # noqa: F401
 
 cudnn = types.SimpleNamespace(benchmark=False, deterministic=False, enabled=True,
                               allow_tf32=True, is_available=lambda: False)

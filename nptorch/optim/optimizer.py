@@ -18,9 +18,12 @@ from .. import _dtype
 from .._api.creation import tensor
 from .._tensor import Tensor
 from ..autograd import enable_grad, set_grad_enabled
-from ..nn.modules.hooks import RemovableHandle as _RemovableHandle
+from ..nn.modules.hooks import RemovableHandle as _RemovableHandle, register as _register
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+_STATE_DICT_HOOKS = ("_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
+                     "_optimizer_load_state_dict_pre_hooks",
+                     "_optimizer_load_state_dict_post_hooks")
 _IMPLEMENTATION_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
 
 
@@ -67,6 +70,8 @@ class Optimizer:
         self.defaults = defaults
         self._optimizer_step_pre_hooks = OrderedDict()
         self._optimizer_step_post_hooks = OrderedDict()
+        for name in _STATE_DICT_HOOKS:
+            setattr(self, name, OrderedDict())
         self._patch_step_function()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
@@ -245,8 +250,32 @@ class Optimizer:
         return handle
 
     # -- serialization -------------------------------------------------------------------
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer)`` to run before ``state_dict`` builds the state dict
+        (first among these hooks when ``prepend``)."""
+        return _register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer, state_dict)`` to run on the state dict ``state_dict``
+        returns; it may change it in place or return a new one (first among these hooks when
+        ``prepend``)."""
+        return _register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer, state_dict)`` to run before ``load_state_dict`` loads,
+        on a shallow copy of the given state dict; it may change it in place or return the
+        one to load (first among these hooks when ``prepend``)."""
+        return _register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer)`` to run once ``load_state_dict`` has loaded (first
+        among these hooks when ``prepend``)."""
+        return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
     def state_dict(self):
         """The optimizer state: ``state`` keyed by parameter index and ``param_groups`` with index lists."""
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
         index = {}
         groups = []
         for group in self.param_groups:
@@ -256,10 +285,20 @@ class Optimizer:
             packed["params"] = [index[id(p)] for p in group["params"]]
             groups.append(packed)
         state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
-        return {"state": state, "param_groups": groups}
+        state_dict = {"state": state, "param_groups": groups}
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict):
         """Load optimizer state produced by :meth:`state_dict`."""
+        state_dict = state_dict.copy()  # shallow, for the hooks, as Module.load_state_dict
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -305,6 +344,8 @@ class Optimizer:
                 saved["param_names"] = group["param_names"]
         self.state = state
         self.param_groups = saved_groups
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
 
     def __getstate__(self):
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
@@ -313,6 +354,8 @@ class Optimizer:
         self.__dict__.update(state)
         self.__dict__.setdefault("_optimizer_step_pre_hooks", OrderedDict())
         self.__dict__.setdefault("_optimizer_step_post_hooks", OrderedDict())
+        for name in _STATE_DICT_HOOKS:
+            self.__dict__.setdefault(name, OrderedDict())
         self._patch_step_function()
 
     def __repr__(self):

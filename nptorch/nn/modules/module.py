@@ -1,4 +1,7 @@
 """``Module``: the base class of every layer and model (PyTorch's ``torch.nn.Module``)."""
+import functools
+import warnings
+import weakref
 from collections import OrderedDict
 
 from ..._tensor import Tensor
@@ -50,6 +53,8 @@ class Module(StateDict):
         d["_forward_pre_hooks_with_kwargs"] = set()
         d["_backward_hooks"] = OrderedDict()
         d["_backward_pre_hooks"] = OrderedDict()
+        d["_non_full_backward_hooks"] = OrderedDict()
+        d["_is_full_backward_hook"] = None
         d["_state_dict_hooks"] = OrderedDict()
         d["_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_pre_hooks"] = OrderedDict()
@@ -84,6 +89,8 @@ class Module(StateDict):
                 output = result
         if backward_hooks is not None:
             output = backward_hooks.output(output)
+        if self.__dict__.get("_non_full_backward_hooks"):
+            self._attach_non_full_backward_hooks(args, output)
         return output
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
@@ -104,7 +111,38 @@ class Module(StateDict):
         """``hook(module, grad_input, grad_output)`` runs once the gradients with respect to
         the call's positional inputs are computed and may return new ``grad_input``; entries
         are None for non-tensor arguments and gradients that do not arrive."""
+        if self.__dict__.get("_is_full_backward_hook") is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = True
         return _register(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook):
+        """Deprecated in favour of ``register_full_backward_hook``. ``hook(module, grad_input,
+        grad_output)`` is attached, at each call, to the node of the call's first output
+        tensor: ``grad_input`` are the gradients with respect to that node's inputs (the last
+        operation of ``forward``, not the module's inputs) and ``grad_output`` those flowing
+        into it. A tuple it returns replaces ``grad_input``."""
+        if self.__dict__.get("_is_full_backward_hook") is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = False
+        if "_non_full_backward_hooks" not in self.__dict__:
+            self.__dict__["_non_full_backward_hooks"] = OrderedDict()
+        return _register(self._non_full_backward_hooks, hook)
+
+    def _attach_non_full_backward_hooks(self, args, result):
+        var = result
+        while not isinstance(var, Tensor):
+            if isinstance(var, dict):
+                var = next(v for v in var.values() if isinstance(v, Tensor))
+            else:
+                var = var[0]
+        grad_fn = var.grad_fn
+        if grad_fn is None:
+            return
+        ref = weakref.ref(self)
+        for hook in self._non_full_backward_hooks.values():
+            grad_fn.register_hook(_module_hook(hook, ref))
+        _warn_non_full_backward_hook(args, result, grad_fn)
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """``hook(module, grad_output)`` runs once the gradients with respect to the call's
@@ -377,10 +415,11 @@ class Module(StateDict):
         return self
 
     # -- conversion --------------------------------------------------------------------------
-    def _apply(self, fn):
+    def _apply(self, fn, recurse=True):
         """Replace every parameter's and buffer's data by ``fn(tensor)``, keeping the objects."""
-        for module in self.children():
-            module._apply(fn)
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
         with no_grad():
             for key, param in self._parameters.items():
                 if param is None:
@@ -406,6 +445,18 @@ class Module(StateDict):
         def convert(t):
             return t.to(device=device, dtype=dtype if t.is_floating_point() else None)
         return self._apply(convert)
+
+    def to_empty(self, *, device, recurse=True):
+        """Move parameters and buffers to ``device`` without copying their values (they are
+        left uninitialized), e.g. to materialize a module built on the meta device."""
+        from ... import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
+    def share_memory(self):
+        """Move parameters and buffers (and their gradients) to shared memory, which processes
+        forked afterwards share: an in-place update in one is seen by all (Hogwild training).
+        CUDA tensors are left as they are."""
+        return self._apply(lambda t: t.share_memory_())
 
     def cuda(self, device=None):
         return self._apply(lambda t: t.cuda(device))
@@ -450,3 +501,62 @@ class Module(StateDict):
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.__dict__.setdefault("_non_full_backward_hooks", OrderedDict())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
+
+
+_MIXED_BACKWARD_HOOKS = ("Cannot use both regular backward hooks and full backward hooks on a "
+                         "single Module. Please use only one of them.")
+
+
+def _module_hook(hook, module_ref):
+    """A node hook that calls ``hook(module, grad_input, grad_output)``."""
+    @functools.wraps(hook)
+    def node_hook(grad_input, grad_output):
+        module = module_ref()
+        if module is None:
+            raise RuntimeError("You are trying to call the hook of a dead Module!")
+        return hook(module, grad_input, grad_output)
+    return node_hook
+
+
+def _as_tensor_tuple(value):
+    """``value`` as a tuple of tensors, or None when it is neither a tensor nor such a tuple."""
+    if isinstance(value, Tensor):
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(v, Tensor) for v in value):
+        return value
+    return None
+
+
+def _warn_non_full_backward_hook(inputs, result, grad_fn):
+    """PyTorch's warnings for the cases where a non-full backward hook misses gradients."""
+    message = None
+    outputs, inputs = _as_tensor_tuple(result), _as_tensor_tuple(inputs)
+    for values, what, missed in ((outputs, "return", "grad_output"),
+                                 (inputs, "take as input", "grad_input")):
+        if values is None:
+            message = (f"Using non-full backward hooks on a Module that does not {what} a single "
+                       "Tensor or a tuple of Tensors is deprecated and will be removed in future "
+                       f"versions. This hook will be missing some of the {missed}. Please use "
+                       "register_full_backward_hook to get the documented behavior.")
+            break
+    else:
+        out_grad_fn = {r.grad_fn for r in outputs if r.grad_fn is not None}
+        if len(out_grad_fn) == 0 or (len(out_grad_fn) == 1 and grad_fn not in out_grad_fn):
+            message = ("Using a non-full backward hook when outputs are nested in python data "
+                       "structure is deprecated and will be removed in future versions. This hook "
+                       "will be missing some grad_output.")
+        elif len(out_grad_fn) > 1:
+            message = ("Using a non-full backward hook when outputs are generated by different "
+                       "autograd Nodes is deprecated and will be removed in future versions. This "
+                       "hook will be missing some grad_output. Please use "
+                       "register_full_backward_hook to get the documented behavior.")
+        elif ({i.grad_fn for i in inputs if i.grad_fn is not None}
+              != {n[0] for n in grad_fn.next_functions}):
+            message = ("Using a non-full backward hook when the forward contains multiple autograd "
+                       "Nodes is deprecated and will be removed in future versions. This hook "
+                       "will be missing some grad_input. Please use register_full_backward_hook "
+                       "to get the documented behavior.")
+    if message is not None:
+        warnings.warn(message, FutureWarning, stacklevel=4)
