@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nptorch
+from nptorch import _compat
 from helpers import check_same_error_as_torch
 
 
@@ -82,7 +83,11 @@ def test_errors_without_a_gpu(torch):
         with lib.random.fork_rng(devices=[0]):
             pass
 
-    check_same_error_as_torch(cuda_device)
+    if _compat.cupy is None:  # as PyTorch's CPU build: no CUDA support at all
+        check_same_error_as_torch(cuda_device)
+    else:  # CUDA support (CuPy) but no GPU, as PyTorch's CUDA build on such a machine
+        with pytest.raises(RuntimeError, match="^No CUDA GPUs are available$"):
+            cuda_device(nptorch)
 
     def cpu_type(lib):
         with lib.random.fork_rng(device_type="cpu"):
