@@ -1,12 +1,47 @@
-"""Loss Functions that are not compositions of Tensor ops: binary cross-entropy (torch's
-clamped logs and gradient) and CTC (alpha/beta recursions in log space, vectorised over the
-batch)."""
+"""Loss Functions that are not compositions of Tensor ops: the target-class terms of the
+negative log-likelihood (one op each way instead of gather, squeeze and scale), binary
+cross-entropy (torch's clamped logs and gradient) and CTC (alpha/beta recursions in log space,
+vectorised over the batch)."""
 import numpy as np
 
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd.function import once_differentiable
 from ._utils import BuiltinFunction
+
+
+class TargetTerms(BuiltinFunction):
+    """``coef[n, ...] * x[n, t[n, ...], ...]``: each item's value at its target class (dim 1),
+    scaled; args ``(x, t, coef)`` with ``t`` (int64) and ``coef`` arrays of the result's shape.
+    Its gradient places the values back (``TargetPlaces``), and that one's gradient picks them
+    again."""
+
+    @staticmethod
+    def forward(ctx, x, t, coef):
+        ctx.t, ctx.coef, ctx.shape = t, coef, x._data.shape
+        picked = xp_of(x._data).take_along_axis(x._data, t[:, None], 1)[:, 0]
+        return picked * coef
+
+    @staticmethod
+    def backward(ctx, gy):
+        return TargetPlaces.apply(gy, ctx.t, ctx.coef, ctx.shape), None, None
+
+
+class TargetPlaces(BuiltinFunction):
+    """Zeros of ``shape`` holding ``coef * y`` at each item's target class: the adjoint of
+    ``TargetTerms``; args ``(y, t, coef, shape)``."""
+
+    @staticmethod
+    def forward(ctx, y, t, coef, shape):
+        ctx.t, ctx.coef = t, coef
+        xp = xp_of(t)
+        x = xp.zeros(shape, y._data.dtype)
+        xp.put_along_axis(x, t[:, None], (y._data * coef)[:, None], 1)
+        return x
+
+    @staticmethod
+    def backward(ctx, gx):
+        return TargetTerms.apply(gx, ctx.t, ctx.coef), None, None, None
 
 
 class BinaryCrossEntropy(BuiltinFunction):

@@ -198,6 +198,24 @@ def test_nll_mean_divides_by_weights_of_kept_targets(torch):
     np.testing.assert_allclose(ours.item(), expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy"])
+def test_every_target_ignored_matches_torch(torch, loss, reduction):
+    """The mean over no kept target is 0 / 0 (NaN), and the gradient is 0 everywhere."""
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    results = []
+    for lib in (nptorch, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        out = getattr(lib.nn.functional, loss)(xt, lib.tensor([-100, -100, -100]),
+                                               reduction=reduction)
+        out.sum().backward()
+        results.append((out.detach().numpy(), xt.grad.numpy()))
+    (ours, ours_grad), (theirs, theirs_grad) = results
+    np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(ours_grad, theirs_grad)
+    assert not ours_grad.any()
+
+
 def _ctc_case(seed=0):
     r = np.random.default_rng(seed)
     T, N, C = 7, 3, 5

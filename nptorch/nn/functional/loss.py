@@ -147,9 +147,10 @@ def _check_nll_shapes(input, target):
             f"expected target dtype to be Long or Byte, but got {scalar_type_name(target)}")
 
 
-def _nll_terms(input, target, weight, ignore_index):
-    """The terms ``-w[t] * input[n, t, ...]`` of every target, and their weights ``w[t]``
-    (0 where ``target == ignore_index``) as a constant Tensor; unbatched input is batched."""
+def _nll_terms(input, target, weight, ignore_index, reduction):
+    """The terms ``-w[t] * input[n, t, ...]`` of every target (divided by the weights' total
+    for ``reduction='mean'``), the weights ``w[t]`` (0 where ``target == ignore_index``) as a
+    constant Tensor, and where targets are kept; unbatched input is batched."""
     _check_nll_shapes(input, target)
     n_classes = input.shape[0 if input.dim() == 1 else 1]
     _check_class_weight(weight, input, n_classes)
@@ -163,17 +164,20 @@ def _nll_terms(input, target, weight, ignore_index):
         raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
     t = xp.where(kept, t, 0)
     w = (weight._data[t] if weight is not None else xp.ones(t.shape, input._data.dtype)) * kept
-    w = _const(w.astype(input._data.dtype, copy=False))
-    picked = input.gather(1, _const(t[:, None])).squeeze(1)
-    return -picked * w, w, kept
+    w = w.astype(input._data.dtype, copy=False)
+    coef = -w
+    if reduction == "mean":
+        total = w.sum()
+        coef = coef / total if total else xp.zeros_like(w)  # no weight: gradient 0, as PyTorch
+    return L.TargetTerms.apply(input, t, coef), _const(w), kept
 
 
 def _nll_reduce(terms, w, reduction, batched):
     if reduction == "none":
         return terms if batched else terms.squeeze(0)
-    if reduction == "sum":
-        return terms.sum()
-    return terms.sum() / w.sum()
+    if reduction == "mean" and not w._data.any():
+        return terms.sum() + math.nan  # PyTorch's 0 / 0 when every target is ignored
+    return terms.sum()
 
 
 @autocast_op("nll_loss")
@@ -185,7 +189,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ``(N, d1, d2, ...)``. ``mean`` divides by the sum of the weights of non-ignored targets.
     """
     reduction = _reduction(reduction, size_average, reduce)
-    terms, w, _ = _nll_terms(input, target, weight, ignore_index)
+    terms, w, _ = _nll_terms(input, target, weight, ignore_index, reduction)
     return _nll_reduce(terms, w, reduction, input.dim() != 1)
 
 
@@ -220,7 +224,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             return -terms.sum(class_dim)
         total = -terms.sum()
         return total if reduction == "sum" else total / (input.numel() / n_classes)
-    terms, w, kept = _nll_terms(logp, target, weight, ignore_index)
+    terms, w, kept = _nll_terms(logp, target, weight, ignore_index, reduction)
     nll = _nll_reduce(terms, w, reduction, input.dim() != 1)
     if label_smoothing == 0:
         return nll
