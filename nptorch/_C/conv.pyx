@@ -41,6 +41,11 @@ cdef inline Py_ssize_t _ceil_div_clamped(Py_ssize_t a, Py_ssize_t b, Py_ssize_t 
     return a if a < hi else hi
 
 
+cdef inline void _zero(floating* a, Py_ssize_t n) noexcept nogil:
+    if n > 0:
+        memset(a, 0, n * sizeof(floating))
+
+
 cdef inline void _shifted_copy(const floating* x, floating* block, Py_ssize_t H, Py_ssize_t W,
                                Py_ssize_t OH, Py_ssize_t ih0, Py_ssize_t iw0, Py_ssize_t lo,
                                Py_ssize_t hi) noexcept nogil:
@@ -48,11 +53,9 @@ cdef inline void _shifted_copy(const floating* x, floating* block, Py_ssize_t H,
     stride-1 im2col whose output width is W: one contiguous copy, then the edge columns
     ``ow < lo`` and ``ow >= hi`` (where the copy wrapped around rows) are zeroed."""
     cdef Py_ssize_t first = _ceil_div_clamped(-ih0, 1, OH), end = _ceil_div_clamped(H - ih0, 1, OH)
-    cdef Py_ssize_t start, count, a, b, i, oh, ow
-    for i in range(first * W):
-        block[i] = 0
-    for i in range(end * W, OH * W):
-        block[i] = 0
+    cdef Py_ssize_t start, count, a, b, oh
+    _zero(block, first * W)
+    _zero(block + end * W, (OH - end) * W)
     if end <= first:
         return
     start = (first + ih0) * W + iw0          # the flat source of block[first, 0]
@@ -60,17 +63,13 @@ cdef inline void _shifted_copy(const floating* x, floating* block, Py_ssize_t H,
     a = start if start > 0 else 0            # clip the flat range to the plane
     b = start + count if start + count < H * W else H * W
     block += first * W
-    for i in range(a - start):
-        block[i] = 0
+    _zero(block, a - start)
     memcpy(block + a - start, x + a, (b - a) * sizeof(floating))
-    for i in range(b - start, count):
-        block[i] = 0
+    _zero(block + b - start, count - (b - start))
     if lo > 0 or hi < W:
         for oh in range(end - first):
-            for ow in range(lo):
-                block[oh * W + ow] = 0
-            for ow in range(hi, W):
-                block[oh * W + ow] = 0
+            _zero(block + oh * W, lo)
+            _zero(block + oh * W + hi, W - hi)
 
 
 cdef inline void _gather_rows(Py_ssize_t rows, Py_ssize_t width, const floating* x,
@@ -89,11 +88,6 @@ cdef inline void _scatter_add_rows(Py_ssize_t rows, Py_ssize_t width, const floa
         scatter_add_rows_f(rows, width, col, col_stride, x, x_stride)
     else:
         scatter_add_rows_d(rows, width, col, col_stride, x, x_stride)
-
-
-cdef inline void _zero(floating* a, Py_ssize_t n) noexcept nogil:
-    if n > 0:
-        memset(a, 0, n * sizeof(floating))
 
 
 cdef inline void _im2col_plane(const floating* x, floating* col, Py_ssize_t H, Py_ssize_t W,

@@ -12,7 +12,8 @@ Notation:
 
 Sum pooling runs over one output row at a time with the output column innermost (contiguous
 when the stride is 1); max pooling keeps each window's running maximum in registers, and the
-common 2x2 stride-2 window has its own branch-free loop that gcc vectorises.
+common 2x2 stride-2 window has its own branch-free plane loop (``pool_rows.h``) that gcc
+vectorises.
 """
 from cython cimport floating
 from cython.parallel cimport prange
