@@ -32,6 +32,17 @@ def has_cuda():
         return False
 
 
+def scipy_special(array):
+    """``scipy.special`` for a NumPy array (or a number), ``cupyx.scipy.special`` for a CuPy
+    array: the same functions on either device."""
+    cupy = imported_cupy()
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        import cupyx.scipy.special as special
+    else:
+        import scipy.special as special
+    return special
+
+
 def optional_import(name):
     """Import a module by name, or return None when it is not installed."""
     try:

@@ -6,7 +6,8 @@ from . import _dtype
 from ._api import math as _math, reduction as _reduction
 from ._api.math import _floating, _out, _tensor_arg
 from ._api.numeric import (Igamma, Igammac, igamma as _igamma, igammac as _igammac,
-                           incomplete_gamma, scipy_special)
+                           incomplete_gamma)
+from ._compat import scipy_special
 from ._device import xp_of
 from ._functions import elementwise as _F
 from ._functions.elementwise import _special

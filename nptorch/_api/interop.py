@@ -58,7 +58,8 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
 
 
 def _require_grad(t, requires_grad):
-    """``t`` with ``requires_grad`` set, refused for non-floating dtypes with PyTorch's error."""
+    """``t`` with ``requires_grad`` set, refused for non-floating dtypes with PyTorch's error
+    (capitalised here, unlike the ``requires_grad`` setter's)."""
     if requires_grad and t._data.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                            "gradients")

@@ -25,7 +25,10 @@ def _approximate_basis(A, q, niter, M):
     return Q
 
 
-def _svd_lowrank(A, q, niter, M):
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """An approximate rank-``q`` SVD ``(U, S, V)`` of ``A - M`` (``A ~ U diag(S) V^H``), from a
+    randomized range finder with ``niter`` subspace iterations; exact when the rank is at most
+    ``q``. Batched over leading dims."""
     q = 6 if q is None else q
     m, n = A.shape[-2:]
     if M is not None:
@@ -42,13 +45,6 @@ def _svd_lowrank(A, q, niter, M):
     return (V, S, U) if m < n else (U, S, V)
 
 
-def svd_lowrank(A, q=6, niter=2, M=None):
-    """An approximate rank-``q`` SVD ``(U, S, V)`` of ``A - M`` (``A ~ U diag(S) V^H``), from a
-    randomized range finder with ``niter`` subspace iterations; exact when the rank is at most
-    ``q``. Batched over leading dims."""
-    return _svd_lowrank(A, q, niter, M)
-
-
 def pca_lowrank(A, q=None, center=True, niter=2):
     """The principal directions of the rows of ``A``: ``svd_lowrank`` of ``A`` minus its column
     means (``center``), with ``q`` at most ``min(m, n)`` (by default ``min(6, m, n)``)."""
@@ -62,7 +58,7 @@ def pca_lowrank(A, q=None, center=True, niter=2):
         raise ValueError(f"niter(={niter}) must be non-negative integer")
     if center:
         A = A - A.mean(dim=(-2,), keepdim=True)
-    return _svd_lowrank(A, q, niter, None)
+    return svd_lowrank(A, q, niter)
 
 
 FUNCTIONS = {"svd_lowrank": svd_lowrank, "pca_lowrank": pca_lowrank}

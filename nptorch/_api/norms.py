@@ -8,6 +8,7 @@ from .matrix_functions import matrix_norm
 from .reduction import _integral, norm, scalar_type_name
 from ..amp._policy import autocast_op
 
+
 @autocast_op("renorm")
 def renorm(input, p, dim, maxnorm):
     """``input`` with each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled

@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype
+from .._compat import scipy_special
 from .._device import default_device, xp_for, xp_of
 from .._functions.decompositions import to_cpu
 from .._functions._utils import wrap_dim
@@ -21,15 +22,6 @@ from .shape import as_strided, cat
 
 
 # -- incomplete gamma functions --------------------------------------------------------------
-def scipy_special(a):
-    """``scipy.special`` for NumPy arrays, ``cupyx.scipy.special`` for CuPy ones."""
-    if xp_of(a) is np:
-        import scipy.special as special
-    else:
-        import cupyx.scipy.special as special
-    return special
-
-
 def _scipy_special(name):
     """``scipy.special.<name>(a, x)`` (CuPy's twin on GPU arrays), in the operands' dtype."""
     def compute(a, x):

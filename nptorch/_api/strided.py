@@ -1,5 +1,6 @@
 """Ops on a tensor's memory layout: ``as_strided_``, ``as_strided_scatter``, the deprecated
 out-of-place ``resize`` / ``resize_as`` and ``dim_order``."""
+import math
 import warnings
 
 from .._memory_format import memory_format
@@ -24,9 +25,7 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
 def _resize(input, sizes):
     """``input`` reshaped to ``sizes`` (sharing its memory when it is contiguous), refusing a
     change in the number of elements."""
-    n = 1
-    for s in sizes:
-        n *= s
+    n = math.prod(sizes)
     if input.numel() != n:
         raise RuntimeError(
             f"requested resize to {'x'.join(map(str, sizes))} ({n} elements in total), but the "

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .._compat import scipy_special
 from .._device import device_of, xp_of
 from .._ops import ops_for
 from .._tensor import Tensor
@@ -35,11 +36,7 @@ def _special(name):
     """A ``scipy.special`` ufunc of ``(*args, a)``, from CuPy's twin for GPU arrays; keeps the
     input's dtype."""
     def compute(a, *args):
-        if type(a) is np.ndarray:
-            import scipy.special as special
-        else:
-            import cupyx.scipy.special as special
-        return getattr(special, name)(*args, a).astype(a.dtype, copy=False)
+        return getattr(scipy_special(a), name)(*args, a).astype(a.dtype, copy=False)
     return compute
 
 

@@ -7,6 +7,7 @@ so it is a central difference of ``F`` in float64 (taken on ``1 - F`` in the upp
 """
 import numpy as np
 
+from .._compat import scipy_special
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import Function
@@ -15,21 +16,13 @@ from ..random import generator_for
 _RELATIVE_STEP = 1e-5
 
 
-def _special(xp):
-    if xp is np:
-        import scipy.special as special
-    else:
-        import cupyx.scipy.special as special
-    return special
-
-
 def _log_density(xp, a, x):
     """``log dF/dx``: the log density of Gamma(a, 1) at x."""
-    return (a - 1) * xp.log(x) - x - _special(xp).gammaln(a)
+    return (a - 1) * xp.log(x) - x - scipy_special(a).gammaln(a)
 
 
 def _dF_dalpha(xp, a, x):
-    special = _special(xp)
+    special = scipy_special(a)
     h = _RELATIVE_STEP * a
     lower = (special.gammainc(a + h, x) - special.gammainc(a - h, x)) / (2 * h)
     upper = (special.gammaincc(a - h, x) - special.gammaincc(a + h, x)) / (2 * h)
