@@ -285,7 +285,7 @@ class _FunctionMeta(type):
     the class flags that ``apply`` reads in step with its ``setup_context``, ``backward`` and
     ``vjp``."""
 
-    _RESOLVED = frozenset({"forward", "setup_context", "backward", "vjp"})
+    _RESOLVED = frozenset({"setup_context", "backward", "vjp"})
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)

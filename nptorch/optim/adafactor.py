@@ -74,8 +74,7 @@ class Adafactor(GroupwiseOptimizer):
     def _adafactor_update(p, state, group, eps1):
         grad = -p.grad if group["maximize"] else p.grad
         lr = float(group["lr"])
-        state["step"] += 1
-        step = state["step"].item()
+        step = GroupwiseOptimizer._increment_step(state)
         one_minus_beta2 = step ** group["beta2_decay"]
         rho = min(lr, 1 / (step ** 0.5))
         alpha = max(group["eps"][1], p.norm(2).item() / (p.numel() ** 0.5)) * rho

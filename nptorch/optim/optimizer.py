@@ -18,12 +18,12 @@ from .. import _dtype
 from .._api.creation import tensor
 from .._tensor import Tensor
 from ..autograd import enable_grad, set_grad_enabled
-from ..nn.modules.hooks import RemovableHandle as _RemovableHandle, register as _register
+from ..nn.modules.hooks import register as _register
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
-_STATE_DICT_HOOKS = ("_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
-                     "_optimizer_load_state_dict_pre_hooks",
-                     "_optimizer_load_state_dict_post_hooks")
+_HOOKS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
+          "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
+          "_optimizer_load_state_dict_pre_hooks", "_optimizer_load_state_dict_post_hooks")
 _IMPLEMENTATION_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
 
 
@@ -68,9 +68,7 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = defaults
-        self._optimizer_step_pre_hooks = OrderedDict()
-        self._optimizer_step_post_hooks = OrderedDict()
-        for name in _STATE_DICT_HOOKS:
+        for name in _HOOKS:
             setattr(self, name, OrderedDict())
         self._patch_step_function()
         if isinstance(params, Tensor):
@@ -239,15 +237,11 @@ class Optimizer:
 
     def register_step_pre_hook(self, hook):
         """Register ``hook(optimizer, args, kwargs)`` to run before ``step``; it may return new (args, kwargs)."""
-        handle = _RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        return _register(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
         """Register ``hook(optimizer, args, kwargs)`` to run after ``step``."""
-        handle = _RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
+        return _register(self._optimizer_step_post_hooks, hook)
 
     # -- serialization -------------------------------------------------------------------
     def register_state_dict_pre_hook(self, hook, prepend=False):
@@ -352,9 +346,7 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.__dict__.setdefault("_optimizer_step_pre_hooks", OrderedDict())
-        self.__dict__.setdefault("_optimizer_step_post_hooks", OrderedDict())
-        for name in _STATE_DICT_HOOKS:
+        for name in _HOOKS:
             self.__dict__.setdefault(name, OrderedDict())
         self._patch_step_function()
 

@@ -89,7 +89,7 @@ class Module(StateDict):
                 output = result
         if backward_hooks is not None:
             output = backward_hooks.output(output)
-        if self.__dict__.get("_non_full_backward_hooks"):
+        if self._non_full_backward_hooks:
             self._attach_non_full_backward_hooks(args, output)
         return output
 
@@ -111,7 +111,7 @@ class Module(StateDict):
         """``hook(module, grad_input, grad_output)`` runs once the gradients with respect to
         the call's positional inputs are computed and may return new ``grad_input``; entries
         are None for non-tensor arguments and gradients that do not arrive."""
-        if self.__dict__.get("_is_full_backward_hook") is False:
+        if self._is_full_backward_hook is False:
             raise RuntimeError(_MIXED_BACKWARD_HOOKS)
         self._is_full_backward_hook = True
         return _register(self._backward_hooks, hook, prepend)
@@ -122,11 +122,9 @@ class Module(StateDict):
         tensor: ``grad_input`` are the gradients with respect to that node's inputs (the last
         operation of ``forward``, not the module's inputs) and ``grad_output`` those flowing
         into it. A tuple it returns replaces ``grad_input``."""
-        if self.__dict__.get("_is_full_backward_hook") is True:
+        if self._is_full_backward_hook is True:
             raise RuntimeError(_MIXED_BACKWARD_HOOKS)
         self._is_full_backward_hook = False
-        if "_non_full_backward_hooks" not in self.__dict__:
-            self.__dict__["_non_full_backward_hooks"] = OrderedDict()
         return _register(self._non_full_backward_hooks, hook)
 
     def _attach_non_full_backward_hooks(self, args, result):
