@@ -216,6 +216,22 @@ def test_every_target_ignored_matches_torch(torch, loss, reduction):
     assert not ours_grad.any()
 
 
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy"])
+@pytest.mark.parametrize("weight, target", [([0.0, 1.0, 1.0], [0, 0, -100]),
+                                            ([1.0, -1.0, 0.0], [0, 1, 2])])
+def test_mean_over_zero_total_weight_gradient_matches_torch(torch, loss, weight, target):
+    """A kept target's gradient is -w[t] / 0 (NaN or infinite), an ignored one's 0."""
+    x = rng.standard_normal((3, 3))
+    grads = []
+    for lib in (nptorch, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        out = getattr(lib.nn.functional, loss)(xt, lib.tensor(target),
+                                               weight=lib.tensor(weight, dtype=lib.float64))
+        out.backward()
+        grads.append(xt.grad.numpy())
+    np.testing.assert_array_equal(*grads)
+
+
 def _ctc_case(seed=0):
     r = np.random.default_rng(seed)
     T, N, C = 7, 3, 5

@@ -167,8 +167,10 @@ def _nll_terms(input, target, weight, ignore_index, reduction):
     w = w.astype(input._data.dtype, copy=False)
     coef = -w
     if reduction == "mean":
-        total = w.sum()
-        coef = coef / total if total else xp.zeros_like(w)  # no weight: gradient 0, as PyTorch
+        # PyTorch's gradient -w[t] / total, also where the total is 0 (inf or nan), and 0 for
+        # ignored targets
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coef = xp.where(kept, coef / w.sum(), 0).astype(w.dtype, copy=False)
     return L.TargetTerms.apply(input, t, coef), _const(w), kept
 
 
