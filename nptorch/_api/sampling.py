@@ -140,13 +140,16 @@ def binomial(count, prob, generator=None):
     if prob._data.dtype != count._data.dtype:
         raise RuntimeError(f"Found dtype {_dtype.scalar_type_name(prob)} but expected "
                            f"{_dtype.scalar_type_name(count)}")
-    n, p = count._data, prob._data
+    n, p = xp_of(count._data).broadcast_arrays(count._data, prob._data)
     xp = xp_of(n)
-    if bool((n < 0).any()) or bool(((p < 0) | (p > 1)).any()):
-        raise ValueError("binomial expects count >= 0 and 0 <= prob <= 1")
+    if bool((xp.isnan(n) | xp.isnan(p)).any()):
+        raise RuntimeError("binomial: count and prob must not be NaN")
+    # as PyTorch: negative counts draw 0, probabilities are clamped to [0, 1], a fractional
+    # count runs its whole trials, and a certain success returns the count itself
+    n = xp.maximum(n, 0)
     draws = generator_for(generator, xp).binomial(xp.floor(n).astype(np.int64),
-                                                  p.astype(np.float64))
-    return Tensor._make(draws.astype(n.dtype))
+                                                  xp.clip(p, 0, 1).astype(np.float64))
+    return Tensor._make(xp.where(p >= 1, n, draws).astype(n.dtype))
 
 
 FUNCTIONS = METHODS = {"poisson": poisson, "binomial": binomial}

@@ -231,6 +231,17 @@ def test_binomial_draws_have_the_binomial_moments():
     assert nptorch.binomial(nptorch.tensor([5.0]), nptorch.tensor([1.0])).tolist() == [5.0]
 
 
+def test_binomial_out_of_range_parameters_match_torch(torch):
+    """Negative counts draw 0, probabilities are clamped to [0, 1], a certain success gives the
+    (even fractional) count, and a fractional count runs its whole trials."""
+    count, prob = [-1.0, 3.0, 3.0, 2.7, 2.7], [0.5, 1.5, -0.5, 1.0, 0.0]
+    ours = nptorch.binomial(nptorch.tensor(count), nptorch.tensor(prob))
+    theirs = torch.binomial(torch.tensor(count), torch.tensor(prob))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    draws = nptorch.binomial(nptorch.full((2000,), 2.7), nptorch.full((2000,), 0.5)).numpy()
+    assert set(np.unique(draws)) == {0.0, 1.0, 2.0}
+
+
 @pytest.mark.parametrize("call", [
     lambda lib: lib.poisson(lib.tensor([1, 5])),
     lambda lib: lib.poisson(lib.tensor([-1.0, 5.0])),
