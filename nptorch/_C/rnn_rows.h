@@ -1,7 +1,7 @@
 /* Gate arithmetic of the LSTM/GRU kernels (rnn.pyx) on the n hidden units of one batch item.
  *
  * Plain loops over __restrict pointers, so that gcc vectorises every one of them; each
- * function is cloned for AVX2 + FMA (cpu_clones.h).
+ * function is cloned for AVX-512 and AVX2 + FMA (cpu_clones.h).
  *
  * Each function exists for float (suffix _f) and double (_d); one macro writes both.
  */
@@ -24,7 +24,7 @@
 #define NPTORCH_RNN_ROWS(T, S, EXP)                                                     \
 /* LSTM step: activate the gates i, f, g, o in place; c_next = f c_prev + i g,          \
  * h_next = o tanh(c_next). */                                                          \
-NPTORCH_CLONES static void lstm_forward_row_##S(                                        \
+NPTORCH_CLONES_AVX512 static void lstm_forward_row_##S(                                        \
         Py_ssize_t n, T *__restrict i, T *__restrict f, T *__restrict g, T *__restrict o,       \
         const T *__restrict c_prev, T *__restrict c_next, T *__restrict h_next)               \
 {                                                                                       \
@@ -41,7 +41,7 @@ NPTORCH_CLONES static void lstm_forward_row_##S(                                
 /* LSTM step backward, from the activated gates: dh holds the gradient of h_{t+1} from  \
  * later steps, dc that of c_{t+1}; dh_out, dc_out those of this step's outputs. Writes  \
  * the gate pre-activation gradients and leaves dc as the gradient of c_t. */           \
-NPTORCH_CLONES static void lstm_backward_row_##S(                                       \
+NPTORCH_CLONES_AVX512 static void lstm_backward_row_##S(                                       \
         Py_ssize_t n, const T *__restrict i, const T *__restrict f, const T *__restrict g,    \
         const T *__restrict o, const T *__restrict c_prev, const T *__restrict c_next,        \
         const T *__restrict dh_out, const T *__restrict dc_out, const T *__restrict dh,       \
@@ -61,7 +61,7 @@ NPTORCH_CLONES static void lstm_backward_row_##S(                               
                                                                                         \
 /* GRU step: r, z, nn hold the input side on entry and the activated gates on return;   \
  * hr, hz, hh_n the recurrent products W_h{r,z,n} h; hn = hh_n + b_hn is kept. */        \
-NPTORCH_CLONES static void gru_forward_row_##S(                                         \
+NPTORCH_CLONES_AVX512 static void gru_forward_row_##S(                                         \
         Py_ssize_t n, T *__restrict r, T *__restrict z, T *__restrict nn, const T *__restrict hr, \
         const T *__restrict hz, const T *__restrict hh_n, const T *__restrict b_hn, T *__restrict hn, \
         const T *__restrict h_prev, T *__restrict h_next)                                   \
@@ -80,7 +80,7 @@ NPTORCH_CLONES static void gru_forward_row_##S(                                 
 /* GRU step backward: dh holds the gradient of h_{t+1} from later steps on entry and    \
  * dh_{t+1} z (the direct path to h_t) on return; writes the input-side gradients dr,   \
  * dz, dn and the recurrent side's n gradient dnh (its r and z equal dr and dz). */      \
-NPTORCH_CLONES static void gru_backward_row_##S(                                        \
+NPTORCH_CLONES_AVX512 static void gru_backward_row_##S(                                        \
         Py_ssize_t n, const T *__restrict r, const T *__restrict z, const T *__restrict nn,   \
         const T *__restrict hn, const T *__restrict h_prev, const T *__restrict dh_out,       \
         T *__restrict dh, T *__restrict dr, T *__restrict dz, T *__restrict dn, T *__restrict dnh) \
