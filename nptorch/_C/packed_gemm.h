@@ -1,6 +1,6 @@
 /* The per-step matrix products of the recurrent time loops (rnn.pyx):
- * out (B, M) = a (B, K) @ w^T, or out += that, for a small batch B and a weight w (M, K) that
- * every step of a sequence reuses.
+ * out (B, M) = a (B, K) @ w^T (+ a bias of M values), or out += that, for a small batch B and a
+ * weight w (M, K) that every step of a sequence reuses.
  *
  * The weight is packed once per sequence into panels of NR rows of w, each stored (K, NR) so
  * that a step reads it in memory order. A register block of MR rows of `a` by one panel then
@@ -71,20 +71,24 @@ static void pack_panels_##S(T *__restrict packed, const T *__restrict w, Py_ssiz
     }                                                                                   \
 }                                                                                       \
                                                                                         \
-/* out[0:mr, 0:cols] (row stride ldo) = or += a[0:mr, :] (row stride lda) @ panel;      \
+/* out[0:mr, 0:cols] (row stride ldo) = or += bias[0:NR] + a[0:mr, :] (row stride lda) @ \
+ * panel, with no bias where bias is NULL;                                              \
  * mr is a constant wherever this is inlined, so the loops over it unroll and the        \
  * accumulators stay in registers. */                                                   \
 NPTORCH_ALWAYS_INLINE void packed_block_##S(                                            \
         const int mr, Py_ssize_t K, const T *__restrict a, Py_ssize_t lda,              \
-        const T *__restrict panel, T *__restrict out, Py_ssize_t ldo, int cols,         \
-        int accumulate)                                                                 \
+        const T *__restrict panel, const T *__restrict bias, T *__restrict out,         \
+        Py_ssize_t ldo, int cols, int accumulate)                                       \
 {                                                                                       \
     enum { NR = NPTORCH_NR_##S, L = NPTORCH_LANES(T), NV = NR / L };                    \
     const nptorch_vec_##S zero = {0};                                                   \
+    nptorch_vec_##S start[NV];                                                          \
+    for (int v = 0; v < NV; v++)                                                        \
+        start[v] = bias ? *(const nptorch_vec_##S *)(bias + v * L) : zero;              \
     nptorch_vec_##S acc[NPTORCH_GEMM_MR][NV];                                           \
     for (int r = 0; r < mr; r++)                                                        \
         for (int v = 0; v < NV; v++)                                                    \
-            acc[r][v] = zero;                                                           \
+            acc[r][v] = start[v];                                                       \
     for (Py_ssize_t k = 0; k < K; k++) {                                                \
         nptorch_vec_##S w[NV];                                                          \
         for (int v = 0; v < NV; v++)                                                    \
@@ -111,25 +115,32 @@ NPTORCH_ALWAYS_INLINE void packed_block_##S(                                    
     }                                                                                   \
 }                                                                                       \
                                                                                         \
-/* out (B, M, row stride ldo) = a (B, K, row stride lda) @ w^T, or += with accumulate;  \
- * packed is w (M, K) by pack_panels. */                                                \
+/* out (B, M, row stride ldo) = bias + a (B, K, row stride lda) @ w^T, or += with         \
+ * accumulate; packed is w (M, K) by pack_panels; bias (M) or NULL. */                  \
 NPTORCH_CLONES static void packed_product_##S(                                          \
         Py_ssize_t B, Py_ssize_t M, Py_ssize_t K, const T *a, Py_ssize_t lda,           \
-        const T *packed, T *out, Py_ssize_t ldo, int accumulate)                        \
+        const T *packed, const T *bias, T *out, Py_ssize_t ldo, int accumulate)         \
 {                                                                                       \
     const Py_ssize_t nr = NPTORCH_NR_##S, mr = NPTORCH_GEMM_MR;                         \
+    T padded_bias[NPTORCH_NR_##S];                                                      \
     for (Py_ssize_t m0 = 0; m0 < M; m0 += nr, packed += nr * K) {                       \
         const int cols = M - m0 < nr ? (int)(M - m0) : (int)nr;                         \
+        const T *pb = bias ? bias + m0 : NULL;                                          \
+        if (pb && cols < nr) {  /* the last panel's bias, zero-padded like the panel */ \
+            memset(padded_bias, 0, sizeof padded_bias);                                 \
+            memcpy(padded_bias, pb, cols * sizeof(T));                                  \
+            pb = padded_bias;                                                           \
+        }                                                                               \
         Py_ssize_t b = 0;                                                               \
         for (; b + mr <= B; b += mr)                                                    \
-            packed_block_##S(NPTORCH_GEMM_MR, K, a + b * lda, lda, packed,              \
+            packed_block_##S(NPTORCH_GEMM_MR, K, a + b * lda, lda, packed, pb,          \
                              out + b * ldo + m0, ldo, cols, accumulate);                \
         const T *ab = a + b * lda;                                                      \
         T *ob = out + b * ldo + m0;                                                     \
         switch (B - b) {  /* constant row counts: each case is unrolled */              \
-        case 1: packed_block_##S(1, K, ab, lda, packed, ob, ldo, cols, accumulate); break; \
-        case 2: packed_block_##S(2, K, ab, lda, packed, ob, ldo, cols, accumulate); break; \
-        case 3: packed_block_##S(3, K, ab, lda, packed, ob, ldo, cols, accumulate); break; \
+        case 1: packed_block_##S(1, K, ab, lda, packed, pb, ob, ldo, cols, accumulate); break; \
+        case 2: packed_block_##S(2, K, ab, lda, packed, pb, ob, ldo, cols, accumulate); break; \
+        case 3: packed_block_##S(3, K, ab, lda, packed, pb, ob, ldo, cols, accumulate); break; \
         }                                                                               \
     }                                                                                   \
 }

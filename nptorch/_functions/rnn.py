@@ -1,8 +1,8 @@
 """One recurrent layer in one direction over a whole sequence, as one autograd Function.
 
-The time loop runs in the kernels (``ops.lstm_forward`` ...); around it, the input projection
-for all steps and the weight gradients are single matrix products. Double backward through
-a recurrent layer is not supported (``once_differentiable``).
+The time loop runs in the kernels (``ops.lstm_forward`` ...); around it, the weight gradients
+(and the GRU's input projection and input gradient) are single matrix products over all
+steps. Double backward through a recurrent layer is not supported (``once_differentiable``).
 """
 from .._device import device_of
 from .._ops import ops_for
@@ -20,21 +20,24 @@ def _project(ops, x, w_ih, bias):
     return xw.reshape(T, B, w_ih.shape[0])
 
 
-def _input_side_grads(ops, dgates, x, w_ih, needs):
-    """Gradients of x and w_ih from the gate gradients (T, B, G), as single products over all
-    steps and batch rows; None for those that ``needs`` (two flags) leaves out."""
-    T, B, G = dgates.shape
-    flat = dgates.reshape(T * B, G)
-    return (Tensor._make(ops.matmul(flat, w_ih).reshape(x.shape)) if needs[0] else None,
-            Tensor._make(ops.matmul(flat.T, x.reshape(T * B, x.shape[2]))) if needs[1] else None)
-
-
-def _recurrent_weight_grad(ops, dgates, hs, needed):
-    """Gradient of w_hh: the gate gradients (T, B, G) against the states they read, hs[:T]."""
+def _input_grad(ops, dgates, w_ih, needed):
+    """Gradient of x from the gate gradients (T, B, G), one product over all steps and batch
+    rows; None unless needed."""
     if not needed:
         return None
     T, B, G = dgates.shape
-    return Tensor._make(ops.matmul(dgates.reshape(T * B, G).T, hs[:T].reshape(T * B, hs.shape[2])))
+    return Tensor._make(ops.matmul(dgates.reshape(T * B, G), w_ih).reshape(T, B, w_ih.shape[1]))
+
+
+def _weight_grad(ops, dgates, inputs, needed):
+    """Gradient of a weight from the gate gradients (T, B, G) and what it multiplied,
+    inputs[:T] (x, or the states hs), one product over all steps and batch rows; None unless
+    needed."""
+    if not needed:
+        return None
+    T, B, G = dgates.shape
+    flat = inputs[:T].reshape(T * B, inputs.shape[2])
+    return Tensor._make(ops.matmul(dgates.reshape(T * B, G).T, flat))
 
 
 def _bias_grad(dgates):
@@ -49,8 +52,8 @@ class LSTMLayer(BuiltinFunction):
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         ops = ops_for(device_of(x._data))
         bias = None if b_ih is None else b_ih._data + b_hh._data
-        xw = _project(ops, x._data, w_ih._data, bias)
-        hs, cs, gates = ops.lstm_forward(xw, w_hh._data, h0._data, c0._data)
+        hs, cs, gates = ops.lstm_forward(x._data, w_ih._data, w_hh._data, bias, h0._data,
+                                         c0._data)
         ctx.save_for_backward(x, w_ih, w_hh)
         ctx.ops, ctx.hs, ctx.cs, ctx.gates = ops, hs, cs, gates
         # copies: backward reads hs and cs, which the caller may modify in place
@@ -60,16 +63,17 @@ class LSTMLayer(BuiltinFunction):
     @once_differentiable
     def backward(ctx, gy, gc):
         x, w_ih, w_hh = ctx.saved_tensors
-        zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
-        dgates, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_hh._data, gy._data,
-                                                 gc._data, zeros, zeros, ctx.needs_input_grad[1])
         needs = ctx.needs_input_grad
-        dx, gw_ih = _input_side_grads(ctx.ops, dgates, x._data, w_ih._data, (needs[0], needs[3]))
-        gw_hh = _recurrent_weight_grad(ctx.ops, dgates, ctx.hs, needs[4])
+        zeros = ctx.ops.xp.zeros_like(ctx.hs[0])
+        dgates, dx, dh0, dc0 = ctx.ops.lstm_backward(ctx.gates, ctx.cs, w_ih._data, w_hh._data,
+                                                     gy._data, gc._data, zeros, zeros,
+                                                     needs[0], needs[1])
+        gw_ih = _weight_grad(ctx.ops, dgates, x._data, needs[3])
+        gw_hh = _weight_grad(ctx.ops, dgates, ctx.hs, needs[4])
         has_bias = needs[5] or needs[6]
         gb = _bias_grad(dgates) if has_bias else None
         # b_ih and b_hh enter alike: the same gradient, in two arrays
-        return (dx, tensor_or_none(dh0), Tensor._make(dc0), gw_ih, gw_hh,
+        return (tensor_or_none(dx), tensor_or_none(dh0), Tensor._make(dc0), gw_ih, gw_hh,
                 tensor_or_none(gb), Tensor._make(gb.copy()) if has_bias else None)
 
 
@@ -102,9 +106,9 @@ class GRULayer(BuiltinFunction):
         dgx, dgh, dh0 = ctx.ops.gru_backward(ctx.gates, ctx.hn, ctx.hs, w_hh._data, gy._data,
                                              zeros, ctx.needs_input_grad[1])
         needs = ctx.needs_input_grad
-        dx, gw_ih = _input_side_grads(ctx.ops, dgx, x._data, w_ih._data, (needs[0], needs[2]))
-        gw_hh = _recurrent_weight_grad(ctx.ops, dgh, ctx.hs, needs[3])
         has_bias = needs[4] or needs[5]
-        return (dx, tensor_or_none(dh0), gw_ih, gw_hh,
+        return (_input_grad(ctx.ops, dgx, w_ih._data, needs[0]), tensor_or_none(dh0),
+                _weight_grad(ctx.ops, dgx, x._data, needs[2]),
+                _weight_grad(ctx.ops, dgh, ctx.hs, needs[3]),
                 Tensor._make(_bias_grad(dgx)) if has_bias else None,
                 Tensor._make(_bias_grad(dgh)) if has_bias else None)

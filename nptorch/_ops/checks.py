@@ -150,8 +150,11 @@ def adaptive_backward(name, gy, H, W):
 def _same_dtype_and_shapes(name, arrays, shapes):
     dtype = arrays[0].dtype
     for array, shape in zip(arrays, shapes):
-        check(array.dtype == dtype, f"{name}: mixed dtypes {dtype} and {array.dtype}")
-        check(array.shape == shape, f"{name}: expected an array of shape {shape}, got {array.shape}")
+        # the messages are formatted only on failure: naming dtypes costs microseconds
+        if array.dtype != dtype:
+            raise ValueError(f"{name}: mixed dtypes {dtype} and {array.dtype}")
+        if array.shape != shape:
+            raise ValueError(f"{name}: expected an array of shape {shape}, got {array.shape}")
 
 
 def _gate_sizes(name, gates, per_step):
@@ -161,18 +164,44 @@ def _gate_sizes(name, gates, per_step):
     return T, B, G, G // per_step
 
 
-def lstm_forward(xw, w_hh, h0, c0):
+def lstm_recurrence(xw, w_hh, h0, c0):
     """``(T, B, G, H)``."""
-    T, B, G, H = sizes = _gate_sizes("lstm_forward", xw, 4)
-    _same_dtype_and_shapes("lstm_forward", (xw, w_hh, h0, c0), (xw.shape, (G, H), (B, H), (B, H)))
+    T, B, G, H = sizes = _gate_sizes("lstm_recurrence", xw, 4)
+    _same_dtype_and_shapes("lstm_recurrence", (xw, w_hh, h0, c0),
+                           (xw.shape, (G, H), (B, H), (B, H)))
     return sizes
 
 
-def lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc):
-    T, B, G, H = sizes = _gate_sizes("lstm_backward", gates, 4)
-    _same_dtype_and_shapes("lstm_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
+def lstm_recurrence_backward(gates, cs, w_hh, dhs, dcs, dh, dc):
+    T, B, G, H = sizes = _gate_sizes("lstm_recurrence_backward", gates, 4)
+    _same_dtype_and_shapes("lstm_recurrence_backward", (gates, cs, w_hh, dhs, dcs, dh, dc),
                            (gates.shape, (T + 1, B, H), (G, H), (T, B, H), (T, B, H), (B, H),
                             (B, H)))
+    return sizes
+
+
+def lstm_forward(x, w_ih, w_hh, bias, h0, c0):
+    """``(T, B, I, H)``; ``bias`` may be None."""
+    check(x.ndim == 3, f"lstm_forward: expected an input of shape (T, B, I), got {x.shape}")
+    T, B, I = x.shape
+    check(w_hh.ndim == 2 and w_hh.shape[0] % 4 == 0,
+          f"lstm_forward: expected w_hh of shape (4 * hidden, hidden), got {w_hh.shape}")
+    G, H = w_hh.shape
+    arrays, shapes = [x, w_ih, w_hh, h0, c0], [(T, B, I), (G, I), (4 * H, H), (B, H), (B, H)]
+    if bias is not None:
+        arrays.append(bias)
+        shapes.append((G,))
+    _same_dtype_and_shapes("lstm_forward", arrays, shapes)
+    return T, B, I, H
+
+
+def lstm_backward(gates, cs, w_ih, w_hh, dhs, dcs, dh, dc):
+    """``(T, B, G, H)``."""
+    T, B, G, H = sizes = _gate_sizes("lstm_backward", gates, 4)
+    I = w_ih.shape[1] if w_ih.ndim == 2 else -1
+    _same_dtype_and_shapes("lstm_backward", (gates, cs, w_ih, w_hh, dhs, dcs, dh, dc),
+                           (gates.shape, (T + 1, B, H), (G, I), (G, H), (T, B, H), (T, B, H),
+                            (B, H), (B, H)))
     return sizes
 
 

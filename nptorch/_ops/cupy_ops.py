@@ -233,10 +233,10 @@ class CupyOps(ChunkedConvolution, ArrayOps):
     # -- LSTM / GRU ------------------------------------------------------------------------
     # One cuBLAS product and one fused gate kernel per time step, both on step t's contiguous
     # (B, features) blocks.
-    def lstm_forward(self, xw, w_hh, h0, c0):
+    def lstm_recurrence(self, xw, w_hh, h0, c0):
         if xw.dtype not in FLOATS:
-            return super().lstm_forward(xw, w_hh, h0, c0)
-        T, B, G, H = checks.lstm_forward(xw, w_hh, h0, c0)
+            return super().lstm_recurrence(xw, w_hh, h0, c0)
+        T, B, G, H = checks.lstm_recurrence(xw, w_hh, h0, c0)
         cp = self.xp
         hs = cp.empty((T + 1, B, H), xw.dtype)
         cs = cp.empty_like(hs)
@@ -249,10 +249,10 @@ class CupyOps(ChunkedConvolution, ArrayOps):
             launch("lstm_forward_step", xw.dtype, B * H, gates, hh, cs, hs, t, B, H)
         return hs, cs, gates
 
-    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
+    def lstm_recurrence_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
         if gates.dtype not in FLOATS:
-            return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad)
-        T, B, G, H = checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
+            return super().lstm_recurrence_backward(gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad)
+        T, B, G, H = checks.lstm_recurrence_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
         cp = self.xp
         dh, dc = cp.array(dh, order="C"), cp.array(dc, order="C")  # updated in place
         gates, cs, dhs, dcs = (cp.ascontiguousarray(a) for a in (gates, cs, dhs, dcs))

@@ -14,34 +14,52 @@ def _c(array):
     return np.ascontiguousarray(array)
 
 
+def _side_by_side(w_ih, w_hh):
+    """[W_ih | W_hh], C-contiguous (np.concatenate keeps Fortran order of Fortran inputs)."""
+    w = np.empty((w_hh.shape[0], w_ih.shape[1] + w_hh.shape[1]), w_hh.dtype)
+    w[:, :w_ih.shape[1]], w[:, w_ih.shape[1]:] = w_ih, w_hh
+    return w
+
+
 class CythonRecurrentOps(RecurrentOps):
     """LSTM and GRU time loops compiled with Cython, with their own kernel for the steps'
-    products (packed_gemm.h); the products over whole sequences stay NumPy's."""
+    products (packed_gemm.h), which for the LSTM also do the input projection and x's
+    gradient; the weight gradients (and the GRU's input side) stay NumPy's products."""
 
     @property
     def _rnn(self):
         return _backend.load_extension("rnn")
 
-    def lstm_forward(self, xw, w_hh, h0, c0):
-        if xw.dtype not in FLOATS:
-            return super().lstm_forward(xw, w_hh, h0, c0)
-        T, B, _, H = checks.lstm_forward(xw, w_hh, h0, c0)
-        hs = np.empty((T + 1, B, H), xw.dtype)
-        cs = np.empty_like(hs)
-        hs[0], cs[0] = h0, c0
-        gates = _c(xw)
-        self._rnn.lstm_forward(gates, _c(w_hh), hs, cs)
-        return hs, cs, gates
+    def lstm_forward(self, x, w_ih, w_hh, bias, h0, c0):
+        if x.dtype not in FLOATS or len(x) == 0:
+            return super().lstm_forward(x, w_ih, w_hh, bias, h0, c0)
+        T, B, I, H = checks.lstm_forward(x, w_ih, w_hh, bias, h0, c0)
+        z = np.empty((T + 1, B, I + H), x.dtype)  # rows [x_t | h_{t-1}], see rnn.pyx
+        z[:T, :, :I] = x
+        z[0, :, I:] = h0
+        cs = np.empty((T + 1, B, H), x.dtype)
+        cs[0] = c0
+        gates = np.empty((T, B, 4 * H), x.dtype)
+        bias = np.zeros(4 * H, x.dtype) if bias is None else _c(bias)
+        self._rnn.lstm_forward(z, _side_by_side(w_ih, w_hh), bias, cs, gates)
+        return z[:, :, I:], cs, gates
 
-    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
-        if gates.dtype not in FLOATS:
-            return super().lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad)
-        checks.lstm_backward(gates, cs, w_hh, dhs, dcs, dh, dc)
-        dh, dc = np.array(dh, order="C"), np.array(dc, order="C")  # updated in place
+    def lstm_backward(self, gates, cs, w_ih, w_hh, dhs, dcs, dh, dc, x_grad=True,
+                      h0_grad=True):
+        if gates.dtype not in FLOATS or len(gates) == 0:
+            return super().lstm_backward(gates, cs, w_ih, w_hh, dhs, dcs, dh, dc, x_grad,
+                                         h0_grad)
+        T, B, G, H = checks.lstm_backward(gates, cs, w_ih, w_hh, dhs, dcs, dh, dc)
+        # the steps' products give x's gradient too when it is needed: dz[t] = [dx_t | dh_{t-1}]
+        w = _side_by_side(w_ih, w_hh) if x_grad else _c(w_hh)
+        I = w.shape[1] - H
+        dc = np.array(dc, order="C")  # updated in place
         dgates = np.empty(gates.shape, gates.dtype)
-        self._rnn.lstm_backward(_c(gates), _c(cs), _c(w_hh), _c(dhs), _c(dcs), dh, dc, dgates,
+        dz = np.empty((T, B, I + H), gates.dtype)
+        self._rnn.lstm_backward(_c(gates), _c(cs), w, _c(dhs), _c(dcs), _c(dh), dc, dgates, dz,
                                 h0_grad)
-        return dgates, dh if h0_grad else None, dc
+        return (dgates, dz[:, :, :I] if x_grad else None, dz[0, :, I:] if h0_grad else None,
+                dc)
 
     def gru_forward(self, xw, w_hh, b_hn, h0):
         if xw.dtype not in FLOATS:

@@ -1,11 +1,15 @@
 """Reference twins of the LSTM/GRU time loops (``nptorch/_C/rnn.pyx``): one layer, one direction.
 
-Notation (as in rnn.pyx): T steps, B batch, H hidden, G gate features (4H LSTM: i, f, g, o;
-3H GRU: r, z, n). Arrays are batch-major, (time, batch, features), PyTorch's layout: ``xw``
-(T, B, G) is the input projection with its biases, computed before the loop, and is
-overwritten (its buffer becomes the activated gates); ``w_hh`` (G, H) is the recurrent weight;
+Notation (as in rnn.pyx): T steps, B batch, I input features, H hidden, G gate features (4H
+LSTM: i, f, g, o; 3H GRU: r, z, n). Arrays are batch-major, (time, batch, features), PyTorch's
+layout: ``xw`` (T, B, G) is the input projection with its biases, computed before the loop, and
+is overwritten (its buffer becomes the activated gates); ``w_hh`` (G, H) is the recurrent weight;
 ``hs`` (T + 1, B, H) the hidden states with ``hs[0]`` the initial one; single states such as
 ``h0`` are (B, H).
+
+The LSTM's ``lstm_forward`` and ``lstm_backward`` take the input side in (the projection, and
+x's gradient), which the compiled kernel does inside its steps' products; here they wrap the
+time loops ``lstm_recurrence`` and ``lstm_recurrence_backward``, which the CUDA twin replaces.
 """
 
 
@@ -20,8 +24,29 @@ class RecurrentOps:
         """``a @ b``: the layers' products outside the time loop (input projection, gradients)."""
         return a @ b
 
-    def lstm_forward(self, xw, w_hh, h0, c0):
-        """Returns hs, cs (T + 1, B, H) and the activated gates (T, B, G), in xw's buffer."""
+    def lstm_forward(self, x, w_ih, w_hh, bias, h0, c0):
+        """One LSTM layer over ``x`` (T, B, I), ``bias`` (G,) the sum of its two or None:
+        returns hs, cs (T + 1, B, H) and the activated gates (T, B, G)."""
+        T, B, I = x.shape
+        xw = self.matmul(x.reshape(T * B, I), w_ih.T)
+        if bias is not None:
+            xw += bias
+        return self.lstm_recurrence(xw.reshape(T, B, w_ih.shape[0]), w_hh, h0, c0)
+
+    def lstm_backward(self, gates, cs, w_ih, w_hh, dhs, dcs, dh, dc, x_grad=True,
+                      h0_grad=True):
+        """``lstm_recurrence_backward``'s gradients (of the gate pre-activations, h0, c0) with
+        that of ``x`` (T, B, I), or None without x_grad, second."""
+        dgates, dh0, dc0 = self.lstm_recurrence_backward(gates, cs, w_hh, dhs, dcs, dh, dc,
+                                                         h0_grad)
+        T, B, G = dgates.shape
+        dx = (self.matmul(dgates.reshape(T * B, G), w_ih).reshape(T, B, w_ih.shape[1])
+              if x_grad else None)
+        return dgates, dx, dh0, dc0
+
+    def lstm_recurrence(self, xw, w_hh, h0, c0):
+        """The time loop after the input projection ``xw`` (T, B, G): returns hs, cs
+        (T + 1, B, H) and the activated gates (T, B, G), in xw's buffer."""
         xp = self.xp
         T, B, G = xw.shape
         H = G // 4
@@ -38,7 +63,7 @@ class RecurrentOps:
             gates[t] = xp.concatenate([i, f, g, o], axis=1)
         return hs, cs, gates
 
-    def lstm_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
+    def lstm_recurrence_backward(self, gates, cs, w_hh, dhs, dcs, dh, dc, h0_grad=True):
         """Gradients of the gate pre-activations (T, B, G), of h0 and of c0, from those of h
         and c after each step (dhs, dcs: (T, B, H)) and of h_T and c_T (dh, dc: (B, H)).
         Without h0_grad, h0's gradient (the last step's product) is None."""
