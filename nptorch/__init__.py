@@ -11,6 +11,7 @@ from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, flo
                      float64, get_default_dtype, set_default_dtype, promote_types)
 from ._device import device, get_default_device, set_default_device
 from ._memory_format import memory_format, contiguous_format, preserve_format, layout, strided
+from ._memory_format import channels_last, channels_last_3d
 from ._tensor import Tensor, Size
 from . import autograd
 from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
@@ -23,6 +24,7 @@ from . import _api
 from . import cuda, backends, nn
 from . import linalg
 from . import utils
+from .utils.dlpack import from_dlpack
 from . import optim
 from . import distributed
 from . import amp, cpu
@@ -75,7 +77,12 @@ from ._aliases import FUNCTIONS as _ALIASES, METHODS as _METHODS  # noqa: E402
 globals().update(_ALIASES)
 from ._api.layers import FUNCTIONS as _LAYERS  # noqa: E402  (needs nn.functional)
 globals().update(_LAYERS)
+from ._api.native_forms import FUNCTIONS as _NATIVE_FORMS  # noqa: E402  (needs nn.functional)
+from ._api.recurrent_forms import FUNCTIONS as _RECURRENT_FORMS  # noqa: E402  (needs nn)
+globals().update(_NATIVE_FORMS)
+globals().update(_RECURRENT_FORMS)
 for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)
-del _ALIASES, _LAYERS, _METHODS, _name, _method
+del _ALIASES, _LAYERS, _NATIVE_FORMS, _RECURRENT_FORMS, _METHODS, _name, _method
 from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402
+from . import compiler, multiprocessing  # noqa: E402

@@ -10,6 +10,7 @@ import numpy as np
 from . import _backend, _compat, _dtype
 from ._device import device_of
 from ._formatting import tensor_repr
+from ._memory_format import check_format, contiguous_format, is_contiguous_as
 from .autograd import function as _function
 from .autograd import grad_mode
 
@@ -109,8 +110,10 @@ class Tensor(_engine.TensorBase):
     def nbytes(self):
         return self._data.nbytes
 
-    def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format=contiguous_format):
+        """Whether the elements are laid out densely in ``memory_format``'s order."""
+        check_format("is_contiguous", memory_format, allow_none=False)
+        return is_contiguous_as(self._data, memory_format)
 
     def stride(self, dim=None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
@@ -274,6 +277,17 @@ class Tensor(_engine.TensorBase):
     def __array__(self, dtype=None, copy=None):
         data = self._host()
         return data if dtype is None else data.astype(dtype)
+
+    def __dlpack__(self, *, stream=-1, max_version=None, dl_device=None, copy=None):
+        """A DLPack capsule sharing this tensor's memory (see ``nptorch.utils.dlpack``)."""
+        from .utils.dlpack import export
+        return export(self, stream=stream, max_version=max_version, dl_device=dl_device,
+                      copy=copy)
+
+    def __dlpack_device__(self):
+        """``(DLDeviceType, device index)`` of this tensor's memory."""
+        from .utils.dlpack import dlpack_device
+        return dlpack_device(self)
 
     def _scalar(self, kind):
         if self._data.size != 1:

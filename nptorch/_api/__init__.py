@@ -5,16 +5,16 @@ Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of
 with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor.
 """
 from .._tensor import Tensor
-from . import (broadcast, convert, copies, creation, decompositions, factories, flags,
-               indexing, interop, linalg, linalg_compat, lowrank, math, matrix_functions, memory,
-               norms, numeric, properties, reduction, sampling, scattering, searching, shape,
-               splitting, strided, structured)
+from . import (broadcast, constants, convert, copies, creation, decompositions, factories,
+               flags, indexing, interop, linalg, linalg_compat, lowrank, math, matrix_functions,
+               memory, norms, numeric, properties, reduction, sampling, scattering, searching,
+               segments, shape, splitting, strided, structured, symbolic)
 from ._inplace import apply_inplace, apply_inplace_ufunc
 
 MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing,
            decompositions, matrix_functions, splitting, structured, scattering, searching, norms,
            properties, numeric, interop, factories, copies, strided, flags, lowrank,
-           linalg_compat, memory]
+           linalg_compat, memory, constants, symbolic, segments]
 
 
 def _inplace_method(name, fn, ufunc=None):

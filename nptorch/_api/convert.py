@@ -5,10 +5,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _compat, _dtype, cuda as _cuda
-from .._device import device, device_of, to_device
+from .._device import device, device_of, to_device, xp_of
 from .._tensor import Size, Tensor
 from .._functions.convert import ToCopy, Clone
-from .._memory_format import strided
+from .._memory_format import (check_format, contiguous_format, empty_strided_array,
+                              format_strides, is_contiguous_as, layout_strides, memory_format,
+                              preserve_format, strided, suggest_format)
 from .creation import _is_int, as_tensor, empty
 
 
@@ -29,7 +31,7 @@ def _or_none(check):
 
 
 # PyTorch's overloads of Tensor.to, tried in order: (name, check) per parameter, then the
-# keyword-only memory_format (accepted and ignored: every array here is C-ordered or strided).
+# keyword-only memory_format.
 _TO_OVERLOADS = (
     (("device", _or_none(_is_device)), ("dtype", _or_none(_is_dtype)),
      ("non_blocking", _is_bool), ("copy", _is_bool)),
@@ -52,7 +54,8 @@ def _bind(overload, args, kwargs):
                                      for k in kwargs):
         return None
     bound = dict(zip(names, args), **kwargs)
-    bound.pop("memory_format", None)
+    if not _or_none(lambda a: isinstance(a, memory_format))(bound.pop("memory_format", None)):
+        return None
     first = names[0]
     if first != "device" and first not in bound:
         return None
@@ -115,16 +118,22 @@ def to(self, *args, **kwargs):
 
     As PyTorch: ``to(device=None, dtype=None, non_blocking=False, copy=False)``,
     ``to(dtype, non_blocking=False, copy=False)`` or ``to(tensor, non_blocking=False,
-    copy=False)`` (``tensor``'s dtype and device), each with ``memory_format=``.
-    ``non_blocking`` copies are done synchronously.
+    copy=False)`` (``tensor``'s dtype and device), each with ``memory_format=``
+    (``preserve_format`` by default; a copy is also made when the tensor is not laid out in
+    the format asked for). ``non_blocking`` copies are done synchronously.
     """
     dtype, dev, copy = _parse_to(args, kwargs)
+    fmt = kwargs.get("memory_format") or preserve_format
     same_dtype = dtype is None or dtype.np_dtype == self._data.dtype
     same_device = dev is None or _is_on(self._data, dev)
-    if same_dtype and same_device and not copy:
+    if same_dtype and same_device and not copy and (
+            fmt is preserve_format or suggest_format(self.shape, self.stride()) is fmt):
         return self
+    # a row-major tensor keeps its layout by a plain copy
+    keep = fmt is preserve_format and self._data.flags.c_contiguous
     return ToCopy.apply(self, None if same_dtype else dtype.np_dtype,
-                        None if same_device else dev)
+                        None if same_device else dev,
+                        None if keep else layout_strides(self._data, fmt))
 
 
 def _caster(d):
@@ -166,8 +175,22 @@ _LEGACY_TYPE = re.compile(r"torch\.(?P<cuda>cuda\.)?(?P<scalar>\w+)Tensor")
 _BY_SCALAR_NAME = {_dtype.scalar_type_name(d): d for d in _dtype.ALL}
 
 
-def clone(self, *, memory_format=None):
-    return Clone.apply(self, None)
+def _copy_as(self, strides):
+    """A differentiable copy of this tensor laid out with ``strides`` (in elements)."""
+    if self._data.size and strides == format_strides(self._data.shape, contiguous_format):
+        return Clone.apply(self, None)
+    xp = xp_of(self._data)
+    return Clone.apply(self, lambda shape, dtype: empty_strided_array(xp, shape, strides, dtype))
+
+
+def clone(self, *, memory_format=preserve_format):
+    """A copy with its own memory, laid out in ``memory_format`` (by default as this tensor
+    when it is dense)."""
+    if (self._data.flags.c_contiguous and self._data.size
+            and memory_format in (preserve_format, contiguous_format, None)):
+        return Clone.apply(self, None)  # the common case, without working out strides
+    check_format("clone", memory_format)
+    return _copy_as(self, layout_strides(self._data, memory_format))
 
 
 def pin_memory(self, device=None):
@@ -191,10 +214,14 @@ def is_pinned(self, device=None):
     return runtime.pointerGetAttributes(self._data.ctypes.data).type == runtime.memoryTypeHost
 
 
-def contiguous(self, memory_format=None):
-    if self._data.flags.c_contiguous:
+def contiguous(self, memory_format=contiguous_format):
+    """This tensor when it is contiguous in ``memory_format``, else a copy that is."""
+    check_format("contiguous", memory_format, allow_none=False)
+    if is_contiguous_as(self._data, memory_format):
         return self
-    return Clone.apply(self, None)
+    if memory_format is preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return _copy_as(self, format_strides(self._data.shape, memory_format))
 
 
 def _new(self, data, dtype, device, requires_grad):

@@ -6,6 +6,7 @@ import builtins
 
 from .. import _dtype
 from .._functions._utils import wrap_dim
+from .._memory_format import contiguous_format
 from .convert import clone
 from .shape import (as_strided, diagonal, expand as _expand, permute as _permute, reshape,
                     squeeze, transpose, unfold, unsqueeze, view as _view)
@@ -18,8 +19,8 @@ def _copy_of(view, name):
     def copy(*args, **kwargs):
         out = view(*args, **kwargs)
         if isinstance(out, (tuple, list)):
-            return tuple(clone(t) for t in out)
-        return clone(out)
+            return tuple(clone(t, memory_format=contiguous_format) for t in out)
+        return clone(out, memory_format=contiguous_format)
     copy.__name__ = copy.__qualname__ = name
     copy.__doc__ = f"A copy of ``{view.__name__}(...)`` in new contiguous memory."
     return copy

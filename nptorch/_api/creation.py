@@ -6,6 +6,8 @@ import numpy as np
 
 from .. import _dtype
 from .._device import default_device, to_device, xp_for, device_of, move
+from .._memory_format import (check_format, copy_as, element_strides, format_strides,
+                              layout_strides, preserve_format)
 from .._tensor import Tensor
 from ..random import generator_for
 
@@ -218,9 +220,16 @@ def _filled(name, fill):
         shape = _size(name, args, size)
         device = default_device(device)
         xp = xp_for(device)
-        return _finish(fill(xp, shape, _float_default(dtype)), None, device, requires_grad)
+        data = fill(xp, shape, _float_default(dtype))
+        if memory_format is not None:
+            check_format(name, memory_format)
+            if memory_format is preserve_format:
+                raise RuntimeError("unsupported memory format Preserve")
+            data = _relaid(data, format_strides(shape, memory_format))
+        return _finish(data, None, device, requires_grad)
     create.__name__ = name
-    create.__doc__ = f"A tensor of the given size filled with {name} (default float dtype)."
+    create.__doc__ = (f"A tensor of the given size filled with {name} (default float dtype), "
+                      "laid out in ``memory_format``.")
     return create
 
 
@@ -300,13 +309,32 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, la
     return _finish(xp.eye(n, m, dtype=_float_default(dtype)), None, device, requires_grad)
 
 
+def _relaid(data, strides):
+    """``data``, copied when needed to have ``strides`` (in elements)."""
+    return data if element_strides(data) == strides else copy_as(data, strides)
+
+
+def _laid_out_like(out, input, memory_format, name):
+    """``out``, a new tensor of ``input``'s shape, laid out as ``memory_format`` asks for a
+    tensor like ``input`` (by default as ``input`` when it is dense)."""
+    check_format(name, memory_format)
+    if memory_format in (None, preserve_format) and input._data.flags.c_contiguous:
+        return out
+    out._data = _relaid(out._data, layout_strides(input._data, memory_format))
+    return out
+
+
 def _like(factory):
+    name = factory.__name__ + "_like"
+
     def create(input, *, dtype=None, device=None, requires_grad=False, layout=None,
-               memory_format=None, pin_memory=False, **kwargs):
-        return factory(input._data.shape, dtype=dtype or input.dtype,
-                       device=device or input.device, requires_grad=requires_grad, **kwargs)
-    create.__name__ = factory.__name__ + "_like"
-    create.__doc__ = f"``{factory.__name__}`` with the size (and by default dtype, device) of input."
+               memory_format=preserve_format, pin_memory=False, **kwargs):
+        out = factory(input._data.shape, dtype=dtype or input.dtype,
+                      device=device or input.device, requires_grad=requires_grad, **kwargs)
+        return _laid_out_like(out, input, memory_format, name)
+    create.__name__ = name
+    create.__doc__ = (f"``{factory.__name__}`` with the size (and by default dtype, device and "
+                      "memory layout) of input.")
     return create
 
 
@@ -315,10 +343,12 @@ ones_like = _like(ones)
 empty_like = _like(empty)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, **kwargs):
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=preserve_format, **kwargs):
     """A tensor like ``input`` filled with ``fill_value``."""
-    return full(input._data.shape, fill_value, dtype=dtype or input.dtype,
-                device=device or input.device, requires_grad=requires_grad)
+    out = full(input._data.shape, fill_value, dtype=dtype or input.dtype,
+               device=device or input.device, requires_grad=requires_grad)
+    return _laid_out_like(out, input, memory_format, "full_like")
 
 
 # -- random ---------------------------------------------------------------------------------
@@ -366,10 +396,12 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     return _finish(data, dtype or _dtype.int64, device, requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, **kwargs):
-    """``randint`` with the size (and by default dtype, device) of ``input``."""
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype,
-                   device=device or input.device)
+def randint_like(input, low=0, high=None, *, dtype=None, device=None,
+                 memory_format=preserve_format, **kwargs):
+    """``randint`` with the size (and by default dtype, device, memory layout) of ``input``."""
+    out = randint(low, high, input._data.shape, dtype=dtype or input.dtype,
+                  device=device or input.device)
+    return _laid_out_like(out, input, memory_format, "randint_like")
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,

@@ -3,7 +3,7 @@ out-of-place ``resize`` / ``resize_as`` and ``dim_order``."""
 import math
 import warnings
 
-from .._memory_format import memory_format
+from .._memory_format import memory_format, physical_order as _physical_order
 from .convert import clone
 from .shape import _metadata_inplace, as_strided, reshape, resize_as_
 
@@ -45,37 +45,6 @@ def resize_as(self, tensor):
     """Deprecated out-of-place ``resize_as_``."""
     warnings.warn("non-inplace resize_as is deprecated", stacklevel=2)
     return _resize(self, tuple(tensor.shape))
-
-
-def _physical_order(sizes, strides, ambiguity_check):
-    """PyTorch's logical-to-physical permutation of the dims (outermost first) and whether it is
-    ambiguous: an insertion sort by stride (larger outside) that skips zero strides and breaks
-    ties of equal strides by size."""
-    ndim = len(sizes)
-    if ndim <= 1:
-        return list(range(ndim)), False
-
-    def should_swap(a, b):
-        sa, sb = strides[a], strides[b]
-        if sa == 0 or sb == 0:
-            return 0
-        if sa == sb:
-            return 0 if sizes[b] >= sizes[a] else 1
-        return -1 if sb > sa else 1
-
-    perm = list(reversed(range(ndim)))
-    for i in range(1, ndim):
-        d1 = i
-        for d0 in reversed(range(i)):
-            order = should_swap(perm[d0], perm[d1])
-            if order > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif order < 0:
-                break
-    ambiguous = bool(ambiguity_check) and any(
-        should_swap(perm[i], perm[i + 1]) != -1 for i in range(ndim - 1))
-    return list(reversed(perm)), ambiguous
 
 
 def dim_order(self, *, ambiguity_check=False):

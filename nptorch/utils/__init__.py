@@ -1,4 +1,4 @@
-"""Utilities, as ``torch.utils``: ``data``, ``checkpoint``."""
-from . import checkpoint, data
+"""Utilities, as ``torch.utils``: ``data``, ``checkpoint``, ``dlpack``."""
+from . import checkpoint, data, dlpack
 
-__all__ = ["checkpoint", "data"]
+__all__ = ["checkpoint", "data", "dlpack"]

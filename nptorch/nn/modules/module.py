@@ -432,16 +432,20 @@ class Module(StateDict):
         return self
 
     def to(self, *args, **kwargs):
-        """Move and/or cast parameters and buffers (floating ones only change dtype)."""
+        """Move and/or cast parameters and buffers (floating ones only change dtype); with
+        ``memory_format=``, lay out the 4-D and 5-D ones in that format."""
         from ..._api.convert import _parse_to
         dtype, device, copy = _parse_to(args, dict(kwargs))
         if copy:
             raise RuntimeError(".to() does not accept copy argument")
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
+        layout = kwargs.get("memory_format")
 
         def convert(t):
-            return t.to(device=device, dtype=dtype if t.is_floating_point() else None)
+            fmt = layout if t.dim() in (4, 5) else None
+            return t.to(device=device, dtype=dtype if t.is_floating_point() else None,
+                        memory_format=fmt)
         return self._apply(convert)
 
     def to_empty(self, *, device, recurse=True):

@@ -2,7 +2,9 @@
 
 LSTM and GRU layers (without projections) run their time loops in the compiled kernels
 (``nptorch._functions.rnn``); RNN and projected LSTMs step through time with the cell
-functions below, which also serve the Cell modules.
+functions below, which also serve the Cell modules. ``run_layers`` (the stacked layers over a
+time-major batch), ``unpack`` / ``repack`` and the cell checks serve the modules and the
+top-level functional forms (``nptorch.lstm`` ...) alike.
 """
 import math
 import warnings
@@ -14,7 +16,7 @@ from ..._functions.rnn import GRULayer, LSTMLayer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ..utils.rnn import PackedSequence, pad_packed_sequence
+from ..utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -73,6 +75,101 @@ def _last(y, lengths):
 def _on(x, index):
     """A host index array as a tensor on x's device."""
     return _api.creation.tensor(index, device=x.device)
+
+
+def packed_lengths(batch_sizes):
+    """The length of each sequence of a packed batch (longest first), from its batch sizes."""
+    sizes = batch_sizes._host()
+    return (sizes[None, :] > np.arange(int(sizes[0]))[:, None]).sum(1)
+
+
+def unpack(data, batch_sizes):
+    """Packed steps as a padded batch (T, B, *) and the length of each sequence."""
+    padded, _ = pad_packed_sequence(PackedSequence(data, batch_sizes))
+    return padded, packed_lengths(batch_sizes)
+
+
+def repack(y, batch_sizes):
+    """The padded outputs y (T, B, *) packed as the steps of ``batch_sizes`` were."""
+    return pack_padded_sequence(y, packed_lengths(batch_sizes)).data
+
+
+def run_layers(mode, x, h0, c0, weights, lengths, directions, dropout):
+    """Stacked recurrent layers over x (T, B, I) from the states h0 / c0 (layers * directions,
+    B, *): ``(output (T, B, directions * H), h_n, c_n or None)``.
+
+    ``weights`` holds one ``(w_ih, w_hh, b_ih, b_hh, w_hr)`` per layer and direction, layer
+    by layer, forward first; ``lengths`` (host ints, or None) the length of each sequence;
+    ``dropout`` the probability applied between layers (0 for none).
+    """
+    num_layers = len(weights) // directions
+    h_n, c_n = [], []
+    for layer in range(num_layers):
+        outputs = []
+        for direction in range(directions):
+            k = layer * directions + direction
+            xs = _reverse(x, lengths) if direction else x
+            y, h, c = _run(mode, xs, h0[k], None if c0 is None else c0[k], weights[k], lengths)
+            outputs.append(_reverse(y, lengths) if direction else y)
+            h_n.append(h)
+            c_n.append(c)
+        x = outputs[0] if len(outputs) == 1 else _api.shape.cat(outputs, 2)
+        if dropout and layer < num_layers - 1:
+            x = F.dropout(x, dropout, training=True)
+    h_n = _api.shape.stack(h_n)
+    c_n = _api.shape.stack(c_n) if mode == "LSTM" else None
+    return x, h_n, c_n
+
+
+def _run(mode, x, h0, c0, params, lengths):
+    """One layer, one direction: (outputs (T, B, H), last h, last c or None)."""
+    w_ih, w_hh, b_ih, b_hh, w_hr = params
+    if mode == "LSTM" and w_hr is None:
+        y, cells = LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+        return y, _last(y, lengths), _last(cells, lengths)
+    if mode == "GRU":
+        y = GRULayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh)
+        return y, _last(y, lengths), None
+    return _step_through(mode, x, h0, c0, params, lengths)
+
+
+def _step_through(mode, x, h, c, params, lengths):
+    """The Python time loop of RNN and projected LSTM layers; finished sequences keep
+    their state (so the last state is each sequence's own)."""
+    w_ih, w_hh, b_ih, b_hh, w_hr = params
+    outputs = []
+    for t in range(x.shape[0]):
+        if mode == "LSTM":
+            h_new, c_new = lstm_cell(x[t], h, c, w_ih, w_hh, b_ih, b_hh, w_hr)
+        else:
+            h_new = rnn_cell(x[t], h, w_ih, w_hh, b_ih, b_hh,
+                             "tanh" if mode == "RNN_TANH" else "relu")
+        outputs.append(h_new)
+        if lengths is None:
+            h, c = h_new, (c_new if mode == "LSTM" else None)
+        else:
+            running = _api.creation.tensor((t < lengths)[:, None], device=h.device)
+            h = _api.math.where(running, h_new, h)
+            c = _api.math.where(running, c_new, c) if mode == "LSTM" else None
+    return _api.shape.stack(outputs), h, c
+
+
+def check_cell_input(input, input_size):
+    """PyTorch's check of a cell's (2-D) input against ``input_size``."""
+    if input.size(1) != input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
+                           f"{input_size}")
+
+
+def check_cell_hidden(input, hx, hidden_size, label):
+    """PyTorch's checks of a cell's (2-D) state ``hidden<label>`` against the input's batch and
+    ``hidden_size``."""
+    if input.size(0) != hx.size(0):
+        raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch "
+                           f"size {hx.size(0)}")
+    if hx.size(1) != hidden_size:
+        raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {hx.size(1)}, "
+                           f"expected {hidden_size}")
 
 
 class RNNBase(Module):
@@ -172,11 +269,8 @@ class RNNBase(Module):
     def _prepare(self, input, hx):
         """(x (T, B, I), states, lengths, how to restore the output) from the user's input."""
         if isinstance(input, PackedSequence):
-            padded, _ = pad_packed_sequence(PackedSequence(input.data, input.batch_sizes))
-            sizes = input.batch_sizes._host()
-            lengths = (sizes[None, :] > np.arange(int(sizes[0]))[:, None]).sum(1)
-            order = input.sorted_indices
-            return padded, hx, lengths, ("packed", input, order)
+            padded, lengths = unpack(input.data, input.batch_sizes)
+            return padded, hx, lengths, ("packed", input, input.sorted_indices)
         if input.dim() not in (2, 3):
             # torch's RNN says "tensor instead", its LSTM and GRU just "instead"
             noun = " tensor" if self.mode.startswith("RNN") else ""
@@ -247,32 +341,16 @@ class RNNBase(Module):
         if x.shape[0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         h0, c0 = self._initial_states(x, hx, order)
-        h_n, c_n = [], []
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(self._directions):
-                k = layer * self._directions + direction
-                xs = _reverse(x, lengths) if direction else x
-                y, h, c = self._run(xs, h0[k], None if c0 is None else c0[k],
-                                    self._params(layer, direction), lengths)
-                outputs.append(_reverse(y, lengths) if direction else y)
-                h_n.append(h)
-                c_n.append(c)
-            x = outputs[0] if len(outputs) == 1 else _api.shape.cat(outputs, 2)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, training=True)
-        h_n = _api.shape.stack(h_n)
-        c_n = _api.shape.stack(c_n) if self.mode == "LSTM" else None
-        return self._restore(x, h_n, c_n, kind, packed)
+        weights = [self._params(layer, direction) for layer in range(self.num_layers)
+                   for direction in range(self._directions)]
+        y, h_n, c_n = run_layers(self.mode, x, h0, c0, weights, lengths, self._directions,
+                                 self.dropout if self.training else 0.0)
+        return self._restore(y, h_n, c_n, kind, packed)
 
     def _restore(self, y, h_n, c_n, kind, packed):
         if kind == "packed":
-            from ..utils.rnn import pack_padded_sequence
-            sizes = packed.batch_sizes._host()
-            lengths = (sizes[None, :] > np.arange(int(sizes[0]))[:, None]).sum(1)
-            repacked = pack_padded_sequence(y, lengths)
-            y = PackedSequence(repacked.data, packed.batch_sizes, packed.sorted_indices,
-                               packed.unsorted_indices)
+            y = PackedSequence(repack(y, packed.batch_sizes), packed.batch_sizes,
+                               packed.sorted_indices, packed.unsorted_indices)
             if packed.unsorted_indices is not None:
                 index = packed.unsorted_indices.to(h_n.device)
                 h_n = h_n.index_select(1, index)
@@ -283,37 +361,6 @@ class RNNBase(Module):
         elif self.batch_first:
             y = y.transpose(0, 1)
         return y, ((h_n, c_n) if self.mode == "LSTM" else h_n)
-
-    def _run(self, x, h0, c0, params, lengths):
-        """One layer, one direction: (outputs (T, B, H), last h, last c or None)."""
-        w_ih, w_hh, b_ih, b_hh, w_hr = params
-        if self.mode == "LSTM" and w_hr is None:
-            y, cells = LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
-            return y, _last(y, lengths), _last(cells, lengths)
-        if self.mode == "GRU":
-            y = GRULayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh)
-            return y, _last(y, lengths), None
-        return self._step_through(x, h0, c0, params, lengths)
-
-    def _step_through(self, x, h, c, params, lengths):
-        """The Python time loop of RNN and projected LSTM layers; finished sequences keep
-        their state (so the last state is each sequence's own)."""
-        w_ih, w_hh, b_ih, b_hh, w_hr = params
-        outputs = []
-        for t in range(x.shape[0]):
-            if self.mode == "LSTM":
-                h_new, c_new = lstm_cell(x[t], h, c, w_ih, w_hh, b_ih, b_hh, w_hr)
-            else:
-                h_new = rnn_cell(x[t], h, w_ih, w_hh, b_ih, b_hh,
-                                 "tanh" if self.mode == "RNN_TANH" else "relu")
-            outputs.append(h_new)
-            if lengths is None:
-                h, c = h_new, (c_new if self.mode == "LSTM" else None)
-            else:
-                running = _api.creation.tensor((t < lengths)[:, None], device=h.device)
-                h = _api.math.where(running, h_new, h)
-                c = _api.math.where(running, c_new, c) if self.mode == "LSTM" else None
-        return _api.shape.stack(outputs), h, c
 
 
 class RNN(RNNBase):
@@ -389,9 +436,7 @@ class RNNCellBase(Module):
             if s is not None and s.dim() not in (1, 2):
                 what = f"hx[{i}]" if len(states) == 2 else "hidden"
                 raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {s.dim()}D instead")
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} "
-                               f"expected {self.input_size}")
+        check_cell_input(input, self.input_size)
         shaped = []
         for i, s in enumerate(states):
             if s is None:
@@ -400,12 +445,7 @@ class RNNCellBase(Module):
             else:
                 if not batched:
                     s = s.unsqueeze(0)
-                if s.shape[0] != input.shape[0]:
-                    raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match "
-                                       f"hidden{i} batch size {s.shape[0]}")
-                if s.shape[1] != self.hidden_size:
-                    raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got "
-                                       f"{s.shape[1]}, expected {self.hidden_size}")
+                check_cell_hidden(input, s, self.hidden_size, i)
             shaped.append(s)
         return input, shaped, batched
 
