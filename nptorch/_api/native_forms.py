@@ -108,15 +108,7 @@ def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
     """
     if group <= 0:
         raise RuntimeError(f"Expected num groups to be greater than 0, got {group}")
-    if C % group:
-        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
-                           f"but got input of shape {list(input.shape)} and num_groups={group}")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and (t.dim() != 1 or t.numel() != C):
-            raise RuntimeError(
-                f"Expected {name} to be a vector of size equal to the number of channels in "
-                f"input, but got {name} of shape {list(t.shape)} and input of shape "
-                f"{list(input.shape)}")
+    _norm.check_groups(input, C, group, weight, bias)
     if input.numel() != N * C * HxW:
         raise RuntimeError(f"Expected input to hold N * C * HxW = {N * C * HxW} elements, but "
                            f"got input of shape {list(input.shape)}")

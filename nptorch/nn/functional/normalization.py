@@ -147,6 +147,21 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     return y if weight is None else y * weight
 
 
+def check_groups(input, channels, num_groups, weight, bias):
+    """PyTorch's checks of group normalization's channels against its groups and affine
+    parameters."""
+    if channels % num_groups != 0:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {list(input.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != channels):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(t.shape)} and input of shape "
+                f"{list(input.shape)}")
+
+
 @autocast_op("group_norm")
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Group Normalization: the channels split into ``num_groups`` groups, each normalised
@@ -156,16 +171,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     n, c = input.shape[0], input.shape[1]
     _verify_batch_size([n * c // num_groups, num_groups] + list(input.shape[2:]))
-    if c % num_groups != 0:
-        raise RuntimeError(
-            "Expected number of channels in input to be divisible by num_groups, but got input "
-            f"of shape {list(input.shape)} and num_groups={num_groups}")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and (t.dim() != 1 or t.numel() != c):
-            raise RuntimeError(
-                f"Expected {name} to be a vector of size equal to the number of channels in "
-                f"input, but got {name} of shape {list(t.shape)} and input of shape "
-                f"{list(input.shape)}")
+    check_groups(input, c, num_groups, weight, bias)
     affine = (1, num_groups, c // num_groups, 1)
     x = input.reshape(n, num_groups, c // num_groups, -1)
     y = Normalize.apply(x, _view(weight, affine), _view(bias, affine), (2, 3), eps)[0]
