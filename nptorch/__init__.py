@@ -71,6 +71,13 @@ from ._threads import (set_num_threads, get_num_threads, init_num_threads,  # no
                        set_num_interop_threads, get_num_interop_threads)
 from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor,  # noqa: E402
                             IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)
+from . import storage  # noqa: E402
+from .storage import (UntypedStorage, TypedStorage, is_storage, FloatStorage,  # noqa: E402
+                      DoubleStorage, HalfStorage, LongStorage, IntStorage, ShortStorage,
+                      CharStorage, ByteStorage, BoolStorage, FloatStorage as Storage)
+from ._api.strided import set_ as _storage_set_  # noqa: E402  (set_ accepting storages)
+Tensor.set_ = _storage_set_
+del _storage_set_
 from . import func, jit, return_types, special, testing  # noqa: E402
 from . import distributions  # noqa: E402
 from ._aliases import FUNCTIONS as _ALIASES, METHODS as _METHODS  # noqa: E402
@@ -86,3 +93,7 @@ for _name, _method in _METHODS.items():
 del _ALIASES, _LAYERS, _NATIVE_FORMS, _RECURRENT_FORMS, _METHODS, _name, _method
 from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402
 from . import compiler, multiprocessing  # noqa: E402
+from . import accelerator, quasirandom, signal  # noqa: E402
+from ._device_module import get_device_module  # noqa: E402
+from . import library  # noqa: E402
+from ._ops_namespace import ops  # noqa: E402

@@ -38,6 +38,10 @@ class Tensor(_engine.TensorBase):
         """``Tensor(data)`` or ``Tensor(*sizes)``: a tensor of the default float dtype."""
         from ._api.creation import tensor, empty
         if len(args) == 1 and not isinstance(args[0], int):
+            from .storage import is_storage, _tensor_over
+            if is_storage(args[0]):  # a tensor of the default dtype over the whole storage
+                dt = dtype or _dtype.get_default_dtype()
+                return cls._make(_tensor_over(args[0], dt, _dtype.scalar_type_name(dt))._data)
             src = tensor(args[0], dtype=dtype or _dtype.get_default_dtype(), device=device)
         else:
             src = empty(args or (0,), dtype=dtype, device=device)
@@ -125,6 +129,24 @@ class Tensor(_engine.TensorBase):
     @property
     def _version(self):
         return self._version_counter[0]
+
+    # -- storage -----------------------------------------------------------------------
+    def untyped_storage(self):
+        """The ``UntypedStorage`` (bytes) of this tensor's memory: the same one for every
+        tensor that views that memory (see ``nptorch.storage``)."""
+        from .storage import _storage_of
+        return _storage_of(self._data)
+
+    def _typed_storage(self):
+        from .storage import TypedStorage
+        return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self.dtype, _internal=True)
+
+    def storage(self):
+        """This tensor's memory as a ``TypedStorage`` of its dtype (deprecated in PyTorch, which
+        warns; prefer ``untyped_storage()``)."""
+        from .storage import _warn_typed_storage_removal
+        _warn_typed_storage_removal(stacklevel=2)
+        return self._typed_storage()
 
     # -- autograd state ----------------------------------------------------------------
     @property

@@ -5,7 +5,8 @@ A checkpoint is a zip archive (stored, not compressed) holding:
 - ``nptorch.checkpoint``: the format version (the first member, so a damaged archive is still
   recognised as one of ours),
 - ``data.json``: the object tree (see ``_encode``) and a table describing every tensor,
-- ``tensors/<i>.npy``: the data of tensor ``i`` in NumPy's ``.npy`` format.
+- ``tensors/<i>.npy``: the data of tensor ``i`` in NumPy's ``.npy`` format (a storage is saved
+  as the 1-D uint8 tensor of its bytes).
 
 Loading never executes code from the file: there is no pickle and no eval, ``.npy`` headers are
 parsed by NumPy's literal parser and object arrays are refused. Every member is read to its end so
@@ -26,6 +27,7 @@ import numpy as np
 from . import _dtype
 from ._device import device as _device_cls, to_device
 from ._tensor import Size, Tensor
+from .storage import TypedStorage, UntypedStorage
 
 __all__ = ["save", "load", "save_safetensors", "load_safetensors", "LoadError"]
 
@@ -97,13 +99,16 @@ class _Encoder:
     Nodes: None, bools, ints, floats and strings are themselves; a list is a JSON array; every
     other value is a one-key object: ``{"tuple": [...]}``, ``{"dict": [[k, v], ...]}``,
     ``{"odict": [[k, v], ...]}``, ``{"bytes": base64}``, ``{"tensor": index}``,
-    ``{"size": [...]}``, ``{"dtype": name}``, ``{"device": name}``.
+    ``{"size": [...]}``, ``{"dtype": name}``, ``{"device": name}``, and
+    ``{"storage": [index, dtype name or None]}`` (an ``UntypedStorage``, or a ``TypedStorage``
+    of that dtype, whose bytes are the uint8 tensor ``index``).
     """
 
     def __init__(self):
         self.tensors = []
         self._index = {}
         self._active = set()
+        self._storages = {}  # id of an UntypedStorage -> (its bytes tensor, the storage)
 
     def encode(self, obj, where="obj"):
         if obj is None or isinstance(obj, (bool, np.bool_)):
@@ -121,6 +126,13 @@ class _Encoder:
                 self._index[id(obj)] = len(self.tensors)
                 self.tensors.append(obj)
             return {"tensor": self._index[id(obj)]}
+        if isinstance(obj, (UntypedStorage, TypedStorage)):
+            typed = isinstance(obj, TypedStorage)
+            untyped = obj._untyped_storage if typed else obj
+            if id(untyped) not in self._storages:  # the storage stays referenced while saving
+                self._storages[id(untyped)] = (Tensor._make(untyped._bytes), untyped)
+            node = self.encode(self._storages[id(untyped)][0], where)
+            return {"storage": [node["tensor"], obj.dtype.name if typed else None]}
         if isinstance(obj, _dtype.dtype):
             return {"dtype": obj.name}
         if isinstance(obj, _device_cls):
@@ -129,8 +141,8 @@ class _Encoder:
             return {"size": [int(s) for s in obj]}
         if not isinstance(obj, (list, tuple, dict)):
             raise TypeError(f"save(): cannot save an object of type {type(obj).__name__} (at "
-                            f"{where}); supported are tensors, None, bool, int, float, str, bytes, "
-                            "dtypes, devices and lists, tuples and dicts of them")
+                            f"{where}); supported are tensors, storages, None, bool, int, float, "
+                            "str, bytes, dtypes, devices and lists, tuples and dicts of them")
         if id(obj) in self._active:
             raise ValueError(f"save(): the object contains itself (at {where})")
         self._active.add(id(obj))
@@ -305,6 +317,18 @@ def _decode(node, tensors):
     if kind == "device":
         _check(isinstance(value, str), "bad device node")
         return _device_cls(value)
+    if kind == "storage":
+        _check(isinstance(value, list) and len(value) == 2 and type(value[0]) is int
+               and 0 <= value[0] < len(tensors)
+               and (value[1] is None or value[1] in _dtype._BY_NAME), "bad storage node")
+        data = tensors[value[0]]
+        _check(type(data) is Tensor and data.dtype is _dtype.uint8 and data.dim() == 1
+               and not data.requires_grad, "bad storage data")
+        untyped = data.untyped_storage()  # one object however often the storage appears
+        untyped._fixed = False  # the bytes tensor stays internal: the storage may be resized
+        if value[1] is None:
+            return untyped
+        return TypedStorage(wrap_storage=untyped, dtype=_dtype._BY_NAME[value[1]], _internal=True)
     raise _Corrupt(f"unknown node type {kind!r}")
 
 

@@ -5,7 +5,7 @@ from .. import _dtype
 from .._device import xp_of
 from .._functions import shape as F
 from .._functions._utils import cast, sum_to, wrap_dim
-from ._inplace import _address, check_inplace
+from ._inplace import check_inplace
 from .linalg import t
 from .reduction import cumprod, cumsum
 
@@ -155,31 +155,33 @@ def sum_to_size(input, *size):
     return sum_to(input, size)
 
 
-def _storage(data):
-    """The memory of a dense array (its dims in any order) as a 1-D array."""
-    order = sorted(range(data.ndim), key=lambda d: -data.strides[d])
-    dense = data.transpose(order)
-    if not dense.flags.c_contiguous:
-        raise RuntimeError("as_strided: the storage of the tensor must be dense (call "
-                           ".contiguous() first)")
-    return dense.reshape(-1)
+def _storage_elements(input):
+    """``(input``'s storage as a flat array of its dtype, ``input``'s offset in it, in
+    elements)``: the storage is the memory ``untyped_storage()`` reports."""
+    from ..storage import _storage_of
+    storage = _storage_of(input._data)
+    item = input._data.itemsize
+    delta = input.data_ptr() - storage.data_ptr()
+    start = delta % item  # 0 unless a dtype view starts off the element grid
+    count = (storage.nbytes() - start) // item
+    flat = storage._bytes[start:start + count * item].view(input._data.dtype)
+    return flat, delta // item
 
 
 def as_strided(input, size, stride, storage_offset=None):
     """The view of ``input``'s storage with the given ``size``, ``stride`` (in elements) and
-    ``storage_offset`` (by default ``input``'s own)."""
+    ``storage_offset`` (by default ``input``'s own), as ``storage_offset()`` counts it."""
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
     if any(s < 0 for s in stride):
         raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
                            f"strides: {list(stride)}")
-    storage = _storage((input._base if input._base is not None else input)._data)
-    item = storage.itemsize
-    own_offset = (_address(input._data) - _address(storage)) // item
+    storage, own_offset = _storage_elements(input)
     offset = own_offset if storage_offset is None else int(storage_offset)
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    item = storage.itemsize
     needed = 0 if 0 in size else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
     if needed > storage.size:
         raise RuntimeError(
@@ -190,9 +192,9 @@ def as_strided(input, size, stride, storage_offset=None):
 
 
 def storage_offset(input):
-    """How many elements into its storage this tensor starts."""
-    root = input._base if input._base is not None else input
-    return (_address(input._data) - _address(_storage(root._data))) // input._data.itemsize
+    """How many elements into its storage (``untyped_storage()``) this tensor starts."""
+    from ..storage import _storage_start
+    return (input.data_ptr() - _storage_start(input._data)) // input._data.itemsize
 
 
 def resize_(input, *sizes, memory_format=None):

@@ -1,13 +1,90 @@
 """Ops on a tensor's memory layout: ``as_strided_``, ``as_strided_scatter``, the deprecated
-out-of-place ``resize`` / ``resize_as`` and ``dim_order``."""
+out-of-place ``resize`` / ``resize_as`` and ``dim_order``; and ``set_`` and ``new`` accepting
+storages (they take the place of the same methods from ``memory`` and ``convert``)."""
 import math
 import warnings
 
+from .. import _dtype
+from .._device import to_device as _to_device
 from .._memory_format import memory_format, physical_order as _physical_order
-from .convert import clone
+from .._tensor import Tensor
+from ._inplace import check_inplace
+from .convert import clone, new as _new_from_args
+from .memory import set_ as _set_to_tensor
 from .shape import _metadata_inplace, as_strided, reshape, resize_as_
 
+
 as_strided_ = _metadata_inplace(as_strided)
+
+
+# -- set_ and new accepting storages --------------------------------------------------------
+
+_SET_FORMS = (
+    " * ()\n"
+    " * (torch.Storage source)\n"
+    " * (torch.Storage source, int storage_offset, tuple of ints size, tuple of ints stride = "
+    "None)\n"
+    " * (Tensor source)\n"
+    " * (Tensor source, int storage_offset, tuple of ints size, tuple of ints stride = None)\n")
+
+
+def set_(self, source=None, storage_offset=0, size=None, stride=None):
+    """Make this tensor use ``source``'s memory: as the tensor ``source`` itself, or as the view
+    ``(size, stride, storage_offset)`` of a storage (``UntypedStorage`` or a ``TypedStorage``
+    of this dtype), all of it (1-D) when no size is given, or of the storage of the contiguous
+    tensor ``source`` (the offset then counts from ``source``'s own); with no source, an empty
+    tensor."""
+    from ..storage import _untyped_of, _view, is_storage
+    plain = size is None and stride is None and storage_offset == 0
+    if plain and (source is None or isinstance(source, Tensor)):
+        return _set_to_tensor(self, source)  # the tensor itself (or a dtype error)
+    if isinstance(source, Tensor) and size is not None:
+        # as PyTorch: the memory of a contiguous tensor of any dtype, the offset counted (in
+        # this tensor's elements) from the source's own offset
+        if not source.is_contiguous():
+            raise RuntimeError("passed in tensor to be used as storage must be contiguous")
+        storage_offset = storage_offset + source.storage_offset()
+        source = source.untyped_storage()
+    elif not is_storage(source) or (size is None and not plain) or not all(
+            a is None or isinstance(a, (tuple, list)) for a in (size, stride)):
+        given = (source,) + ((storage_offset,) if storage_offset != 0 or size is not None
+                             else ()) + tuple(a for a in (size, stride) if a is not None)
+        got = [type(a).__name__ if type(a).__module__ == "builtins"
+               else f"{type(a).__module__}.{type(a).__qualname__}" for a in given]
+        raise TypeError(f"set_() received an invalid combination of arguments - got "
+                        f"({', '.join(got)}), but expected one of:\n{_SET_FORMS}")
+    check_inplace(self)
+    dtype = self.dtype
+    untyped = _untyped_of(source, dtype, _dtype.cpp_type_name(dtype))
+    if untyped.device != self.device:
+        raise RuntimeError(f'Attempted to set the storage of a tensor on device "{self.device}" '
+                           f'to a storage on different device "{untyped.device}".  This is no '
+                           "longer allowed; the devices must match.")
+    if size is None:
+        size, stride = (untyped.nbytes() // dtype.itemsize,), (1,)
+    elif stride is None:
+        size = tuple(size)
+        stride = tuple(math.prod(size[i + 1:]) for i in range(len(size)))
+    self._data = _view(untyped, dtype, int(storage_offset), size, stride)
+    self._version_counter[0] += 1
+    return self
+
+
+def new(self, *args, **kwargs):
+    """PyTorch's legacy constructor (``nptorch._api.convert.new``), plus ``new(storage)``: a
+    1-D tensor of this dtype over the whole storage."""
+    from ..storage import _tensor_over, is_storage
+    if len(args) == 1 and is_storage(args[0]) and set(kwargs) <= {"device"}:
+        target = _to_device(kwargs.get("device")) or self.device
+        where = getattr(args[0], "_untyped_storage", args[0]).device
+        if target.type != self.device.type:
+            raise RuntimeError(f"legacy constructor expects device type: {self.device.type} but "
+                               f"device type: {target.type} was passed")
+        if where.type != target.type:
+            raise RuntimeError(f"new(): expected a storage on device type {target.type}, but "
+                               f"got one on {where.type}")
+        return _tensor_over(args[0], self.dtype, _dtype.scalar_type_name(self.dtype))
+    return _new_from_args(self, *args, **kwargs)
 
 
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
@@ -76,4 +153,4 @@ def dim_order(self, *, ambiguity_check=False):
 FUNCTIONS = {"as_strided_": as_strided_, "as_strided_scatter": as_strided_scatter,
              "resize_as_": resize_as_}
 METHODS = {"as_strided_": as_strided_, "as_strided_scatter": as_strided_scatter,
-           "resize": resize, "resize_as": resize_as, "dim_order": dim_order}
+           "resize": resize, "resize_as": resize_as, "dim_order": dim_order, "new": new}

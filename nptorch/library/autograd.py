@@ -1,0 +1,212 @@
+"""The autograd kernel of an operator with a registered backward formula.
+
+``make_autograd_impl`` builds an ``nptorch.autograd.Function`` named
+``GeneratedBackwardFor_<ns>_<op>_<overload>`` whose forward runs the operator below the
+autograd stage and calls the registered ``setup_context``, and whose backward calls the
+registered ``backward``. Lists of tensors (inputs and outputs) are flattened into separate
+Function inputs and outputs, so each tensor gets its own gradient, as in PyTorch.
+"""
+from .. import autograd as _autograd
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from . import _dispatch
+from ._binding import fill_defaults
+
+__all__ = ["make_autograd_impl", "Info"]
+
+
+class Info:
+    """The backward formula of an operator: ``_backward_fn`` and ``_setup_context_fn``."""
+
+    def __init__(self, backward_fn, setup_context_fn):
+        self._backward_fn = backward_fn
+        self._setup_context_fn = setup_context_fn
+
+
+class _Metadata:
+    __slots__ = ("keyword_only_args", "input_spec", "input_is_tensor", "output_spec",
+                 "result_is_tuple")
+
+    def __init__(self, keyword_only_args, input_spec, input_is_tensor):
+        self.keyword_only_args = keyword_only_args
+        self.input_spec, self.input_is_tensor = input_spec, input_is_tensor
+        self.output_spec = self.result_is_tuple = None
+
+
+def _is_tensor_list(value):
+    return isinstance(value, list) and all(isinstance(v, Tensor) for v in value)
+
+
+def _flatten(values):
+    """Flat values and the spec: per value, ``None`` (one slot) or the length of a list of
+    tensors (that many slots)."""
+    flat, spec = [], []
+    for v in values:
+        if _is_tensor_list(v):
+            flat.extend(v)
+            spec.append(len(v))
+        else:
+            flat.append(v)
+            spec.append(None)
+    return flat, spec
+
+
+def _unflatten(flat, spec):
+    out, i = [], 0
+    for n in spec:
+        if n is None:
+            out.append(flat[i])
+            i += 1
+        else:
+            out.append(list(flat[i:i + n]))
+            i += n
+    return tuple(out)
+
+
+def _describe(values):
+    return "(" + ", ".join(f"list of {len(v)}" if isinstance(v, list) else "*"
+                           for v in values) + ")"
+
+
+def make_autograd_impl(op, info):
+    """The kernel registered at the ``Autograd`` key of the OpOverload ``op``."""
+    name = f"GeneratedBackwardFor_{op._namespace}_{op._opname}_{op._overloadname}"
+    schema = op._schema
+    qualname, overload = op._overloadpacket._qualified_op_name, op._overload_key
+    has_kwarg_only_args = any(a.kwarg_only for a in schema.arguments)
+    has_tensorlists = any(a.type.is_tensorlist_like() for a in (*schema.arguments,
+                                                                 *schema.returns))
+    mutated = [(i, a.name, a.kwarg_only) for i, a in enumerate(schema.arguments)
+               if a.alias_info is not None and a.alias_info.is_write]
+
+    def below_autograd(args, kwargs):
+        return _dispatch.redispatch_below_autograd(_dispatch.lookup(qualname, overload), args,
+                                                   kwargs)
+
+    def forward(ctx, *flat):
+        metadata = flat[-1]
+        args = _unflatten(flat[:-1], metadata.input_spec)
+        kwargs = metadata.keyword_only_args
+        result = below_autograd(args, kwargs)
+        if info._setup_context_fn:
+            # the kernels got the arguments without their defaults; setup_context gets them all
+            all_args, all_kwargs = fill_defaults(schema, args, kwargs)
+            if has_kwarg_only_args:
+                info._setup_context_fn(ctx=ctx, inputs=all_args, keyword_only_inputs=all_kwargs,
+                                       output=result)
+            else:
+                info._setup_context_fn(ctx=ctx, inputs=all_args, output=result)
+        metadata.result_is_tuple = isinstance(result, tuple)
+        outputs = result if metadata.result_is_tuple else (result,)
+        flat_out, spec = _flatten(outputs)
+        # non-tensor outputs stay out of the Function (it would wrap them into tensors)
+        metadata.output_spec = [(n, None if n is not None or isinstance(o, Tensor) or o is None
+                                 else o) for n, o in zip(spec, outputs)]
+        if has_tensorlists and hasattr(ctx, "_pt_metadata"):
+            raise RuntimeError("Please don't set ctx._pt_metadata; PyTorch uses it to store info")
+        ctx._pt_metadata = metadata
+        return tuple(o for o in flat_out if o is None or isinstance(o, Tensor))
+
+    def backward(ctx, *grads):
+        metadata = ctx._pt_metadata
+        if not info._backward_fn:
+            raise RuntimeError(f"Trying to backward through {op} but no autograd formula was "
+                               "registered. Please use register_autograd to add one.")
+        grads_out, i = [], 0
+        for n, const in metadata.output_spec:
+            if n is not None:
+                grads_out.append(list(grads[i:i + n]))
+                i += n
+            elif const is not None:
+                grads_out.append(None)
+            else:
+                grads_out.append(grads[i])
+                i += 1
+        prev_needs_input_grad = ctx.needs_input_grad
+        try:
+            ctx.needs_input_grad = _unflatten(prev_needs_input_grad[:-1], metadata.input_spec)
+            result = info._backward_fn(ctx, *grads_out)
+        finally:
+            ctx.needs_input_grad = prev_needs_input_grad
+        if not isinstance(result, tuple):
+            result = (result,)
+        if has_tensorlists:
+            result = _flatten_grads(result, metadata.input_spec)
+        result = (*result, None)
+        if len(result) < len(prev_needs_input_grad):
+            return result  # the Function's own check reports the count
+        for pos, (g, is_tensor) in enumerate(zip(result, metadata.input_is_tensor)):
+            if g is not None and not is_tensor:
+                raise RuntimeError(
+                    f"function {type(ctx).__name__} returned a gradient different than None at "
+                    f"position {pos + 1}, but the corresponding forward input was not a "
+                    "Variable")
+        return result
+
+    generated = type(name, (_autograd.Function,), {
+        "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "__module__": __name__})
+
+    def autograd_impl(*args, **keyword_only_args):
+        for index, arg_name, kwarg_only in mutated:
+            # the version bump of PyTorch's ADInplaceOrView kernel for the mutated arguments
+            value = keyword_only_args.get(arg_name) if kwarg_only else (
+                args[index] if index < len(args) else None)
+            _increment_version(value)
+        if grad_mode.is_grad_enabled() and _any_requires_grad(args):
+            flat, spec = _flatten(args)
+            metadata = _Metadata(keyword_only_args, spec,
+                                 [isinstance(f, Tensor) for f in flat] + [False])
+            out = generated.apply(*flat, metadata)
+            return _unflatten_outputs(out, metadata)
+        with grad_mode.no_grad():
+            return below_autograd(args, keyword_only_args)
+
+    return autograd_impl
+
+
+def _flatten_grads(result, input_spec):
+    flat = []
+    ok = len(result) >= len(input_spec) and all(g is None for g in result[len(input_spec):])
+    for g, n in zip(result, input_spec):
+        if n is None and not isinstance(g, (list, tuple)):
+            flat.append(g)
+        elif n is not None and isinstance(g, (list, tuple)) and len(g) == n:
+            flat.extend(g)
+        else:
+            ok = False
+    if not ok:
+        raise RuntimeError(
+            "Expected the return from backward to be of the same structure as the inputs. "
+            f"Got: {_describe(result)} (return from backward), "
+            f"{_describe([[0] * n if n is not None else 0 for n in input_spec])} (inputs)")
+    return tuple(flat)
+
+
+def _unflatten_outputs(out, metadata):
+    out = out if isinstance(out, tuple) else (out,)
+    values, i = [], 0
+    for n, const in metadata.output_spec:
+        if n is not None:
+            values.append(list(out[i:i + n]))
+            i += n
+        elif const is not None:
+            values.append(const)
+        else:
+            values.append(out[i])
+            i += 1
+    return tuple(values) if metadata.result_is_tuple else values[0]
+
+
+def _any_requires_grad(args):
+    for a in args:
+        for t in (a if isinstance(a, (list, tuple)) else (a,)):
+            if isinstance(t, Tensor) and t.requires_grad:
+                return True
+    return False
+
+
+def _increment_version(value):
+    for t in (value if isinstance(value, (list, tuple)) else (value,)):
+        if isinstance(t, Tensor):
+            t._version_counter[0] += 1
