@@ -92,8 +92,23 @@ for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)
 del _ALIASES, _LAYERS, _NATIVE_FORMS, _RECURRENT_FORMS, _METHODS, _name, _method
 from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402
-from . import compiler, multiprocessing  # noqa: E402
-from . import accelerator, quasirandom, signal  # noqa: E402
 from ._device_module import get_device_module  # noqa: E402
-from . import library  # noqa: E402
-from ._ops_namespace import ops  # noqa: E402
+
+# Submodules that ordinary scripts seldom touch load on first use (they add ~30 ms to the import).
+_LAZY = {"accelerator": ".accelerator", "compiler": ".compiler", "library": ".library",
+         "multiprocessing": ".multiprocessing", "quasirandom": ".quasirandom", "signal": ".signal",
+         "ops": "._ops_namespace"}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'nptorch' has no attribute '{name}'")
+    import importlib
+    module = importlib.import_module(_LAZY[name], __name__)
+    value = module.ops if name == "ops" else module
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
