@@ -75,9 +75,6 @@ from . import storage  # noqa: E402
 from .storage import (UntypedStorage, TypedStorage, is_storage, FloatStorage,  # noqa: E402
                       DoubleStorage, HalfStorage, LongStorage, IntStorage, ShortStorage,
                       CharStorage, ByteStorage, BoolStorage, FloatStorage as Storage)
-from ._api.strided import set_ as _storage_set_  # noqa: E402  (set_ accepting storages)
-Tensor.set_ = _storage_set_
-del _storage_set_
 from . import func, jit, return_types, special, testing  # noqa: E402
 from . import distributions  # noqa: E402
 from ._aliases import FUNCTIONS as _ALIASES, METHODS as _METHODS  # noqa: E402
@@ -93,21 +90,20 @@ for _name, _method in _METHODS.items():
 del _ALIASES, _LAYERS, _NATIVE_FORMS, _RECURRENT_FORMS, _METHODS, _name, _method
 from .serialization import save, load, save_safetensors, load_safetensors  # noqa: E402
 from ._device_module import get_device_module  # noqa: E402
+from ._ops_namespace import ops  # noqa: E402  (also importable as the module nptorch.ops)
 
-# Submodules that ordinary scripts seldom touch load on first use (they add ~30 ms to the import).
-_LAZY = {"accelerator": ".accelerator", "compiler": ".compiler", "library": ".library",
-         "multiprocessing": ".multiprocessing", "quasirandom": ".quasirandom", "signal": ".signal",
-         "ops": "._ops_namespace"}
+# Submodules that ordinary scripts seldom touch load on first use (~10 ms of the import; library
+# loads with ops, which must be importable as the module nptorch.ops).
+_LAZY = ("accelerator", "compiler", "multiprocessing", "quasirandom", "signal")
 
 
 def __getattr__(name):
     if name not in _LAZY:
         raise AttributeError(f"module 'nptorch' has no attribute '{name}'")
     import importlib
-    module = importlib.import_module(_LAZY[name], __name__)
-    value = module.ops if name == "ops" else module
-    globals()[name] = value
-    return value
+    module = importlib.import_module(f".{name}", __name__)
+    globals()[name] = module
+    return module
 
 
 def __dir__():

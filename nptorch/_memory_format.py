@@ -6,14 +6,22 @@ import numpy as np
 from ._device import xp_of
 
 
-class memory_format:
-    """A layout request, as ``torch.memory_format``."""
+class _Named:
+    """A constant of this module, shown as PyTorch names it; pickling and copying give back the
+    same object, as code compares these with ``is``."""
 
     def __init__(self, name):
         self._name = name
 
     def __repr__(self):
         return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+class memory_format(_Named):
+    """A layout request, as ``torch.memory_format``."""
 
 
 contiguous_format = memory_format("contiguous_format")
@@ -25,14 +33,8 @@ channels_last_3d = memory_format("channels_last_3d")
 _CHANNELS_LAST = {channels_last: (4, (1, 3, 2, 0)), channels_last_3d: (5, (1, 4, 3, 2, 0))}
 
 
-class layout:
+class layout(_Named):
     """How a tensor's elements are stored, as ``torch.layout``."""
-
-    def __init__(self, name):
-        self._name = name
-
-    def __repr__(self):
-        return f"torch.{self._name}"
 
 
 strided = layout("strided")

@@ -11,11 +11,13 @@ only overload ``.default`` call ``nptorch.<name>`` (no schema, no other overload
 kernels registered for them through ``Library`` are refused). ``torch.ops.load_library``
 (C++ extensions) is not supported.
 """
+import functools
 import importlib
 import sys
 import types
 
 from .library import _binding, _dispatch
+from .library.library import _defs
 
 __all__ = ["ops", "OpOverloadPacket", "OpOverload"]
 
@@ -45,13 +47,11 @@ class OpOverload:
         self.__module__ = overloadpacket.__module__
         self.__qualname__ = self._name
         self.__annotations__ = {}
-        from .library.library import _defs
         self._defined_in_python = self.__qualname__ in _defs
-        is_write = None
-        for a in schema.arguments if schema is not None else ():
-            if a.alias_info is not None:
-                is_write = a.alias_info.is_write or bool(is_write)
-        self.is_view = is_write is not None and not is_write
+        # a view: aliased arguments, none of them written (PyTorch's rule)
+        writes = [a.alias_info.is_write for a in schema.arguments
+                  if a.alias_info is not None] if schema is not None else []
+        self.is_view = bool(writes) and not any(writes)
 
     def __repr__(self):
         return f"<OpOverload(op='{self._namespace}.{self._opname}', " \
@@ -61,8 +61,11 @@ class OpOverload:
         return f"{self._namespace}.{self._opname}.{self._overloadname}"
 
     def __call__(self, /, *args, **kwargs):
-        entry = _lookup_or_raise(self._overloadpacket._qualified_op_name, self._overload_key)
-        return _dispatch.call(entry, args, kwargs)
+        return _dispatch.call(self._entry(), args, kwargs)
+
+    def _entry(self):
+        """The registry entry of this overload; RuntimeError once its definition is gone."""
+        return _lookup_or_raise(self._overloadpacket._qualified_op_name, self._overload_key)
 
     def __hash__(self):
         return hash(self._name)
@@ -148,10 +151,7 @@ class OpOverloadPacket:
         return iter(self._dir)
 
     def __call__(self, /, *args, **kwargs):
-        names = self._overload_names
-        if not names:
-            raise RuntimeError(f"Tried to access the schema for {self._qualified_op_name} which "
-                               "doesn't have a schema registered yet")
+        names = self._overload_names or [""]  # no overload left: the lookup raises
         if len(names) == 1:
             return _dispatch.call(_lookup_or_raise(self._qualified_op_name, names[0]), args,
                                   kwargs)
@@ -214,7 +214,7 @@ class _AtenPacket(OpOverloadPacket):
 # Top-level functions that are not tensor operators, although they live in op modules.
 _NOT_ATEN = frozenset({"from_numpy", "unique", "unravel_index", "asarray", "frombuffer", "eig",
                        "lstsq", "lu", "matrix_rank", "solve", "symeig", "pca_lowrank",
-                       "svd_lowrank"})
+                       "svd_lowrank", "is_tensor"})
 _ATEN_MODULES = ("nptorch._api.", "nptorch._aliases", "nptorch.nn.functional")
 _NOT_ATEN_MODULES = ("nptorch._api.flags", "nptorch._api.interop", "nptorch._api.symbolic")
 
@@ -227,9 +227,10 @@ def _aten_function(name):
     fn = getattr(nptorch, name, None)
     if fn is None or isinstance(fn, (type, types.ModuleType)) or not callable(fn):
         return None
-    module = getattr(fn, "__module__", None) or ""
+    defined = fn.func if isinstance(fn, functools.partial) else fn
+    module = getattr(defined, "__module__", None) or ""
     if module.startswith(_NOT_ATEN_MODULES) or not (
-            module.startswith(_ATEN_MODULES) or module in ("nptorch", "functools")):
+            module.startswith(_ATEN_MODULES) or module == "nptorch"):
         return None
     return fn
 

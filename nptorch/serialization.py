@@ -11,7 +11,9 @@ A checkpoint is a zip archive (stored, not compressed) holding:
 Loading never executes code from the file: there is no pickle and no eval, ``.npy`` headers are
 parsed by NumPy's literal parser and object arrays are refused. Every member is read to its end so
 that zip's CRC-32 check catches damaged bytes. A tensor that appears several times in the saved
-object is stored once and comes back as one object.
+object is stored once and comes back as one object. Unlike PyTorch's format, memory shared between
+different objects is not kept: views of one tensor, and a storage saved with tensors over it, come
+back with memory of their own.
 """
 import base64
 import io

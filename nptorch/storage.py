@@ -181,7 +181,8 @@ class UntypedStorage:
     ``UntypedStorage()`` is empty, ``UntypedStorage(n)`` holds ``n`` uninitialised bytes and
     ``UntypedStorage(sequence)`` the given ints (modulo 256); ``device`` places it (PyTorch's
     ``allocator`` is accepted and ignored). ``tensor.untyped_storage()`` is the storage of a
-    tensor's memory.
+    tensor's memory. ``double()``, ``float()``, ... (one per legacy class, added with them)
+    convert the bytes to a ``TypedStorage``.
     """
 
     __slots__ = ("_bytes", "_root", "_key", "_fixed", "_filename", "__weakref__")
@@ -210,7 +211,7 @@ class UntypedStorage:
                     raise RuntimeError(
                         f"nptorch.UntypedStorage(): tried to construct a storage from a sequence "
                         f"({type(seq).__name__}), but one of the items was of type "
-                        f"{type(v).__name__} instead of int")
+                        f"{_type_name(v)} instead of int")
             data = move(np.array([v & 0xFF for v in seq], dtype=np.uint8), target)
         else:
             raise RuntimeError(f"nptorch.UntypedStorage(): Expected a sequence type, but got "
@@ -308,14 +309,16 @@ class UntypedStorage:
         return self._to(_legacy_dtype(dtype))
 
     # -- elements --------------------------------------------------------------------------
-    def _index(self, idx, error):
+    def _index(self, idx, type_error, range_error):
+        """``idx`` as a byte position, raising ``type_error`` for a non-int and ``range_error``
+        for a position outside the storage (PyTorch's exceptions differ between reads and
+        writes)."""
         n = int(self._bytes.size)
         if isinstance(idx, bool) or not isinstance(idx, (int, np.integer)):
-            raise error(f"can't index a nptorch.UntypedStorage with {type(idx).__name__}")
+            raise type_error(f"can't index a nptorch.UntypedStorage with {type(idx).__name__}")
         i = int(idx) + n if idx < 0 else int(idx)
         if not 0 <= i < n:
-            raise (IndexError if error is TypeError else RuntimeError)(
-                f"index {i} out of range for storage of size {n}")
+            raise range_error(f"index {i} out of range for storage of size {n}")
         return i
 
     @staticmethod
@@ -339,18 +342,17 @@ class UntypedStorage:
             part = np.asarray(_SubMemory(_address(data) + start, stop - start,
                                          not data.flags.writeable, data))
             return UntypedStorage._wrap(part, fixed=True)
-        return int(self._bytes[self._index(idx, TypeError)])
+        return int(self._bytes[self._index(idx, TypeError, IndexError)])
 
     def __setitem__(self, idx, value):
         """Set the byte at ``idx`` (or every byte of a slice) to the int ``value`` modulo 256."""
-        if isinstance(idx, slice):
-            start, stop = self._range(idx, int(self._bytes.size))
-            where = slice(start, stop)
-        else:
-            where = self._index(idx, RuntimeError)
         if not isinstance(value, int):
             raise RuntimeError(f"can only set storage content with a int types, but got "
                                f"{_type_name(value)} instead")
+        if isinstance(idx, slice):
+            where = slice(*self._range(idx, int(self._bytes.size)))
+        else:
+            where = self._index(idx, RuntimeError, RuntimeError)
         self._bytes[where] = value & 0xFF
 
     def tolist(self):
@@ -430,42 +432,6 @@ class UntypedStorage:
     def _to(self, dtype):
         _check_dtype(dtype)
         return _converted(Tensor._make(self._bytes), dtype)
-
-    def double(self):
-        """The bytes as values of a new float64 ``TypedStorage``."""
-        return self._to(_dtype.float64)
-
-    def float(self):
-        """The bytes as values of a new float32 ``TypedStorage``."""
-        return self._to(_dtype.float32)
-
-    def half(self):
-        """The bytes as values of a new float16 ``TypedStorage``."""
-        return self._to(_dtype.float16)
-
-    def long(self):
-        """The bytes as values of a new int64 ``TypedStorage``."""
-        return self._to(_dtype.int64)
-
-    def int(self):
-        """The bytes as values of a new int32 ``TypedStorage``."""
-        return self._to(_dtype.int32)
-
-    def short(self):
-        """The bytes as values of a new int16 ``TypedStorage``."""
-        return self._to(_dtype.int16)
-
-    def char(self):
-        """The bytes as values of a new int8 ``TypedStorage``."""
-        return self._to(_dtype.int8)
-
-    def byte(self):
-        """The bytes as values of a new uint8 ``TypedStorage``."""
-        return self._to(_dtype.uint8)
-
-    def bool(self):
-        """The bytes as values of a new bool ``TypedStorage``."""
-        return self._to(_dtype.bool_)
 
     def byteswap(self, dtype):
         """Reverse the byte order of each element of ``dtype`` in place."""
@@ -548,7 +514,8 @@ class UntypedStorage:
         """A CPU storage of ``nbytes`` bytes mapped from ``filename``: with ``shared`` writes go
         to the file (created or extended as needed) and other processes mapping it see them;
         without, the file must hold ``nbytes`` bytes and writes stay private."""
-        return cls._wrap(*_map_file(filename, shared, int(nbytes)))
+        data = _map_file(filename, shared, nbytes)
+        return cls._wrap(data, filename=os.fsdecode(filename) if shared else None)
 
 
 def _rebuild_untyped(data, device):
@@ -597,7 +564,11 @@ def _from_buffer(buffer, byte_order, count, offset, dtype):
 
 
 def _map_file(filename, shared, nbytes):
+    """The bytes of ``filename`` (see ``UntypedStorage.from_file``) as a 1-D uint8 array."""
     name = os.fsdecode(filename)
+    if isinstance(nbytes, bool) or not isinstance(nbytes, (int, np.integer)):
+        raise TypeError(f"from_file(): argument 'nbytes' must be int, not {type(nbytes).__name__}")
+    nbytes = int(nbytes)
     if nbytes < 0:
         raise RuntimeError(f"from_file: nbytes must be non-negative, but got {nbytes}")
     mode = "read-write" if shared else "read-only"
@@ -620,7 +591,7 @@ def _map_file(filename, shared, nbytes):
             data = np.frombuffer(mmap.mmap(fd, nbytes, access=access), np.uint8)
     finally:
         os.close(fd)
-    return data, None, None, False, (name if shared else None)
+    return data
 
 
 # -- TypedStorage -------------------------------------------------------------------------------
@@ -670,7 +641,8 @@ class TypedStorage:
     """A storage seen as elements of ``dtype`` (deprecated in PyTorch, which warns on use):
     ``TypedStorage(size | sequence, dtype=, device=)`` or
     ``TypedStorage(wrap_storage=untyped, dtype=)``; ``tensor.storage()`` is the typed storage
-    of a tensor's memory. ``_untyped_storage`` is the ``UntypedStorage`` holding the bytes."""
+    of a tensor's memory. ``_untyped_storage`` is the ``UntypedStorage`` holding the bytes.
+    ``double()``, ``float()``, ... (added with the legacy classes) convert the elements."""
 
     is_sparse = False
 
@@ -986,51 +958,6 @@ class TypedStorage:
         _warn_typed_storage_removal()
         return self._pickle_storage_type()
 
-    def double(self):
-        """A float64 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.float64)
-
-    def float(self):
-        """A float32 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.float32)
-
-    def half(self):
-        """A float16 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.float16)
-
-    def long(self):
-        """An int64 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.int64)
-
-    def int(self):
-        """An int32 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.int32)
-
-    def short(self):
-        """An int16 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.int16)
-
-    def char(self):
-        """An int8 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.int8)
-
-    def byte(self):
-        """A uint8 copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.uint8)
-
-    def bool(self):
-        """A bool copy."""
-        _warn_typed_storage_removal()
-        return self._to(_dtype.bool_)
-
     @classmethod
     def from_buffer(cls, *args, **kwargs):
         """As ``UntypedStorage.from_buffer``, typed: ``dtype`` defaults to the default dtype
@@ -1063,6 +990,8 @@ class TypedStorage:
             raise RuntimeError("from_file can only be called on derived classes")
         untyped = UntypedStorage.from_file(filename, shared, size * cls.dtype.itemsize)
         return TypedStorage(wrap_storage=untyped, dtype=cls.dtype, _internal=True)
+
+
 
 
 def _rebuild_typed(untyped, dtype):
@@ -1103,6 +1032,24 @@ _LEGACY_CLASSES = {c.dtype: c for c in (FloatStorage, DoubleStorage, HalfStorage
                                         IntStorage, ShortStorage, CharStorage, ByteStorage,
                                         BoolStorage)}
 _STORAGE_NAMES = {dtype: c.__name__ for dtype, c in _LEGACY_CLASSES.items()}
+
+
+def _add_conversion(cls, name, dtype):
+    """Give ``cls`` the method ``name`` (``float``, ``long``, ...): a new ``TypedStorage`` of
+    ``dtype`` holding the values (of an untyped storage: its bytes) converted."""
+    def convert(self):
+        if cls is TypedStorage:
+            _warn_typed_storage_removal()
+        return self._to(dtype)
+    convert.__name__, convert.__qualname__ = name, f"{cls.__name__}.{name}"
+    convert.__doc__ = f"A new {dtype.name} ``TypedStorage`` of the values."
+    setattr(cls, name, convert)
+
+
+for _legacy in _LEGACY_CLASSES.values():  # FloatStorage -> float(), ...
+    for _cls in (UntypedStorage, TypedStorage):
+        _add_conversion(_cls, _legacy.__name__[:-len("Storage")].lower(), _legacy.dtype)
+del _legacy, _cls
 
 
 def _legacy_dtype(target):

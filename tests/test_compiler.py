@@ -31,7 +31,9 @@ def test_nothing_is_ever_compiling():
         assert lib.is_dynamo_compiling() is False
         assert lib.is_exporting() is False
         assert lib.reset() is None
-        assert lib.cudagraph_mark_step_begin() is None
+    # PyTorch's imports its inductor, which walks every registered operator (other tests
+    # register their own): only nptorch's is called
+    assert compiler.cudagraph_mark_step_begin() is None
 
 
 @pytest.mark.parametrize("recursive", [True, False])

@@ -147,6 +147,31 @@ def test_kernel_receives_arguments_like_torch():
     assert seen["nptorch"] == seen["torch"]
 
 
+def test_kernel_receives_enum_and_device_defaults_like_torch():
+    seen = {}
+    for lib in _libs():
+        ns = _ns("enum_args")
+        got = seen[lib.__name__] = []
+        lib_ = lib.library.Library(ns, "FRAGMENT")
+        lib_.define('f(Tensor x, ScalarType d=float32, Device dev="cpu", *, '
+                    "MemoryFormat m=contiguous_format) -> Tensor")
+
+        def f(*args, **kwargs):
+            got.append((len(args), [str(a).replace("nptorch", "torch") for a in args[1:]],
+                        {k: str(v).replace("nptorch", "torch") for k, v in kwargs.items()}))
+            return args[0].clone()
+
+        lib_.impl("f", f, "CPU")
+        op = getattr(lib.ops, ns).f
+        x = lib.ones(1)
+        op(x, lib.float32)
+        op(x, lib.float64)
+        op(x, lib.float32, "cpu", m=lib.contiguous_format)
+        op(x, m=lib.channels_last)
+        del lib_
+    assert seen["nptorch"] == seen["torch"]
+
+
 # -- custom_op: autograd -------------------------------------------------------------------
 
 def test_custom_op_autograd_matches_torch(device):
@@ -543,6 +568,26 @@ def test_factory_op_with_device_argument_matches_torch():
     assert getattr(nptorch.ops, ns).ones(3).tolist() == [1.0, 1.0, 1.0]
 
 
+def test_factory_op_with_default_or_keyword_device():
+    """The device argument is found when dropped as equal to its default or given by keyword
+    (PyTorch raises IndexError in both cases)."""
+    ns = _ns("factory_default")
+    Tensor = nptorch.Tensor
+
+    @nptorch.library.custom_op(f"{ns}::ones", mutates_args=(), device_types="cpu")
+    def ones(n: int, device: nptorch.device = "cpu") -> Tensor:
+        return nptorch.ones(n, device=device)
+
+    @nptorch.library.custom_op(f"{ns}::zeros", mutates_args=(), device_types="cpu")
+    def zeros(n: int, *, device: nptorch.device) -> Tensor:
+        return nptorch.zeros(n, device=device)
+
+    assert ones(2).tolist() == ones(2, "cpu").tolist() == [1.0, 1.0]
+    assert zeros(2, device="cpu").tolist() == [0.0, 0.0]
+    with pytest.raises(RuntimeError, match="does not have a kernel registered for cuda"):
+        zeros(2, device="cuda")
+
+
 def test_register_fake_is_accepted_and_checked_like_torch():
     op = _sin_op(nptorch, _ns("fake"))
 
@@ -587,7 +632,23 @@ def test_register_autocast_matches_torch():
                        for a, b, c in out[0][1]])
 
 
-@pytest.mark.parametrize("device_type", [3, "meta", "foo", "cuda:0"])
+def test_register_autocast_for_library_op_matches_torch():
+    out = []
+    for lib in _libs():
+        ns = _ns("autocast_lib")
+        lib_ = _library(lib, ns, "FRAGMENT")
+        lib_.define("add(Tensor x, Tensor y) -> Tensor")
+        lib_.impl("add", lambda x, y: x + y, "CPU")
+        lib.library.register_autocast(f"{ns}::add", "cpu", lib.float16, lib=lib_)
+        add = getattr(lib.ops, ns).add
+        with lib.autocast("cpu", dtype=lib.float16):
+            r1 = add(lib.ones(1), lib.ones(1, dtype=lib.float64))
+        r2 = add(lib.ones(1), lib.ones(1))
+        out.append([str(r.dtype).replace("nptorch", "torch") for r in (r1, r2)])
+    assert out[1] == out[0]
+
+
+@pytest.mark.parametrize("device_type", [3, "meta", "foo", "cuda:0", ""])
 def test_register_autocast_errors_match_torch(device_type):
     def call(lib):
         op = _sin_op(lib, f"nplib_autocast_err_{str(device_type).replace(':', '')}")
@@ -605,9 +666,17 @@ def _plain(lib):
 
 
 @pytest.mark.parametrize("name", ["nonamespace", "a::b::c", "prim::f", "nplib_e::bad name",
-                                  "nplib_e::", "::f", 3])
+                                  "nplib_e::", 3])
 def test_custom_op_name_errors_match_torch(name):
     _same_error(lambda lib: lib.library.custom_op(name, mutates_args=())(_plain(lib)))
+
+
+def test_custom_op_with_an_empty_namespace_is_refused():
+    # PyTorch gives this error too, but only after registering a broken entry that makes later
+    # walks of its operator registry (torch.compiler's functions) fail: compared as a string
+    with pytest.raises(RuntimeError) as error:
+        nptorch.library.custom_op("::f", mutates_args=())(_plain(nptorch))
+    assert str(error.value) == "expected ident but found ':' here:\n::f\n~ <--- HERE\n"
 
 
 def test_custom_op_argument_errors_match_torch():
@@ -883,6 +952,19 @@ def test_library_lifetime_matches_torch():
         gc.collect()
 
 
+def test_calling_an_operator_after_its_library_is_destroyed_raises():
+    ns = _ns("stale")
+    lib_ = nptorch.library.Library(ns, "FRAGMENT")
+    lib_.define("t(Tensor x) -> Tensor")
+    lib_.impl("t", lambda x: x + 1, "CPU")
+    packet = getattr(nptorch.ops, ns).t
+    overload = packet.default
+    lib_._destroy()
+    for op in (packet, overload):
+        with pytest.raises(RuntimeError, match=f"schema for {ns}::t which doesn't have a schema"):
+            op(nptorch.ones(1))
+
+
 def test_ops_registered_through_define_keep_alive():
     ns = _ns("keep")
     nptorch.library.define(f"{ns}::f", "(Tensor x) -> Tensor")
@@ -1107,8 +1189,9 @@ def test_aten_namespace(device):
     np.testing.assert_allclose(_np(aten.relu(x)), np.maximum(_np(x), 0))
     assert aten.sum.default(x, 0).shape == (4,)
     assert aten.sin.overloads() == ["default"] and str(aten.sin.default) == "aten.sin.default"
-    for name in ("nosuch", "load", "set_printoptions"):
+    for name in ("nosuch", "load", "set_printoptions", "is_tensor"):
         _same_error(lambda lib: getattr(lib.ops.aten, name))
+    assert aten.atleast_2d(nptorch.tensor(1.0)).shape == (1, 1)  # a functools.partial
     with pytest.raises(AttributeError, match="has no overload name 'Tensor'"):
         aten.sin.Tensor
     with pytest.raises(NotImplementedError):
@@ -1136,6 +1219,8 @@ def test_register_vmap_is_kept_and_vmap_runs_the_op():
     @op.register_vmap
     def rule(info, in_dims, x):
         raise AssertionError("not called")
+
+    assert rule is None  # as with PyTorch's decorator
 
     x = nptorch.randn(3, 2)
     y = nptorch.vmap(op)(x)

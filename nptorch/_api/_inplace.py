@@ -27,11 +27,26 @@ def _can_cast(src, dst):
 
 
 def _self_overlapping(array):
-    """Whether elements of ``array`` share memory (an expanded view): NumPy makes those views
-    read-only; CuPy, which has no such flag, shows them by a zero stride."""
-    if type(array) is np.ndarray:
-        return not array.flags.writeable
+    """Whether elements of ``array`` share memory: an expanded view, which shows it by a zero
+    stride (PyTorch's check)."""
     return any(step == 0 and n > 1 for step, n in zip(array.strides, array.shape))
+
+
+def _writable(array):
+    """Whether ``array`` may be written in place. NumPy marks expanded views read-only, along
+    with other memory that must not be written (imports of legacy DLPack capsules, read-only
+    buffers); CuPy has no such flag."""
+    if type(array) is np.ndarray:
+        return array.flags.writeable
+    return not _self_overlapping(array)
+
+
+_OVERLAPPING = ("unsupported operation: more than one element of the written-to tensor refers to "
+                "a single memory location. Please clone() the tensor before performing the "
+                "operation.")
+_READ_ONLY = ("unsupported operation: the written-to tensor's memory is read-only (a tensor "
+              "imported from a legacy DLPack capsule or a read-only buffer, or a view of an "
+              "expanded tensor). Please clone() the tensor before performing the operation.")
 
 
 def write(self, data):
@@ -44,10 +59,8 @@ def write(self, data):
         raise RuntimeError(
             f"result type {scalar_type_name(data.dtype)} can't be cast to "
             f"the desired output type {scalar_type_name(dst.dtype)}")
-    if _self_overlapping(dst):
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation.")
+    if not _writable(dst):
+        raise RuntimeError(_OVERLAPPING if _self_overlapping(dst) else _READ_ONLY)
     dst[...] = data
     self._version_counter[0] += 1
 
@@ -89,7 +102,7 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
         direct = src.dtype == dst.dtype and src.shape == dst.shape and device_of(src) == dev
     else:
         src, direct = other, type(other) is int or type(other) is float
-    if (direct and dst.dtype.kind == "f" and not _self_overlapping(dst)
+    if (direct and dst.dtype.kind == "f" and _writable(dst)
             and (not kwargs or ufunc in _SCALED and kwargs.keys() == {"alpha"})
             and (type(alpha) is int or type(alpha) is float)
             and not _recording(self, (other,), kwargs)):

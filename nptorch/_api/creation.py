@@ -214,28 +214,29 @@ def _float_default(dtype):
     return (_dtype.to_dtype(dtype) or _dtype.get_default_dtype()).np_dtype
 
 
-def _filled(name, fill):
+def _filled(name, fill, doc, takes_format=False):
     def create(*args, size=None, out=None, dtype=None, layout=None, device=None,
                requires_grad=False, pin_memory=False, memory_format=None):
         shape = _size(name, args, size)
         device = default_device(device)
-        xp = xp_for(device)
-        data = fill(xp, shape, _float_default(dtype))
+        data = fill(xp_for(device), shape, _float_default(dtype))
         if memory_format is not None:
+            if not takes_format:  # of these factories, only empty() has a layout, as in PyTorch
+                raise TypeError(f"{name}() got an unexpected keyword argument 'memory_format'")
             check_format(name, memory_format)
             if memory_format is preserve_format:
                 raise RuntimeError("unsupported memory format Preserve")
             data = _relaid(data, format_strides(shape, memory_format))
         return _finish(data, None, device, requires_grad)
-    create.__name__ = name
-    create.__doc__ = (f"A tensor of the given size filled with {name} (default float dtype), "
-                      "laid out in ``memory_format``.")
+    create.__name__ = create.__qualname__ = name
+    create.__doc__ = f"A tensor of the given size {doc} (default float dtype)."
     return create
 
 
-zeros = _filled("zeros", lambda xp, s, dt: xp.zeros(s, dt))
-ones = _filled("ones", lambda xp, s, dt: xp.ones(s, dt))
-empty = _filled("empty", lambda xp, s, dt: xp.empty(s, dt))
+zeros = _filled("zeros", lambda xp, s, dt: xp.zeros(s, dt), "filled with zeros")
+ones = _filled("ones", lambda xp, s, dt: xp.ones(s, dt), "filled with ones")
+empty = _filled("empty", lambda xp, s, dt: xp.empty(s, dt),
+                "left uninitialised, laid out in ``memory_format``", takes_format=True)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,

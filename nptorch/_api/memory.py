@@ -7,7 +7,6 @@ import numpy as np
 from .._device import xp_of
 from .._dtype import cpp_type_name
 from ._inplace import check_inplace
-from .shape import as_strided
 
 
 def _mapping(array):
@@ -51,9 +50,9 @@ def is_set_to(self, tensor):
             and a.itemsize == b.itemsize and a.shape == b.shape and a.strides == b.strides)
 
 
-def set_(self, source=None, storage_offset=0, size=None, stride=None):
-    """Make this tensor use ``source``'s memory: as ``source`` itself, or as the view
-    ``(size, stride, storage_offset)`` of its storage; with no source, an empty tensor."""
+def set_to(self, source):
+    """Make this tensor use ``source``'s memory, as ``source`` itself; with no source, make it
+    an empty tensor (``set_``'s forms without a storage view: ``nptorch._api.strided``)."""
     check_inplace(self)
     if source is None:
         data = xp_of(self._data).empty(0, self._data.dtype)
@@ -61,10 +60,6 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
         if source._data.dtype != self._data.dtype:
             raise RuntimeError(f"Could not set tensor of type {cpp_type_name(source)} to a "
                                f"tensor of type {cpp_type_name(self)}")
-        if size is not None:
-            stride = stride if stride is not None else [
-                int(np.prod(size[i + 1:])) for i in range(len(size))]
-            source = as_strided(source.detach(), size, stride, storage_offset)
         data = source._data
     self._data = data
     self._version_counter[0] += 1
@@ -72,4 +67,4 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
 
 
 METHODS = {"is_shared": is_shared, "share_memory_": share_memory_,
-           "const_data_ptr": const_data_ptr, "is_set_to": is_set_to, "set_": set_}
+           "const_data_ptr": const_data_ptr, "is_set_to": is_set_to}

@@ -1,10 +1,12 @@
 """Shape ops: reshaping, permuting, joining, flipping and diagonals."""
 import functools
+import operator
 
 from .. import _dtype
 from .._device import xp_of
 from .._functions import shape as F
 from .._functions._utils import cast, sum_to, wrap_dim
+from ..storage import _storage_of, _storage_start
 from ._inplace import check_inplace
 from .linalg import t
 from .reduction import cumprod, cumsum
@@ -158,7 +160,6 @@ def sum_to_size(input, *size):
 def _storage_elements(input):
     """``(input``'s storage as a flat array of its dtype, ``input``'s offset in it, in
     elements)``: the storage is the memory ``untyped_storage()`` reports."""
-    from ..storage import _storage_of
     storage = _storage_of(input._data)
     item = input._data.itemsize
     delta = input.data_ptr() - storage.data_ptr()
@@ -168,17 +169,47 @@ def _storage_elements(input):
     return flat, delta // item
 
 
+def _as_int(value):
+    """``value`` as an int (an int, NumPy integer or one-element integer tensor, not a bool), or
+    None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def _int_tuple(value, name, position):
+    """The ints of ``as_strided``'s tuple argument ``name``, with PyTorch's TypeErrors."""
+    what = f"as_strided(): argument '{name}' (position {position}) must be tuple of ints"
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{what}, not {type(value).__name__}")
+    ints = tuple(_as_int(v) for v in value)
+    if None in ints:
+        i = ints.index(None)
+        got = type(value[i]).__name__
+        if i == 0:
+            raise TypeError(f"{what}, but found element of type {got} at pos 0")
+        raise TypeError(f"as_strided(): argument '{name}' failed to unpack the object at pos "
+                        f"{i + 1} with error \"type must be tuple of ints,but got {got}\"")
+    return ints
+
+
 def as_strided(input, size, stride, storage_offset=None):
     """The view of ``input``'s storage with the given ``size``, ``stride`` (in elements) and
     ``storage_offset`` (by default ``input``'s own), as ``storage_offset()`` counts it."""
-    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    size, stride = _int_tuple(size, "size", 1), _int_tuple(stride, "stride", 2)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
     if any(s < 0 for s in stride):
         raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
                            f"strides: {list(stride)}")
     storage, own_offset = _storage_elements(input)
-    offset = own_offset if storage_offset is None else int(storage_offset)
+    offset = own_offset if storage_offset is None else _as_int(storage_offset)
+    if offset is None:
+        raise TypeError(f"as_strided(): argument 'storage_offset' (position 3) must be int, not "
+                        f"{type(storage_offset).__name__}")
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     item = storage.itemsize
@@ -193,7 +224,6 @@ def as_strided(input, size, stride, storage_offset=None):
 
 def storage_offset(input):
     """How many elements into its storage (``untyped_storage()``) this tensor starts."""
-    from ..storage import _storage_start
     return (input.data_ptr() - _storage_start(input._data)) // input._data.itemsize
 
 

@@ -1,6 +1,6 @@
 """Ops on a tensor's memory layout: ``as_strided_``, ``as_strided_scatter``, the deprecated
 out-of-place ``resize`` / ``resize_as`` and ``dim_order``; and ``set_`` and ``new`` accepting
-storages (they take the place of the same methods from ``memory`` and ``convert``)."""
+storages (``new`` takes the place of ``convert``'s)."""
 import math
 import warnings
 
@@ -8,10 +8,11 @@ from .. import _dtype
 from .._device import to_device as _to_device
 from .._memory_format import memory_format, physical_order as _physical_order
 from .._tensor import Tensor
+from ..storage import _tensor_over, _type_name, _untyped_of, _view, is_storage
 from ._inplace import check_inplace
 from .convert import clone, new as _new_from_args
-from .memory import set_ as _set_to_tensor
-from .shape import _metadata_inplace, as_strided, reshape, resize_as_
+from .memory import set_to
+from .shape import _as_int, _metadata_inplace, as_strided, reshape, resize_as_
 
 
 as_strided_ = _metadata_inplace(as_strided)
@@ -34,25 +35,24 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
     of this dtype), all of it (1-D) when no size is given, or of the storage of the contiguous
     tensor ``source`` (the offset then counts from ``source``'s own); with no source, an empty
     tensor."""
-    from ..storage import _untyped_of, _view, is_storage
     plain = size is None and stride is None and storage_offset == 0
     if plain and (source is None or isinstance(source, Tensor)):
-        return _set_to_tensor(self, source)  # the tensor itself (or a dtype error)
-    if isinstance(source, Tensor) and size is not None:
+        return set_to(self, source)  # the tensor itself (or a dtype error)
+    from_tensor = isinstance(source, Tensor) and size is not None
+    if not (from_tensor or is_storage(source) and (size is not None or plain)) or \
+            not _are_ints(storage_offset, size, stride):
+        given = (source,) + ((storage_offset,) if storage_offset != 0 or size is not None
+                             else ()) + tuple(a for a in (size, stride) if a is not None)
+        raise TypeError(f"set_() received an invalid combination of arguments - got "
+                        f"({', '.join(_type_name(a) for a in given)}), but expected one of:\n"
+                        f"{_SET_FORMS}")
+    if from_tensor:
         # as PyTorch: the memory of a contiguous tensor of any dtype, the offset counted (in
         # this tensor's elements) from the source's own offset
         if not source.is_contiguous():
             raise RuntimeError("passed in tensor to be used as storage must be contiguous")
         storage_offset = storage_offset + source.storage_offset()
         source = source.untyped_storage()
-    elif not is_storage(source) or (size is None and not plain) or not all(
-            a is None or isinstance(a, (tuple, list)) for a in (size, stride)):
-        given = (source,) + ((storage_offset,) if storage_offset != 0 or size is not None
-                             else ()) + tuple(a for a in (size, stride) if a is not None)
-        got = [type(a).__name__ if type(a).__module__ == "builtins"
-               else f"{type(a).__module__}.{type(a).__qualname__}" for a in given]
-        raise TypeError(f"set_() received an invalid combination of arguments - got "
-                        f"({', '.join(got)}), but expected one of:\n{_SET_FORMS}")
     check_inplace(self)
     dtype = self.dtype
     untyped = _untyped_of(source, dtype, _dtype.cpp_type_name(dtype))
@@ -70,10 +70,16 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
     return self
 
 
+def _are_ints(storage_offset, size, stride):
+    """Whether ``set_``'s view arguments are an int and tuples (or lists) of ints."""
+    return _as_int(storage_offset) is not None and all(
+        a is None or isinstance(a, (tuple, list)) and all(_as_int(v) is not None for v in a)
+        for a in (size, stride))
+
+
 def new(self, *args, **kwargs):
     """PyTorch's legacy constructor (``nptorch._api.convert.new``), plus ``new(storage)``: a
     1-D tensor of this dtype over the whole storage."""
-    from ..storage import _tensor_over, is_storage
     if len(args) == 1 and is_storage(args[0]) and set(kwargs) <= {"device"}:
         target = _to_device(kwargs.get("device")) or self.device
         where = getattr(args[0], "_untyped_storage", args[0]).device
@@ -153,4 +159,5 @@ def dim_order(self, *, ambiguity_check=False):
 FUNCTIONS = {"as_strided_": as_strided_, "as_strided_scatter": as_strided_scatter,
              "resize_as_": resize_as_}
 METHODS = {"as_strided_": as_strided_, "as_strided_scatter": as_strided_scatter,
-           "resize": resize, "resize_as": resize_as, "dim_order": dim_order, "new": new}
+           "resize": resize, "resize_as": resize_as, "dim_order": dim_order, "set_": set_,
+           "new": new}

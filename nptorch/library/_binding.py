@@ -105,18 +105,24 @@ def _is_int(value):
     return not isinstance(value, (float, str, Tensor)) and hasattr(value, "__index__")
 
 
+# enum type -> {the number a schema default holds: the name of the nptorch object}
+_ENUM_NAMES = {kind: {number: name for name, number in table.items()}
+               for kind, table in (("ScalarType", SCALAR_TYPES), ("Layout", LAYOUTS),
+                                   ("MemoryFormat", MEMORY_FORMATS))}
+
+
 def _default(arg):
     """The Python value of an argument's default (enum numbers become nptorch objects)."""
     value = arg.default_value
     kind = arg.type.unwrap_optional().name
-    if value is None or kind not in ("ScalarType", "Layout", "MemoryFormat", "Device"):
-        return value
-    import nptorch
+    if value is None:
+        return None
     if kind == "Device":
         return _device(value)
-    table = {"ScalarType": SCALAR_TYPES, "Layout": LAYOUTS, "MemoryFormat": MEMORY_FORMATS}[kind]
-    names = {v: k for k, v in table.items()}
-    return getattr(nptorch, names.get(value, ""), value)
+    if kind in _ENUM_NAMES:
+        import nptorch
+        return getattr(nptorch, _ENUM_NAMES[kind].get(value, ""), value)
+    return value
 
 
 def _equal(a, b):

@@ -68,7 +68,9 @@ def dispatch_key_for_device(device_type):
     if not isinstance(device_type, str):
         raise TypeError(f"_dispatch_key_for_device(): argument must be str, not "
                         f"{type(device_type).__name__}")
-    base, sep, index = device_type.partition(":")
+    if not device_type:
+        raise RuntimeError("Device string must not be empty")
+    base, sep, _ = device_type.partition(":")
     if base not in _DEVICE_TYPES:
         if base.strip() in _DEVICE_TYPES or not base:
             raise RuntimeError(f"Invalid device string: '{device_type}'")

@@ -11,8 +11,9 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _dispatch
 from ._binding import fill_defaults
+from .schema import is_functional_schema
 
-__all__ = ["make_autograd_impl", "Info"]
+__all__ = ["make_autograd_impl", "Info", "check_functional"]
 
 
 class Info:
@@ -63,6 +64,16 @@ def _unflatten(flat, spec):
     return tuple(out)
 
 
+def check_functional(op, schema, *, allow_valid_view=False):
+    """PyTorch's error for a backward formula registered to an operator that mutates its
+    inputs, returns nothing or returns a view (``op`` names it in the message)."""
+    if not is_functional_schema(schema, allow_valid_view=allow_valid_view):
+        raise RuntimeError(
+            f"Cannot register autograd formula for non-functional operator {op} with schema "
+            f"{schema}. Please create a functional operator and register an autograd formula "
+            "for that.")
+
+
 def _describe(values):
     return "(" + ", ".join(f"list of {len(v)}" if isinstance(v, list) else "*"
                            for v in values) + ")"
@@ -72,7 +83,6 @@ def make_autograd_impl(op, info):
     """The kernel registered at the ``Autograd`` key of the OpOverload ``op``."""
     name = f"GeneratedBackwardFor_{op._namespace}_{op._opname}_{op._overloadname}"
     schema = op._schema
-    qualname, overload = op._overloadpacket._qualified_op_name, op._overload_key
     has_kwarg_only_args = any(a.kwarg_only for a in schema.arguments)
     has_tensorlists = any(a.type.is_tensorlist_like() for a in (*schema.arguments,
                                                                  *schema.returns))
@@ -80,8 +90,7 @@ def make_autograd_impl(op, info):
                if a.alias_info is not None and a.alias_info.is_write]
 
     def below_autograd(args, kwargs):
-        return _dispatch.redispatch_below_autograd(_dispatch.lookup(qualname, overload), args,
-                                                   kwargs)
+        return _dispatch.redispatch_below_autograd(op._entry(), args, kwargs)
 
     def forward(ctx, *flat):
         metadata = flat[-1]
@@ -112,16 +121,7 @@ def make_autograd_impl(op, info):
         if not info._backward_fn:
             raise RuntimeError(f"Trying to backward through {op} but no autograd formula was "
                                "registered. Please use register_autograd to add one.")
-        grads_out, i = [], 0
-        for n, const in metadata.output_spec:
-            if n is not None:
-                grads_out.append(list(grads[i:i + n]))
-                i += n
-            elif const is not None:
-                grads_out.append(None)
-            else:
-                grads_out.append(grads[i])
-                i += 1
+        grads_out = _regroup_outputs(grads, metadata.output_spec, constants=False)
         prev_needs_input_grad = ctx.needs_input_grad
         try:
             ctx.needs_input_grad = _unflatten(prev_needs_input_grad[:-1], metadata.input_spec)
@@ -158,7 +158,9 @@ def make_autograd_impl(op, info):
             metadata = _Metadata(keyword_only_args, spec,
                                  [isinstance(f, Tensor) for f in flat] + [False])
             out = generated.apply(*flat, metadata)
-            return _unflatten_outputs(out, metadata)
+            values = _regroup_outputs(out if isinstance(out, tuple) else (out,),
+                                      metadata.output_spec, constants=True)
+            return tuple(values) if metadata.result_is_tuple else values[0]
         with grad_mode.no_grad():
             return below_autograd(args, keyword_only_args)
 
@@ -183,19 +185,20 @@ def _flatten_grads(result, input_spec):
     return tuple(flat)
 
 
-def _unflatten_outputs(out, metadata):
-    out = out if isinstance(out, tuple) else (out,)
+def _regroup_outputs(flat, output_spec, *, constants):
+    """The Function's flat outputs (or their gradients) as the operator's outputs: lists of
+    tensors rebuilt, and its non-tensor outputs put back (``constants``) or given None."""
     values, i = [], 0
-    for n, const in metadata.output_spec:
+    for n, const in output_spec:
         if n is not None:
-            values.append(list(out[i:i + n]))
+            values.append(list(flat[i:i + n]))
             i += n
         elif const is not None:
-            values.append(const)
+            values.append(const if constants else None)
         else:
-            values.append(out[i])
+            values.append(flat[i])
             i += 1
-    return tuple(values) if metadata.result_is_tuple else values[0]
+    return values
 
 
 def _any_requires_grad(args):

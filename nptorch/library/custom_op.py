@@ -5,20 +5,22 @@ autocast rule.
 As in PyTorch, a custom op may not return its inputs or views of them (nor one tensor
 twice): the kernel's result is checked on every call. Its mutated arguments (``mutates_args``)
 get a version bump per call. Defining a custom op again under the same name replaces it.
+Unlike PyTorch (which raises IndexError), an operator without tensor arguments also finds
+its ``device`` argument when that is keyword-only or left at its default.
 """
-import collections.abc
 import contextlib
 import inspect
 import logging
 import weakref
 
 from .._tensor import Tensor
+from ..amp.autocast_mode import _cast, autocast
 from . import _dispatch
-from .autograd import make_autograd_impl
+from ._binding import fill_defaults
+from .autograd import check_functional, make_autograd_impl
 from .infer_schema import infer_schema
 from .library import Library, lookup_op
-from .schema import (get_device_arg_index, has_kwarg_only_tensors, has_tensor_arg,
-                     is_functional_schema, parse_schema)
+from .schema import get_device_arg_index, has_kwarg_only_tensors, has_tensor_arg, parse_schema
 
 __all__ = ["custom_op", "CustomOpDef"]
 
@@ -103,34 +105,22 @@ def _check_aliasing(name, args, kwargs, result, get_module):
         storages.add(key)
 
 
-def _cast(value, device_type, dtype):
-    """Floating tensors on ``device_type`` (but float64) cast to ``dtype``, in any nesting."""
-    if isinstance(value, Tensor):
-        eligible = (value.is_floating_point() and value.device.type == device_type
-                    and value.dtype.name != "float64")
-        return value.to(dtype) if eligible else value
-    if isinstance(value, (str, bytes)):
-        return value
-    if isinstance(value, collections.abc.Iterable):
-        iterable = (_cast(v, device_type, dtype) for v in value)
-        return type(value)(iterable) if isinstance(value, (list, tuple)) else iterable
-    return value
-
-
 def _is_autocast_available(device_type):
     _dispatch.dispatch_key_for_device(device_type)  # PyTorch's errors for unknown names
     return device_type in ("cpu", "cuda")
 
 
-@contextlib.contextmanager
-def _autocast_disabled(device_type):
-    from ..amp import _state
-    previous = _state.is_autocast_enabled(device_type)
-    _state.set_autocast_enabled(device_type, False)
-    try:
-        yield
-    finally:
-        _state.set_autocast_enabled(device_type, previous)
+def autocast_kernel(op, device_type, cast_inputs):
+    """The ``Autocast<Device>`` kernel of the OpOverload ``op``: it calls ``op`` again with
+    the floating inputs on ``device_type`` cast to ``cast_inputs`` and autocast disabled."""
+
+    def kernel(*args, **kwargs):
+        if kwargs:
+            raise AssertionError(f"Custom ops do not support kwargs yet, got {list(kwargs)}")
+        with autocast(device_type, enabled=False):
+            return op(*_cast(args, device_type, cast_inputs))
+
+    return kernel
 
 
 def get_library_allowing_overwrite(namespace, name):
@@ -166,7 +156,7 @@ class CustomOpDef:
         self._has_backend_select = False
         self._lib = get_library_allowing_overwrite(namespace, name)
         self._register_to_dispatcher()
-        self._disabled_kernel = set()
+        self._disabled_kernel = set()  # device types whose registered kernel is disabled
         OPDEFS[self._qualname] = self
 
     @property
@@ -185,9 +175,6 @@ class CustomOpDef:
         self._lib.define(schema_str, tags=self._tags)
         self._opoverload = lookup_op(self._qualname)
         self._lib.impl(self._name, make_autograd_impl(self._opoverload, self), "Autograd")
-
-    def _entry(self):
-        return _dispatch.lookup(*self._qualname.partition(".")[::2])
 
     @contextlib.contextmanager
     def set_kernel_enabled(self, device_type, enabled=True):
@@ -266,13 +253,18 @@ class CustomOpDef:
         if self._has_backend_select:
             return
         self._has_backend_select = True
+        schema = self._opoverload._schema
+        device_arg = schema.arguments[device_arg_index]
 
         def backend_select(*args, **kwargs):
-            device = args[device_arg_index].type
+            # the device argument may have been dropped as equal to its default
+            all_args, all_kwargs = fill_defaults(schema, args, kwargs)
+            device = (all_kwargs[device_arg.name] if device_arg.kwarg_only
+                      else all_args[device_arg_index]).type
             if device not in self._backend_fns:
                 raise RuntimeError(f"{self._name} does not have a kernel registered for "
                                    f"{device}. Please use register_kernel to do so.")
-            return _dispatch.call_backend(self._entry(), device, args, kwargs)
+            return _dispatch.call_backend(self._opoverload._entry(), device, args, kwargs)
 
         self._lib.impl(self._name, backend_select, "BackendSelect")
 
@@ -285,23 +277,18 @@ class CustomOpDef:
         """Register the backward formula: ``backward(ctx, *grads)`` returns one gradient per
         input; ``setup_context(ctx, inputs, output)`` (with ``keyword_only_inputs`` when the
         operator has keyword-only arguments) saves what backward needs."""
-        schema = self._opoverload._schema
-        if not is_functional_schema(schema, allow_valid_view=True):
-            raise RuntimeError(
-                f"Cannot register autograd formula for non-functional operator {self} with "
-                f"schema {schema}. Please create a functional operator and register an autograd "
-                "formula for that.")
+        check_functional(self, self._opoverload._schema, allow_valid_view=True)
         self._backward_fn = backward
         self._setup_context_fn = setup_context
 
     def register_vmap(self, func=None):
-        """Register a vmap rule (kept; nptorch's vmap calls the operator per slice)."""
+        """Register a vmap rule (kept; nptorch's vmap calls the operator per slice); usable as
+        a decorator, which returns None as PyTorch's does."""
         def register(func):
             self._vmap_fn = func
-            return func
         if func is None:
             return register
-        register(func)
+        return register(func)
 
     def register_autocast(self, device_type, cast_inputs):
         """In autocast regions of ``device_type``, run the operator with its floating inputs
@@ -310,32 +297,14 @@ class CustomOpDef:
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
         if not _is_autocast_available(device_type):
             raise ValueError(f"Device type '{device_type}' does not support autocast.")
-        need_register = self._autocast_dtype.get(device_type) is None
-        if need_register:
+        kernel = autocast_kernel(self._opoverload, device_type, cast_inputs)
+        # as in PyTorch, the first registration per device type stays in force
+        if device_type not in self._autocast_dtype:
             self._autocast_dtype[device_type] = cast_inputs
-        autocast_key = "Autocast" + _dispatch.dispatch_key_for_device(device_type)
-
-        def kernel(*args, **kwargs):
-            if len(kwargs) != 0:
-                raise AssertionError(f"Custom ops do not support kwargs yet, got "
-                                     f"{list(kwargs.keys())}")
-            with _autocast_disabled(device_type):
-                return self._opoverload(*_cast(args, device_type, cast_inputs))
-
-        if need_register:
+            autocast_key = "Autocast" + _dispatch.dispatch_key_for_device(device_type)
             self._lib.impl(self._name, kernel, autocast_key)
         return kernel
 
     def __call__(self, *args, **kwargs):
         return self._opoverload(*args, **kwargs)
 
-
-def _maybe_get_opdef(op):
-    from .._ops_namespace import OpOverload
-    if isinstance(op, CustomOpDef):
-        return op
-    if isinstance(op, OpOverload):
-        op = op._name
-    if not isinstance(op, str):
-        raise AssertionError(f"op must be str, got {type(op)}")
-    return OPDEFS.get(op)

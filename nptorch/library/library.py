@@ -60,7 +60,7 @@ def _del_library(handle, op_impls, op_defs):
     _defs.difference_update(op_defs)
     if handle.kind == "DEF" and _def_libraries.get(handle.ns) is handle:
         del _def_libraries[handle.ns]
-    clear_cached(undefined | {d.partition(".")[0] for d in op_defs})
+    clear_cached(undefined)
 
 
 class Library:
@@ -108,7 +108,6 @@ class Library:
         self.ns = ns
         self._op_defs = set()
         self._op_impls = set()
-        self._registration_handles = []
         self.kind = kind
         self.dispatch_key = dispatch_key
         self._finalizer = weakref.finalize(self, _del_library, self.m, self._op_impls,
@@ -266,9 +265,7 @@ def define(qualname, schema, *args, lib=None, tags=()):
         raise ValueError(f"define(qualname, schema): expected qualname to be instance of str, "
                          f"got {type(qualname)}")
     namespace, name = parse_namespace(qualname)
-    if lib is None:
-        lib = Library(namespace, "FRAGMENT")
-        _keep_alive.append(lib)
+    lib = _library_for_registration(namespace, lib)
     if not NAMELESS_SCHEMA.fullmatch(schema):
         raise ValueError(f"define(qualname, schema, ...): expected schema to look like e.g. "
                          f'"(Tensor x) -> Tensor" but got "{schema}"')
@@ -318,11 +315,7 @@ def _impl(qualname, types, func=None, *, lib=None):
 
     def register_(func):
         namespace, _ = parse_namespace(qualname)
-        if lib is None:
-            use_lib = Library(namespace, "FRAGMENT")
-            _keep_alive.append(use_lib)
-        else:
-            use_lib = lib
+        use_lib = _library_for_registration(namespace, lib)
         for key in keys:
             use_lib.impl(qualname, func, key)
 
@@ -330,6 +323,15 @@ def _impl(qualname, types, func=None, *, lib=None):
         return register_
     register_(func)
     return None
+
+
+def _library_for_registration(namespace, lib):
+    """``lib``, or when None a FRAGMENT library of ``namespace`` kept for the process."""
+    if lib is not None:
+        return lib
+    lib = Library(namespace, "FRAGMENT")
+    _keep_alive.append(lib)
+    return lib
 
 
 def lookup_op(qualname):

@@ -4,11 +4,10 @@
 import warnings
 
 from . import _dispatch
-from .autograd import Info, make_autograd_impl
-from .custom_op import (CustomOpDef, _autocast_disabled, _cast, _is_autocast_available,
-                        _maybe_get_opdef)
-from .library import CEA, Library, _impl, _keep_alive, lookup_op, parse_namespace
-from .schema import has_kwarg_only_tensors, is_functional_schema
+from .autograd import Info, check_functional, make_autograd_impl
+from .custom_op import OPDEFS, CustomOpDef, _is_autocast_available, autocast_kernel
+from .library import CEA, _impl, _library_for_registration, lookup_op, parse_namespace
+from .schema import has_kwarg_only_tensors
 
 __all__ = ["register_kernel", "register_autograd", "register_fake", "register_autocast",
            "register_vmap", "impl_abstract", "get_ctx"]
@@ -17,21 +16,22 @@ _vmap_rules = {}  # qualname -> vmap rule (kept; nptorch's vmap calls operators 
 
 
 def _resolve_op_for_registration(op, registration_name):
+    """The CustomOpDef of ``op`` if ``custom_op`` made it, else its name ``"ns::op[.overload]"``."""
     from .._ops_namespace import OpOverload
-    if not isinstance(op, (str, OpOverload, CustomOpDef)):
-        raise ValueError(f"{registration_name}({op}): got unexpected type for op: {type(op)}")
+    if isinstance(op, CustomOpDef):
+        return op
     if isinstance(op, OpOverload):
         op = op._name
-    opdef = _maybe_get_opdef(op)
-    return op if opdef is None else opdef
+    elif not isinstance(op, str):
+        raise ValueError(f"{registration_name}({op}): got unexpected type for op: {type(op)}")
+    return OPDEFS.get(op, op)
 
 
-def _library_for_registration(namespace, lib):
-    if lib is not None:
-        return lib
-    use_lib = Library(namespace, "FRAGMENT")
-    _keep_alive.append(use_lib)
-    return use_lib
+def _refuse_kwarg_only_tensors(registration_name, schema):
+    if has_kwarg_only_tensors(schema):
+        raise NotImplementedError(
+            f"{registration_name} with kwarg-only Tensor args. In the original definition of the "
+            f"op, please make your tensors not kwarg-only. Got: {schema}")
 
 
 def register_kernel(op, device_types, func=None, /, *, lib=None):
@@ -85,16 +85,8 @@ def register_autograd(op, backward, /, *, setup_context=None, lib=None):
         return
     qualname = op
     overload = lookup_op(qualname)
-    schema = overload._schema
-    if not is_functional_schema(schema):
-        raise RuntimeError(
-            f"Cannot register autograd formula for non-functional operator {overload} with "
-            f"schema {schema}. Please create a functional operator and register an autograd "
-            "formula for that.")
-    if has_kwarg_only_tensors(schema):
-        raise NotImplementedError(
-            "register_autograd with kwarg-only Tensor args. In the original definition of the "
-            f"op, please make your tensors not kwarg-only. Got: {schema}")
+    check_functional(overload, overload._schema)
+    _refuse_kwarg_only_tensors("register_autograd", overload._schema)
     kernel = make_autograd_impl(overload, Info(backward, setup_context))
     namespace, opname = parse_namespace(qualname)
     _library_for_registration(namespace, lib).impl(opname, kernel, "Autograd")
@@ -108,19 +100,10 @@ def register_autocast(op, device_type, cast_inputs, /, *, lib=None):
         raise ValueError(f"Device type '{device_type}' does not support autocast.")
     if isinstance(op, CustomOpDef):
         return op.register_autocast(device_type, cast_inputs)
-    qualname = op
-    overload = lookup_op(qualname)
-    namespace, opname = parse_namespace(qualname)
-    use_lib = _library_for_registration(namespace, lib)
+    namespace, opname = parse_namespace(op)
+    kernel = autocast_kernel(lookup_op(op), device_type, cast_inputs)
     autocast_key = "Autocast" + _dispatch.dispatch_key_for_device(device_type)
-
-    def kernel(*args, **kwargs):
-        if len(kwargs) != 0:
-            raise AssertionError("Custom ops do not support kwargs yet.")
-        with _autocast_disabled(device_type):
-            return overload(*_cast(args, device_type, cast_inputs))
-
-    return use_lib.impl(opname, kernel, autocast_key)
+    _library_for_registration(namespace, lib).impl(opname, kernel, autocast_key)
 
 
 def register_vmap(op, func=None, /, *, lib=None):
@@ -129,15 +112,10 @@ def register_vmap(op, func=None, /, *, lib=None):
     op = _resolve_op_for_registration(op, "register_vmap")
     if isinstance(op, CustomOpDef):
         return op.register_vmap(func)
-    qualname = op
-    schema = lookup_op(qualname)._schema
-    if has_kwarg_only_tensors(schema):
-        raise NotImplementedError(
-            "register_vmap with kwarg-only Tensor args. In the original definition of the op, "
-            f"please make your tensors not kwarg-only. Got: {schema}")
+    _refuse_kwarg_only_tensors("register_vmap", lookup_op(op)._schema)
 
     def register(func):
-        _vmap_rules[qualname] = func
+        _vmap_rules[op] = func
 
     if func is None:
         return register

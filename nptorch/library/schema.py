@@ -162,9 +162,8 @@ class FunctionSchema:
 
 
 def _returns_str(returns):
-    if len(returns) == 1 and not returns[0].name and returns[0].type.name != "Tuple":
-        return str(returns[0])
-    if len(returns) == 1 and returns[0].name:
+    # one return prints bare, unless it is an unnamed tuple (printed "((...))")
+    if len(returns) == 1 and (returns[0].name or returns[0].type.name != "Tuple"):
         return str(returns[0])
     return "(" + ", ".join(str(r) for r in returns) + ")"
 

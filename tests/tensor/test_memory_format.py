@@ -23,6 +23,25 @@ def test_formats_are_named_as_in_pytorch(torch):
         assert repr(fmt) == repr(getattr(torch, name)) == f"torch.{name}"
 
 
+def test_formats_and_layouts_survive_pickling_and_copying():
+    import copy
+    import pickle
+    for const in (nptorch.channels_last, nptorch.preserve_format, nptorch.strided):
+        assert pickle.loads(pickle.dumps(const)) is const
+        assert copy.deepcopy(const) is copy.copy(const) is const
+    fmt = copy.deepcopy({"memory_format": nptorch.channels_last})["memory_format"]
+    x = nptorch.zeros(2, 3, 4, 5).clone(memory_format=fmt)
+    assert x.is_contiguous(memory_format=nptorch.channels_last)
+
+
+def test_only_empty_takes_a_memory_format():
+    for name in ("zeros", "ones"):
+        check_same_error_as_torch(
+            lambda L: getattr(L, name)(1, 2, 3, 4, memory_format=L.channels_last))
+    assert nptorch.empty(1, 2, 3, 4, memory_format=nptorch.channels_last).stride() == \
+        (24, 1, 8, 2)
+
+
 @pytest.mark.parametrize("shape", SHAPES_4D)
 def test_channels_last_strides_match_torch(shape, torch):
     ours = _values(nptorch, shape).contiguous(memory_format=nptorch.channels_last)

@@ -150,6 +150,8 @@ UNTYPED_ERRORS = {
     "slice step": lambda t: t.UntypedStorage([1, 2, 3])[::2],
     "set slice step": lambda t: t.UntypedStorage(3).__setitem__(slice(0, 2, 2), 1),
     "set a float": lambda t: t.UntypedStorage(3).__setitem__(0, 1.5),
+    "set a float out of range": lambda t: t.UntypedStorage(3).__setitem__(7, 1.5),
+    "NumPy int item": lambda t: t.UntypedStorage([np.int64(1)]),
     "set a NumPy int": lambda t: t.UntypedStorage(3).__setitem__(0, np.int64(1)),
     "set a storage": lambda t: t.UntypedStorage(3).__setitem__(slice(0, 2),
                                                                t.UntypedStorage(2)),
@@ -497,6 +499,13 @@ SET_ERRORS = {
     "new from a typed storage of another dtype": lambda t: t.arange(2).new(t.FloatStorage(2)),
     "Tensor from a typed storage of another dtype": lambda t: t.Tensor(t.LongStorage([1])),
     "as_strided out of bounds": lambda t: t.arange(4.0)[1:].as_strided((4,), (1,)),
+    "as_strided size not a tuple": lambda t: t.arange(4.0).as_strided(2, (1,)),
+    "as_strided float size": lambda t: t.arange(4.0).as_strided((2, 1.5), (1, 1)),
+    "as_strided bool size": lambda t: t.arange(4.0).as_strided((True,), (1,)),
+    "as_strided float stride": lambda t: t.arange(4.0).as_strided((2,), (1.5,)),
+    "as_strided float offset": lambda t: t.arange(4.0).as_strided((2,), (1,), 1.0),
+    "as_strided tensor ints": lambda t: t.arange(4.0).as_strided((t.tensor(2),), (1,),
+                                                                 t.tensor(1)),
 }
 
 
@@ -510,6 +519,9 @@ def test_set_errors_like_torch(name):
     lambda t: t.empty(0).set_("a"),
     lambda t: t.empty(0).set_(t.UntypedStorage(8), 1),
     lambda t: t.empty(0).set_(t.UntypedStorage(8), 0, 2),
+    lambda t: t.empty(0).set_(t.UntypedStorage(8), 1.0, (1,), (1,)),
+    lambda t: t.empty(0).set_(t.UntypedStorage(8), 0, (1.5,), (1,)),
+    lambda t: t.empty(0).set_(t.arange(4.0), 0, (2,), (1.0,)),
 ])
 def test_set_bad_arguments_like_torch(call):
     _raises_like_torch(call, TypeError, r"set_\(\) received an invalid combination of arguments "
@@ -670,6 +682,8 @@ def test_from_file(tmp_path):
             lib.UntypedStorage.from_file(name, False, 100)
         with pytest.raises(RuntimeError, match="unable to open file"):
             lib.UntypedStorage.from_file(str(tmp_path / "missing.bin"), False, 4)
+        with pytest.raises(TypeError):
+            lib.UntypedStorage.from_file(name, False, 1.5)
     # a tensor over the mapped storage writes to the file
     f = nptorch.UntypedStorage.from_file(name, True, 16)
     t = nptorch.empty(0, dtype=nptorch.uint8).set_(f)

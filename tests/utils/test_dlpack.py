@@ -131,6 +131,18 @@ def test_read_only_memory_needs_a_versioned_capsule():
     assert t.stride() == (1, 0) and t.tolist() == expanded.tolist()
 
 
+def test_writing_memory_imported_read_only_names_the_cause():
+    x = nptorch.arange(4.0)
+    imported = from_dlpack(to_dlpack(x))  # legacy capsules come in read-only
+    for write in (lambda t: t.add_(1), lambda t: t.mul_(nptorch.ones(4)), lambda t: t.zero_(),
+                  lambda t: t.copy_(nptorch.ones(4))):
+        with pytest.raises(RuntimeError, match="memory is read-only"):
+            write(imported)
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    # an expanded tensor keeps PyTorch's message
+    check_same_error_as_torch(lambda L: L.zeros(1).expand(3).add_(1))
+
+
 def test_copy_and_device_arguments():
     torch = pytest.importorskip("torch")
     t = torch.arange(3.0)
