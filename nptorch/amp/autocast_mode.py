@@ -19,6 +19,9 @@ _SUPPORTED = {"cpu": (float16,)}  # PyTorch's CPU list also has bfloat16, which 
 
 def is_autocast_available(device_type):
     """Whether autocast can run on ``device_type`` ("cpu" and "cuda")."""
+    if not isinstance(device_type, str):
+        raise TypeError(f"_is_autocast_available(): argument 'device_type' (position 1) must be "
+                        f"str, not {type(device_type).__name__}")
     return _state._device_type(device_type) in ("cpu", "cuda")
 
 

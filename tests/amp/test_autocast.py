@@ -7,6 +7,7 @@ import pytest
 
 import nptorch
 import nptorch.nn.functional as F
+from helpers import check_same_error_as_torch
 
 RNG = np.random.default_rng(0)
 SQUARE = RNG.standard_normal((4, 4)).astype(np.float32)
@@ -250,6 +251,11 @@ def test_state_functions(torch):
                                            "device string: tpu"):
         nptorch.is_autocast_enabled("tpu")
     assert nptorch.amp.is_autocast_available("cpu") and nptorch.amp.is_autocast_available("cuda")
+
+
+@pytest.mark.parametrize("device_type", [3, None])
+def test_is_autocast_available_takes_a_device_name(device_type):
+    check_same_error_as_torch(lambda lib: lib.amp.is_autocast_available(device_type))
 
 
 @pytest.mark.parametrize("name, args, message", [
