@@ -49,6 +49,13 @@ _READ_ONLY = ("unsupported operation: the written-to tensor's memory is read-onl
               "expanded tensor). Please clone() the tensor before performing the operation.")
 
 
+def check_writable(array):
+    """Raise PyTorch's error for writing into overlapping memory (an expanded tensor), or one
+    naming read-only memory, unless ``array`` may be written."""
+    if not _writable(array):
+        raise RuntimeError(_OVERLAPPING if _self_overlapping(array) else _READ_ONLY)
+
+
 def write(self, data):
     """Copy ``data`` into ``self``'s memory (validated) and bump its version."""
     dst = self._data
@@ -59,8 +66,7 @@ def write(self, data):
         raise RuntimeError(
             f"result type {scalar_type_name(data.dtype)} can't be cast to "
             f"the desired output type {scalar_type_name(dst.dtype)}")
-    if not _writable(dst):
-        raise RuntimeError(_OVERLAPPING if _self_overlapping(dst) else _READ_ONLY)
+    check_writable(dst)
     dst[...] = data
     self._version_counter[0] += 1
 

@@ -12,7 +12,7 @@ from .._functions.shape import Embed
 from .._functions._utils import wrap_dim
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ._inplace import apply_inplace
+from ._inplace import apply_inplace, check_writable
 from .reduction import return_types, scalar_type_name
 
 _INVALID_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -148,6 +148,7 @@ def setitem(self, index, value):
     if not grad_mode.state.enabled or not (
             self._requires_grad or value._requires_grad or (base is not None and base._requires_grad)):
         # nothing to record: write in place (apply_inplace would copy all of self first)
+        check_writable(self._data)
         put(self._data, key, value._data)
         self._version_counter[0] += 1
         return

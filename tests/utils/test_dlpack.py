@@ -135,12 +135,15 @@ def test_writing_memory_imported_read_only_names_the_cause():
     x = nptorch.arange(4.0)
     imported = from_dlpack(to_dlpack(x))  # legacy capsules come in read-only
     for write in (lambda t: t.add_(1), lambda t: t.mul_(nptorch.ones(4)), lambda t: t.zero_(),
-                  lambda t: t.copy_(nptorch.ones(4))):
+                  lambda t: t.copy_(nptorch.ones(4)), lambda t: t.__setitem__(0, 5.0)):
         with pytest.raises(RuntimeError, match="memory is read-only"):
             write(imported)
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
     # an expanded tensor keeps PyTorch's message
     check_same_error_as_torch(lambda L: L.zeros(1).expand(3).add_(1))
+    # (PyTorch lets an index assignment write its shared memory; nptorch refuses it alike)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        nptorch.zeros(1).expand(3)[0] = 1.0
 
 
 def test_copy_and_device_arguments():
