@@ -92,9 +92,10 @@ from .serialization import save, load, save_safetensors, load_safetensors  # noq
 from ._device_module import get_device_module  # noqa: E402
 from ._ops_namespace import ops  # noqa: E402  (also importable as the module nptorch.ops)
 
-# Submodules that ordinary scripts seldom touch load on first use (~10 ms of the import; library
-# loads with ops, which must be importable as the module nptorch.ops).
-_LAZY = ("accelerator", "compiler", "multiprocessing", "quasirandom", "signal")
+# Submodules that ordinary scripts seldom touch load on first use (~25 ms of the import; ops is
+# loaded, as it must be importable as the module nptorch.ops, but it imports library only on the
+# first operator lookup).
+_LAZY = ("accelerator", "compiler", "library", "multiprocessing", "quasirandom", "signal")
 
 
 def __getattr__(name):

@@ -16,10 +16,18 @@ import importlib
 import sys
 import types
 
-from .library import _binding, _dispatch
-from .library.library import _defs
-
 __all__ = ["ops", "OpOverloadPacket", "OpOverload"]
+
+# nptorch.library (the operator registry), imported on the first operator lookup rather than
+# with nptorch: ``_OpNamespace.__getattr__`` and ``OpOverloadPacket`` load it.
+_binding = _dispatch = _defs = None
+
+
+def _load_library():
+    global _binding, _dispatch, _defs
+    if _dispatch is None:
+        from .library import _binding, _dispatch
+        from .library.library import _defs
 
 
 def _lookup_or_raise(qualname, overload):
@@ -104,6 +112,7 @@ class OpOverloadPacket:
     __file__ = "nptorch.ops"
 
     def __init__(self, qualified_op_name, op_name):
+        _load_library()
         self._qualified_op_name = qualified_op_name
         self.__name__ = op_name
         self._dir = []
@@ -253,6 +262,7 @@ class _OpNamespace(types.ModuleType):
             raise AttributeError(f"Invalid attribute '{op_name}' for '_OpNamespace' "
                                  f"'{self.name}'")
         qualified = f"{self.name}::{op_name}"
+        _load_library()
         if _dispatch.overload_names(qualified):
             packet = OpOverloadPacket(qualified, op_name)
         else:

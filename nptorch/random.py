@@ -4,7 +4,6 @@ A Generator wraps NumPy's PCG64 (and, for CUDA tensors, a CuPy generator seeded 
 so the same seed gives the same numbers.
 """
 import contextlib
-import importlib
 import warnings
 
 import numpy as np
@@ -128,11 +127,6 @@ def _cuda_set_rng_state(new_state, device="cuda"):
     default_generator._set_cuda_state(new_state)
 
 
-def _device_module(device_type):
-    from ._device import device
-    return importlib.import_module(f"{__package__}.{device(device_type).type}")
-
-
 def _rng_state_functions(device_module):
     """``get_rng_state`` and ``set_rng_state`` of a device module (``nptorch.cuda`` keeps its
     stream in the default generator)."""
@@ -161,8 +155,9 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
     if device_type == "meta":
         yield
         return
+    from ._device_module import get_device_module
     device_type = device_type or "cuda"
-    device_mod = _device_module(device_type)
+    device_mod = get_device_module(device_type)
     global _fork_rng_warned_already
     if not enabled:
         yield

@@ -547,16 +547,17 @@ def _from_buffer(buffer, byte_order, count, offset, dtype):
         raise TypeError(f"a bytes-like object is required, not '{type(buffer).__name__}'") \
             from None
     length = view.nbytes
-    if not 0 <= offset <= length:
+    if not 0 <= offset <= length:  # PyTorch's message, which swaps the two numbers
         raise ValueError(f"offset must be non-negative and no greater than buffer length "
-                         f"({length}), but got {offset}")
+                         f"({offset}) , but got {length}")
     if count < 0:
         if (length - offset) % item:
             raise ValueError(f"buffer size ({length - offset}) must be a multiple of element "
                              f"size ({item})")
         count = (length - offset) // item
     elif count * item > length - offset:
-        raise ValueError(f"buffer has only {(length - offset) // item} elements after offset "
+        # PyTorch's message, which counts the bytes left as elements
+        raise ValueError(f"buffer has only {length - offset} elements after offset "
                          f"{offset}, but specified a size of {count}")
     source = np.frombuffer(view, dtype=dtype.np_dtype.newbyteorder(orders[byte_order]),
                            count=count, offset=offset)

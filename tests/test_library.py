@@ -1225,3 +1225,13 @@ def test_register_vmap_is_kept_and_vmap_runs_the_op():
     x = nptorch.randn(3, 2)
     y = nptorch.vmap(op)(x)
     np.testing.assert_allclose(_np(y), np.sin(_np(x)), rtol=1e-6)
+
+
+def test_library_loads_on_first_operator_lookup():
+    import subprocess
+    import sys
+    code = ("import sys, nptorch, nptorch.ops\n"
+            "assert 'nptorch.library' not in sys.modules\n"
+            "assert nptorch.ops.aten.add(nptorch.tensor(1.), 2).item() == 3\n"
+            "assert 'nptorch.library' in sys.modules and nptorch.library.Library\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

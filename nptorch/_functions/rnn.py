@@ -40,10 +40,13 @@ def _weight_grad(ops, dgates, inputs, needed):
     return Tensor._make(ops.matmul(dgates.reshape(T * B, G).T, flat))
 
 
-def _first_state_read(h0):
-    """The first step whose state h_{t-1} adds to the recurrent weight's gradient: 1 when h0
-    is all zeros (the layers' default), whose step adds nothing, else 0."""
-    return 0 if h0._data.any() else 1
+def _recurrent_weight_grad(ops, dgates, hs, needed):
+    """Gradient of w_hh from the gate gradients (T, B, G) and the states they read, hs[:T]
+    (hs[0] is h0); a zero h0 (the layers' default) adds nothing, so its step is skipped."""
+    if not needed:
+        return None
+    first = 0 if hs[0].any() else 1
+    return _weight_grad(ops, dgates[first:], hs[first:], True)
 
 
 def _bias_grad(dgates):
@@ -62,7 +65,6 @@ class LSTMLayer(BuiltinFunction):
                                          c0._data)
         ctx.save_for_backward(x, w_ih, w_hh)
         ctx.ops, ctx.hs, ctx.cs, ctx.gates = ops, hs, cs, gates
-        ctx.first = _first_state_read(h0)
         # copies: backward reads hs and cs, which the caller may modify in place
         return Tensor._make(hs[1:].copy()), Tensor._make(cs[1:].copy())
 
@@ -76,7 +78,7 @@ class LSTMLayer(BuiltinFunction):
                                                      gy._data, gc._data, zeros, zeros,
                                                      needs[0], needs[1])
         gw_ih = _weight_grad(ctx.ops, dgates, x._data, needs[3])
-        gw_hh = _weight_grad(ctx.ops, dgates[ctx.first:], ctx.hs[ctx.first:], needs[4])
+        gw_hh = _recurrent_weight_grad(ctx.ops, dgates, ctx.hs, needs[4])
         has_bias = needs[5] or needs[6]
         gb = _bias_grad(dgates) if has_bias else None
         # b_ih and b_hh enter alike: the same gradient, in two arrays
@@ -103,7 +105,6 @@ class GRULayer(BuiltinFunction):
         hs, gates, hn = ops.gru_forward(xw, w_hh._data, b_hn, h0._data)
         ctx.save_for_backward(x, w_ih, w_hh)
         ctx.ops, ctx.hs, ctx.gates, ctx.hn = ops, hs, gates, hn
-        ctx.first = _first_state_read(h0)
         return Tensor._make(hs[1:].copy())
 
     @staticmethod
@@ -117,6 +118,6 @@ class GRULayer(BuiltinFunction):
         has_bias = needs[4] or needs[5]
         return (_input_grad(ctx.ops, dgx, w_ih._data, needs[0]), tensor_or_none(dh0),
                 _weight_grad(ctx.ops, dgx, x._data, needs[2]),
-                _weight_grad(ctx.ops, dgh[ctx.first:], ctx.hs[ctx.first:], needs[3]),
+                _recurrent_weight_grad(ctx.ops, dgh, ctx.hs, needs[3]),
                 Tensor._make(_bias_grad(dgx)) if has_bias else None,
                 Tensor._make(_bias_grad(dgh)) if has_bias else None)

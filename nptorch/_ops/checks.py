@@ -182,12 +182,14 @@ def lstm_recurrence_backward(gates, cs, w_hh, dhs, dcs, dh, dc):
 
 def lstm_forward(x, w_ih, w_hh, bias, h0, c0):
     """``(T, B, I, H)``; ``bias`` may be None."""
-    check(x.ndim == 3, f"lstm_forward: expected an input of shape (T, B, I), got {x.shape}")
+    if x.ndim != 3:
+        raise ValueError(f"lstm_forward: expected an input of shape (T, B, I), got {x.shape}")
     T, B, I = x.shape
-    check(w_hh.ndim == 2 and w_hh.shape[0] % 4 == 0,
-          f"lstm_forward: expected w_hh of shape (4 * hidden, hidden), got {w_hh.shape}")
+    if w_hh.ndim != 2 or w_hh.shape[0] % 4:
+        raise ValueError(f"lstm_forward: expected w_hh of shape (4 * hidden, hidden), got "
+                         f"{w_hh.shape}")
     G, H = w_hh.shape
-    arrays, shapes = [x, w_ih, w_hh, h0, c0], [(T, B, I), (G, I), (4 * H, H), (B, H), (B, H)]
+    arrays, shapes = [x, w_ih, w_hh, h0, c0], [(T, B, I), (G, I), (G, H), (B, H), (B, H)]
     if bias is not None:
         arrays.append(bias)
         shapes.append((G,))

@@ -170,6 +170,10 @@ UNTYPED_ERRORS = {
                                                                dtype=t.int16),
     "from_buffer count": lambda t: t.UntypedStorage.from_buffer(b"abcd", "little", count=5,
                                                                 dtype=t.uint8),
+    "from_buffer count of wide elements": lambda t: t.UntypedStorage.from_buffer(
+        b"abcdef", "little", count=2, offset=4, dtype=t.int16),
+    "from_buffer offset": lambda t: t.UntypedStorage.from_buffer(b"abcd", "little", offset=6,
+                                                                 dtype=t.int16),
     "from_buffer of a str": lambda t: t.UntypedStorage.from_buffer("abc", dtype=t.uint8),
     "legacy from_buffer with dtype": lambda t: t.FloatStorage.from_buffer(b"abcd", "little",
                                                                           dtype=t.float32),
