@@ -13,6 +13,7 @@ for it); storages made on their own (``UntypedStorage(n)``, ``clone()``, ...) ca
 tensor is made over them.
 """
 import collections.abc
+import importlib
 import mmap
 import os
 import typing
@@ -154,14 +155,42 @@ def _storage_start(array):
     return _extent(_root(array))[0]
 
 
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
+
+
 def _type_name(value):
+    """The name of ``value``'s type as PyTorch's messages print it: bare for builtins, tensors
+    and other classes defined in Python; dotted for extension types, storages and the classes
+    nptorch exports in place of PyTorch's extension types (``nptorch.dtype``, ``nptorch.Size``,
+    ...)."""
     cls = type(value)
-    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    if cls.__module__ == "builtins" or isinstance(value, Tensor):
+        return cls.__name__
+    if cls.__module__ == __name__:
+        return f"{cls.__module__}.{cls.__qualname__}"
+    if cls.__module__.startswith("nptorch"):
+        import nptorch
+        if getattr(nptorch, cls.__name__, None) is cls:
+            return f"nptorch.{cls.__name__}"
+    if cls.__flags__ & _HEAP_TYPE:
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _check_dtype(dtype):
     if not isinstance(dtype, _dtype.dtype):
         raise TypeError(f"Argument 'dtype' must be nptorch.dtype, not {type(dtype)}")
+
+
+def _is_int(x):
+    """Whether ``x`` is a Python or NumPy int (bools included)."""
+    return isinstance(x, (int, np.integer))
+
+
+def _listing(values, description, size):
+    """PyTorch's ``str`` of a storage: one value a line, then ``[description of size n]``."""
+    lines = " " + "\n ".join(str(v) for v in values)
+    return f"{lines}\n[{description} of size {size}]"
 
 
 def _host(array):
@@ -198,7 +227,7 @@ class UntypedStorage:
         target = to_device(device) or CPU
         if not args:
             data = empty(0, dtype=_dtype.uint8, device=target)._data
-        elif isinstance(args[0], (int, np.integer)):
+        elif _is_int(args[0]):
             size = int(args[0])
             if size < 0:
                 raise RuntimeError(f"nptorch.UntypedStorage(): the size must be non-negative, "
@@ -302,24 +331,26 @@ class UntypedStorage:
         return self
 
     def type(self, dtype=None, non_blocking=False):
-        """This storage's type name; given a legacy storage class (or its name), a copy of the
-        bytes converted to its dtype."""
+        """This storage's type name; given a storage class (or its dotted name), itself for its
+        own class, else ``dtype(self.size()).copy_(self)``, as PyTorch (a copy of the bytes,
+        which fails unless the class's elements are bytes)."""
         if dtype is None:
             return f"{type(self).__module__}.{type(self).__name__}"
-        return self._to(_legacy_dtype(dtype))
+        if isinstance(dtype, str):
+            dtype = _import_dotted_name(dtype)
+        if dtype is type(self):
+            return self
+        if dtype.is_sparse:
+            raise TypeError("Cannot cast dense tensor to sparse tensor")
+        return dtype(self.size()).copy_(self, non_blocking)
 
     # -- elements --------------------------------------------------------------------------
-    def _index(self, idx, type_error, range_error):
-        """``idx`` as a byte position, raising ``type_error`` for a non-int and ``range_error``
-        for a position outside the storage (PyTorch's exceptions differ between reads and
-        writes)."""
-        n = int(self._bytes.size)
-        if isinstance(idx, bool) or not isinstance(idx, (int, np.integer)):
-            raise type_error(f"can't index a nptorch.UntypedStorage with {type(idx).__name__}")
-        i = int(idx) + n if idx < 0 else int(idx)
-        if not 0 <= i < n:
-            raise range_error(f"index {i} out of range for storage of size {n}")
-        return i
+    def _index(self, idx, error):
+        """``idx`` (an int) checked to be one, raising ``error`` otherwise (PyTorch's exception
+        types differ between reads and writes)."""
+        if isinstance(idx, bool) or not _is_int(idx):
+            raise error(f"can't index a nptorch.UntypedStorage with {type(idx).__name__}")
+        return int(idx)
 
     @staticmethod
     def _range(key, n):
@@ -342,17 +373,24 @@ class UntypedStorage:
             part = np.asarray(_SubMemory(_address(data) + start, stop - start,
                                          not data.flags.writeable, data))
             return UntypedStorage._wrap(part, fixed=True)
-        return int(self._bytes[self._index(idx, TypeError, IndexError)])
+        n = int(self._bytes.size)
+        i = self._index(idx, TypeError)
+        if not -n <= i < n:
+            raise IndexError(f"index {i + n if i < 0 else i} out of range for storage of size {n}")
+        return int(self._bytes[i])
 
     def __setitem__(self, idx, value):
-        """Set the byte at ``idx`` (or every byte of a slice) to the int ``value`` modulo 256."""
+        """Set the byte at ``idx`` (or every byte of a slice) to the int ``value`` modulo 256;
+        as in PyTorch, a negative ``idx`` does not count from the end."""
         if not isinstance(value, int):
             raise RuntimeError(f"can only set storage content with a int types, but got "
                                f"{_type_name(value)} instead")
         if isinstance(idx, slice):
             where = slice(*self._range(idx, int(self._bytes.size)))
         else:
-            where = self._index(idx, RuntimeError, RuntimeError)
+            where = self._index(idx, RuntimeError)
+            if not 0 <= where < self._bytes.size:
+                raise RuntimeError("out of bounds")
         self._bytes[where] = value & 0xFF
 
     def tolist(self):
@@ -363,9 +401,9 @@ class UntypedStorage:
         return iter(self.tolist())
 
     def __repr__(self):
-        values = " " + "\n ".join(str(v) for v in self.tolist())
-        return (f"{values}\n[{type(self).__module__}.{type(self).__name__}(device={self.device}) "
-                f"of size {self.nbytes()}]")
+        return _listing(self.tolist(),
+                        f"{type(self).__module__}.{type(self).__name__}(device={self.device})",
+                        self.nbytes())
 
     __str__ = __repr__
 
@@ -376,9 +414,8 @@ class UntypedStorage:
         if isinstance(source, TypedStorage):
             source = source._untyped_storage
         if not isinstance(source, UntypedStorage):
-            raise TypeError(f"copy_(): argument 'src' (position 1) must be a storage "
-                            f"(nptorch.UntypedStorage or nptorch.TypedStorage), not "
-                            f"{type(source).__name__}")
+            raise TypeError(f"copy_(): argument 'src' (position 1) must be nptorch.Storage, not "
+                            f"{_type_name(source)}")
         if source.nbytes() != self.nbytes():
             raise RuntimeError(f"size does not match, self was {self.nbytes()} bytes but src was "
                                f"{source.nbytes()} bytes")
@@ -449,7 +486,7 @@ class UntypedStorage:
         """Reallocate to ``size`` bytes, keeping the leading bytes (new bytes are
         uninitialised); returns self. Not for memory that tensors use (see the module
         docstring)."""
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        if isinstance(size, bool) or not _is_int(size):
             raise RuntimeError(f"resize_ expects an int, but got {_type_name(size)}")
         size = int(size)
         if size < 0:
@@ -535,7 +572,7 @@ def _from_buffer(buffer, byte_order, count, offset, dtype):
         raise RuntimeError("argument 'dtype' cannot be None")
     _check_dtype(dtype)
     item = dtype.itemsize
-    if byte_order is None and item > 1:
+    if byte_order is None and dtype not in (_dtype.uint8, _dtype.int8):
         raise RuntimeError("function missing required argument 'byte_order' (pos 2)")
     orders = {None: "=", "native": "=", "little": "<", "big": ">"}
     if byte_order not in orders:
@@ -552,8 +589,8 @@ def _from_buffer(buffer, byte_order, count, offset, dtype):
                          f"({offset}) , but got {length}")
     if count < 0:
         if (length - offset) % item:
-            raise ValueError(f"buffer size ({length - offset}) must be a multiple of element "
-                             f"size ({item})")
+            raise ValueError(f"buffer size ({length}) must be a multiple of element size "
+                             f"({item})")
         count = (length - offset) // item
     elif count * item > length - offset:
         # PyTorch's message, which counts the bytes left as elements
@@ -561,13 +598,15 @@ def _from_buffer(buffer, byte_order, count, offset, dtype):
                          f"{offset}, but specified a size of {count}")
     source = np.frombuffer(view, dtype=dtype.np_dtype.newbyteorder(orders[byte_order]),
                            count=count, offset=offset)
+    if dtype is _dtype.bool_:  # any nonzero byte reads as True
+        source = source.view(np.uint8) != 0
     return source.astype(dtype.np_dtype, copy=True).view(np.uint8).reshape(-1)
 
 
 def _map_file(filename, shared, nbytes):
     """The bytes of ``filename`` (see ``UntypedStorage.from_file``) as a 1-D uint8 array."""
     name = os.fsdecode(filename)
-    if isinstance(nbytes, bool) or not isinstance(nbytes, (int, np.integer)):
+    if isinstance(nbytes, bool) or not _is_int(nbytes):
         raise TypeError(f"from_file(): argument 'nbytes' must be int, not {type(nbytes).__name__}")
     nbytes = int(nbytes)
     if nbytes < 0:
@@ -634,10 +673,6 @@ _TYPED_FORMS = (
     " * (*, UntypedStorage wrap_storage, nptorch.dtype dtype)")
 
 
-def _is_int(x):
-    return isinstance(x, (int, np.integer))
-
-
 class TypedStorage:
     """A storage seen as elements of ``dtype`` (deprecated in PyTorch, which warns on use):
     ``TypedStorage(size | sequence, dtype=, device=)`` or
@@ -701,17 +736,22 @@ class TypedStorage:
             self._untyped_storage = wrap_storage
             return
         self.dtype = _dtype.get_default_dtype() if dtype is None else dtype
-        _check_dtype(self.dtype)
         target = to_device(device) or CPU
         if not args:
+            _check_dtype(self.dtype)
             self._untyped_storage = UntypedStorage(device=target)
         elif len(args) > 1:
             raise RuntimeError(_TYPED_FORMS + "\nToo many positional arguments")
         elif _is_int(args[0]):
+            if not isinstance(self.dtype, _dtype.dtype):
+                raise RuntimeError(f"expected nptorch.dtype, but got {type(self.dtype)}")
             self._untyped_storage = UntypedStorage(int(args[0]) * self.dtype.itemsize,
                                                    device=target)
         elif isinstance(args[0], collections.abc.Sequence):
             from ._api.creation import tensor
+            if not isinstance(self.dtype, _dtype.dtype):
+                raise TypeError(f"tensor(): argument 'dtype' must be nptorch.dtype, not "
+                                f"{type(self.dtype).__name__}")
             values = tensor(args[0], dtype=self.dtype, device=target)._data
             self._untyped_storage = UntypedStorage._wrap(values.reshape(-1).view(np.uint8).copy())
         else:
@@ -872,9 +912,9 @@ class TypedStorage:
 
     def __str__(self):
         _warn_typed_storage_removal()
-        values = " " + "\n ".join(str(v) for v in self._tensor().tolist())
-        return (f"{values}\n[{type(self).__module__}.{type(self).__name__}(dtype={self.dtype}, "
-                f"device={self._untyped_storage.device}) of size {self._size()}]")
+        return _listing(self._tensor().tolist(),
+                        f"{type(self).__module__}.{type(self).__name__}(dtype={self.dtype}, "
+                        f"device={self._untyped_storage.device})", self._size())
 
     def __repr__(self):
         _warn_typed_storage_removal()
@@ -886,8 +926,7 @@ class TypedStorage:
         return self._new_wrapped_storage(self._untyped_storage.clone())
 
     def __copy__(self):
-        _warn_typed_storage_removal()
-        return self._new_wrapped_storage(self._untyped_storage.clone())
+        return self.clone()
 
     def __deepcopy__(self, memo):
         _warn_typed_storage_removal()
@@ -913,15 +952,15 @@ class TypedStorage:
             self._untyped_storage.to(device=device, non_blocking=non_blocking))
 
     def type(self, dtype=None, non_blocking=False):
-        """The legacy class name (``nptorch.FloatStorage``, ...); given a legacy storage class
-        (or its name), a copy converted to its dtype."""
+        """The legacy class name (``nptorch.FloatStorage``, ...); given a storage class (or its
+        dotted name), ``UntypedStorage.type`` of the bytes."""
         _warn_typed_storage_removal()
         if dtype is None:
             legacy = self._get_legacy_storage_class()
             if legacy is not None:
                 return f"{legacy.__module__}.{legacy.__name__}"
             return f"{type(self).__module__}.{type(self).__name__}"
-        return self._to(_legacy_dtype(dtype))
+        return self._untyped_storage.type(dtype, non_blocking)
 
     def is_shared(self):
         """Whether the memory is shared (see ``UntypedStorage.is_shared``)."""
@@ -993,8 +1032,6 @@ class TypedStorage:
         return TypedStorage(wrap_storage=untyped, dtype=cls.dtype, _internal=True)
 
 
-
-
 def _rebuild_typed(untyped, dtype):
     return TypedStorage(wrap_storage=untyped, dtype=dtype, _internal=True)
 
@@ -1053,17 +1090,14 @@ for _legacy in _LEGACY_CLASSES.values():  # FloatStorage -> float(), ...
 del _legacy, _cls
 
 
-def _legacy_dtype(target):
-    """The dtype of a legacy storage class, or of its name (``'nptorch.FloatStorage'``; the
-    ``torch.`` prefix is accepted too)."""
-    if isinstance(target, str):
-        for c in _LEGACY_CLASSES.values():
-            if target in (c.__name__, f"nptorch.{c.__name__}", f"torch.{c.__name__}"):
-                return c.dtype
-    elif isinstance(target, type) and issubclass(target, _LegacyStorage):
-        return target.dtype
-    raise TypeError(f"type(): expected a legacy storage class (nptorch.FloatStorage, ...) or "
-                    f"its name, but got {target!r}")
+def _import_dotted_name(name):
+    """The object that the dotted ``name`` names (``'nptorch.FloatStorage'``; ``torch.`` stands
+    for ``nptorch.``)."""
+    module, *attributes = name.split(".")
+    obj = importlib.import_module("nptorch" if module == "torch" else module)
+    for attribute in attributes:
+        obj = getattr(obj, attribute)
+    return obj
 
 
 Storage = typing.Union[UntypedStorage, TypedStorage]

@@ -8,20 +8,21 @@ from .linalg import matmul
 
 
 def _floating(A):
+    """The dtype of the sketch for ``A``: its own when floating, else float32 (as PyTorch)."""
     return A.dtype if A.is_floating_point() else _dtype.float32
 
 
 def _approximate_basis(A, q, niter, M):
     """An orthonormal ``(m, q)`` basis of the range of ``A - M``, refined by ``niter`` power
     iterations."""
-    R = randn(A.shape[-1], q, dtype=_floating(A), device=A.device)
-
-    def minus_M(X, left, right):
-        return X if M is None else X - matmul(left, right)
-    Q = qr(minus_M(matmul(A, R), M, R)).Q
+    def basis(X, X_M, R):
+        """An orthonormal basis of the range of ``(X - X_M) @ R``."""
+        Y = matmul(X, R)
+        return qr(Y if X_M is None else Y - matmul(X_M, R)).Q
+    M_H = None if M is None else M.mH
+    Q = basis(A, M, randn(A.shape[-1], q, dtype=_floating(A), device=A.device))
     for _ in range(2 if niter is None else niter):
-        Q = qr(minus_M(matmul(A.mH, Q), None if M is None else M.mH, Q)).Q
-        Q = qr(minus_M(matmul(A, Q), M, Q)).Q
+        Q = basis(A, M, basis(A.mH, M_H, Q))
     return Q
 
 

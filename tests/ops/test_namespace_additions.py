@@ -327,6 +327,30 @@ def test_svd_lowrank_with_M_approximates_the_difference():
     np.testing.assert_allclose(S.numpy(), tS.numpy(), atol=1e-8)
 
 
+@pytest.mark.parametrize("shape,m_shape,dtype", [((5, 8), (5, 1), np.float64),
+                                                 ((2, 8, 5), (1, 5), np.float32)])
+def test_svd_lowrank_of_wide_batched_and_float32_with_M(shape, m_shape, dtype):
+    a, m = _low_rank(shape, 2, seed=4, dtype=dtype), _low_rank(m_shape, 1, seed=5, dtype=dtype)
+    U, S, V = nptorch.svd_lowrank(nptorch.tensor(a + m), q=3, niter=None, M=nptorch.tensor(m))
+    tU, tS, tV = torch.svd_lowrank(torch.tensor(a + m), q=3, niter=None, M=torch.tensor(m))
+    for ours, theirs in ((U, tU), (S, tS), (V, tV)):
+        assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == f"nptorch.{dtype.__name__}"
+    tol = 1e-8 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(S.numpy(), tS.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose((U @ nptorch.diag_embed(S) @ V.mT).numpy(), a, atol=tol * 10)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.svd_lowrank(lib.ones(4, 3, dtype=lib.int64), q=2),
+    lambda lib: lib.svd_lowrank(lib.ones(4, 3), q=2, M=lib.ones(3, 1)),
+    lambda lib: lib.svd_lowrank(lib.ones(4, 3), q=2, M=lib.ones(4, 3, dtype=lib.float64)),
+    lambda lib: lib.svd_lowrank(lib.ones(4), q=2),
+    lambda lib: lib.pca_lowrank(lib.ones(4, 3, dtype=lib.int64), q=2),
+])
+def test_svd_lowrank_errors_match_torch(call):
+    check_same_error_as_torch(call)
+
+
 @pytest.mark.parametrize("kwargs", [{}, {"q": 2}, {"center": False, "q": 3}, {"niter": 0}])
 def test_pca_lowrank_matches_torch(kwargs):
     a = _low_rank((10, 4), 2, seed=3) + 5.0

@@ -133,7 +133,32 @@ UNTYPED_CASES = {
         t.FloatStorage.from_buffer(b"\x00\x00\x80\x3f", "little").tolist(),
         t.ShortStorage.from_buffer(b"\x00\x01", "big").tolist(),
         t.ByteStorage.from_buffer(b"ab").tolist()),
+    "from_buffer of bools": lambda t: (
+        t.UntypedStorage.from_buffer(b"\x00\x02\x01", "big", dtype=t.bool).tolist(),
+        t.TypedStorage.from_buffer(b"\x00\x02\x01", "little", dtype=t.bool).tolist()),
+    "from_buffer of int8": lambda t: t.UntypedStorage.from_buffer(b"\xff\x01",
+                                                                  dtype=t.int8).tolist(),
+    "type to a class of bytes": lambda t: [
+        (type(r).__name__, r.dtype, r.tolist())
+        for r in (t.UntypedStorage([1, 0, 7]).type(t.BoolStorage),
+                  t.UntypedStorage([1, 0, 7]).type("torch.CharStorage"),
+                  t.FloatStorage([1.0, 2.0]).type(t.ByteStorage),
+                  t.LongStorage([1, 0]).type(t.BoolStorage),
+                  t.UntypedStorage([]).type(t.FloatStorage))],
+    "type to its own class": lambda t: [
+        (lambda s: s.type(t.UntypedStorage) is s)(t.UntypedStorage([1])),
+        (lambda s: s.type(t.UntypedStorage) is s.untyped())(t.FloatStorage([1.0]))],
+    "set with a negative index": lambda t: t.UntypedStorage([1, 2, 3]).__setitem__(-1, 5),
+    "set out of range": lambda t: t.UntypedStorage([1, 2, 3]).__setitem__(3, 5),
+    "set a tensor": lambda t: t.UntypedStorage(3).__setitem__(0, t.tensor(1)),
+    "set a typed storage": lambda t: t.UntypedStorage(3).__setitem__(0, t.FloatStorage(1)),
+    "set a Python object": lambda t: t.UntypedStorage(3).__setitem__(0, _Thing()),
+    "set a dtype": lambda t: t.UntypedStorage(3).__setitem__(0, t.float32),
 }
+
+
+class _Thing:
+    """A class defined in Python, which PyTorch's messages name without its module."""
 
 
 @pytest.mark.parametrize("name", list(UNTYPED_CASES))
@@ -177,6 +202,19 @@ UNTYPED_ERRORS = {
     "from_buffer of a str": lambda t: t.UntypedStorage.from_buffer("abc", dtype=t.uint8),
     "legacy from_buffer with dtype": lambda t: t.FloatStorage.from_buffer(b"abcd", "little",
                                                                           dtype=t.float32),
+    "from_buffer of bools without byte order": lambda t: t.UntypedStorage.from_buffer(
+        b"ab", dtype=t.bool),
+    "from_buffer size after an offset": lambda t: t.UntypedStorage.from_buffer(
+        b"abcd", "little", offset=1, dtype=t.int16),
+    "copy_ a tensor": lambda t: t.UntypedStorage(3).copy_(t.ones(3, dtype=t.uint8)),
+    "copy_ a list": lambda t: t.UntypedStorage(3).copy_([1, 2, 3]),
+    "a tensor": lambda t: t.UntypedStorage(t.ones(3)),
+    "sequence of objects": lambda t: t.UntypedStorage([_Thing()]),
+    "type to a class of wider elements": lambda t: t.UntypedStorage([1, 2, 3]).type(
+        t.FloatStorage),
+    "typed type to a class of wider elements": lambda t: t.FloatStorage([1.0, 2]).type(
+        "torch.DoubleStorage"),
+    "typed type to its own class": lambda t: t.FloatStorage([1.0, 2]).type(t.FloatStorage),
 }
 
 
@@ -308,6 +346,8 @@ TYPED_ERRORS = {
     "legacy: wrap_storage not a storage": lambda t: t.FloatStorage(wrap_storage=5),
     "legacy base class": lambda t: t.storage._LegacyStorage(),
     "from_file on TypedStorage": lambda t: t.TypedStorage.from_file("x", False, 2),
+    "size with a bad dtype": lambda t: t.TypedStorage(3, dtype=1),
+    "data with a bad dtype": lambda t: t.TypedStorage([1], dtype="float"),
 }
 
 

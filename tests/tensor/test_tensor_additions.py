@@ -233,9 +233,38 @@ def test_ormqr_is_a_method_and_batched():
     lambda lib: lib.ormqr(lib.ones(4, 3), lib.ones(3), lib.ones(4, 2, dtype=lib.float64)),
     lambda lib: lib.ormqr(lib.ones(4), lib.ones(3), lib.ones(4, 2)),
     lambda lib: lib.ormqr(lib.ones(2, 4, 3), lib.ones(3), lib.ones(4, 2)),
+    # the checks come in PyTorch's order, before any computation
+    lambda lib: lib.ormqr(lib.ones(4, 3), lib.ones(1, 2), lib.ones(4, 2)),
+    lambda lib: lib.ormqr(lib.ones(4, 3), lib.ones(2), lib.ones(2, 4, 2)),
+    lambda lib: lib.ormqr(lib.ones(2, 4, 3), lib.ones(2, 2), lib.ones(4, 2)),
+    lambda lib: lib.ormqr(lib.ones(2, 4, 3), lib.ones(3, 2), lib.ones(2, 4, 2)),
+    lambda lib: lib.ormqr(lib.ones(2, 4, 3), lib.ones(2, 2), lib.ones(3, 4, 2)),
+    lambda lib: lib.ormqr(lib.ones(2, 4, 3), lib.ones(2, 2), lib.ones(1, 4, 2)),
+    lambda lib: lib.ormqr(lib.ones(2, 4, 3), lib.ones(3, 2, dtype=lib.float64),
+                          lib.ones(2, 4, 2)),
+    lambda lib: lib.ormqr(lib.ones(2, 2, dtype=lib.int64), lib.ones(2, dtype=lib.int64),
+                          lib.ones(2, 2, dtype=lib.int64)),
+    lambda lib: lib.ormqr(lib.ones(2, 2, dtype=lib.float16), lib.ones(2, dtype=lib.float16),
+                          lib.ones(2, 2, dtype=lib.float16)),
+    lambda lib: lib.ormqr(lib.ones(2, 2), lib.ones(2), lib.ones(2, 2, requires_grad=True),
+                          out=lib.empty(0)),
+    lambda lib: lib.ormqr(lib.ones(2, 2), lib.ones(2), lib.ones(2, 2),
+                          out=lib.empty(0, dtype=lib.float64)),
 ])
 def test_ormqr_errors_match_torch(call):
     check_same_error_as_torch(call)
+
+
+def test_ormqr_writes_out():
+    a = np.random.default_rng(2).standard_normal((4, 3))
+    c = np.random.default_rng(3).standard_normal((4, 2))
+    results = []
+    for lib in (nptorch, torch):
+        out = lib.empty(0, dtype=lib.float64)
+        result = lib.ormqr(*lib.geqrf(lib.tensor(a)), lib.tensor(c), transpose=True, out=out)
+        assert result is out and tuple(out.shape) == (4, 2)
+        results.append(out.numpy())
+    np.testing.assert_allclose(*results, atol=1e-12)
 
 
 @pytest.mark.parametrize("call", [
@@ -249,6 +278,32 @@ def test_lu_matches_torch(call):
         warnings.simplefilter("ignore", UserWarning)
         check_equal_to_torch(call)
         assert type(call(nptorch)).__name__ == type(call(torch)).__name__
+
+
+def test_lu_writes_out():
+    a = [[4.0, 3.0, 1.0], [6.0, 3.0, 2.0], [1.0, 5.0, 7.0]]
+    for get_infos in (False, True):
+        results = []
+        for lib in (nptorch, torch):
+            out = [lib.empty(0, dtype=lib.float64), lib.empty(0, dtype=lib.int32)]
+            out += [lib.empty(0, dtype=lib.int32)] if get_infos else []
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                assert lib.lu(lib.tensor(a, dtype=lib.float64), get_infos=get_infos,
+                              out=out) is out
+            results.append([o.numpy() for o in out])
+        for ours, theirs in zip(*results):
+            assert ours.dtype == theirs.dtype
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.lu(lib.eye(2), out=[lib.empty(0)]),
+    lambda lib: lib.lu(lib.eye(2), get_infos=True, out=[lib.empty(0), lib.empty(0)]),
+    lambda lib: lib.lu(lib.eye(2), out=lib.empty(2)),
+])
+def test_lu_out_errors_match_torch(call):
+    check_same_error_as_torch(call, ignored_warning=UserWarning)
 
 
 def test_lu_is_differentiable_and_warns_once():
@@ -274,6 +329,17 @@ def test_lu_is_differentiable_and_warns_once():
     lambda lib: lib.eig(lib.eye(2)),
     lambda lib: lib.eye(2).eig(True),
     lambda lib: lib.matrix_rank(lib.eye(2)),
+    lambda lib: lib.solve(lib.ones(2, 1), lib.eye(2), out=None),
+    lambda lib: lib.eig(lib.eye(2), e=None),
+    # their signatures are PyTorch's
+    lambda lib: lib.ones(2, 1).solve(),
+    lambda lib: lib.ones(2, 1).lstsq(),
+    lambda lib: lib.lstsq(lib.ones(2, 1)),
+    lambda lib: lib.symeig(),
+    lambda lib: lib.eig(),
+    lambda lib: lib.matrix_rank(),
+    lambda lib: lib.eye(2).eig(True, True),
+    lambda lib: lib.eye(2).symeig(True, True),
 ])
 def test_removed_functions_raise_torchs_errors(call):
     check_same_error_as_torch(call)
