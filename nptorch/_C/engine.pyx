@@ -1,11 +1,33 @@
 # cython: language_level=3
 """The backward engine, compiled. Twin of ``nptorch/autograd/engine.py``: same names, same
-behaviour; see that module for the algorithm. Imports nothing from nptorch.
+behaviour; see that module for the algorithm. Imports nothing from nptorch but
+``nptorch._fp_errors``.
 
 Notation: a node's ``next_edges`` holds one ``(node, input_nr)`` per input, or None.
 """
 
+from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set
+
+from nptorch import _fp_errors
+
 EXTENSION_ABI = 11
+
+cdef object _FP_STATE = _fp_errors.STATE
+cdef object _FP_SILENT = _fp_errors.SILENT
+
+
+cdef inline object _silence_fp():
+    """``nptorch._fp_errors.silence``, through the C API of context variables on NumPy 2."""
+    if _FP_STATE is not None:
+        return PyContextVar_Set(_FP_STATE, _FP_SILENT)
+    return _fp_errors.silence()
+
+
+cdef inline int _restore_fp(object token) except -1:
+    if _FP_STATE is not None:
+        return PyContextVar_Reset(_FP_STATE, token)
+    _fp_errors.restore(token)
+    return 0
 
 
 cdef class Node:
@@ -123,6 +145,14 @@ cdef inline void _add_to_buffer(dict buffers, Node node, Py_ssize_t nr, object g
 
 def run_backward(root_edges, grad_roots, bint keep_graph, capture_edges=None, bint accumulate=True):
     """Backpropagate ``grad_roots`` from ``root_edges``; see the pure-Python twin."""
+    token = _silence_fp()
+    try:
+        return _backward(root_edges, grad_roots, keep_graph, capture_edges, accumulate)
+    finally:
+        _restore_fp(token)
+
+
+cdef list _backward(root_edges, grad_roots, bint keep_graph, capture_edges, bint accumulate):
     cdef dict buffers = {}
     cdef dict dependencies
     cdef list order, ready, grads, results = []
@@ -283,7 +313,15 @@ cpdef tuple gradient_edge(TensorBase tensor):
 
 
 def function_apply(cls, *args, **kwargs):
-    """``Function.apply``: run forward with grad mode off, wrap and link the outputs."""
+    """``Function.apply``; see the pure-Python twin."""
+    token = _silence_fp()
+    try:
+        return _apply(cls, args, kwargs)
+    finally:
+        _restore_fp(token)
+
+
+cdef object _apply(object cls, tuple args, dict kwargs):
     cdef Node ctx
     cdef Py_ssize_t n = len(args), i
     cdef list needs = [False] * n

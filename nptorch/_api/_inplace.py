@@ -9,6 +9,7 @@ import numpy as np
 
 from .._device import device_of, xp_of
 from .._dtype import scalar_type_name
+from .._fp_errors import restore as restore_fp, silence as silence_fp
 from .._ops import ops_for
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -67,7 +68,11 @@ def write(self, data):
             f"result type {scalar_type_name(data.dtype)} can't be cast to "
             f"the desired output type {scalar_type_name(dst.dtype)}")
     check_writable(dst)
-    dst[...] = data
+    token = silence_fp()  # a cast of inf or NaN to integers, as in PyTorch, without warnings
+    try:
+        dst[...] = data
+    finally:
+        restore_fp(token)
     self._version_counter[0] += 1
 
 
@@ -112,10 +117,14 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
             and (not kwargs or ufunc in _SCALED and kwargs.keys() == {"alpha"})
             and (type(alpha) is int or type(alpha) is float)
             and not _recording(self, (other,), kwargs)):
-        if alpha != 1 and type(other) is Tensor:
-            ops_for(dev).add_scaled(dst, src, alpha if ufunc == "add" else -alpha)
-        else:
-            getattr(xp_of(dst), ufunc)(dst, src * alpha if alpha != 1 else src, out=dst)
+        token = silence_fp()
+        try:
+            if alpha != 1 and type(other) is Tensor:
+                ops_for(dev).add_scaled(dst, src, alpha if ufunc == "add" else -alpha)
+            else:
+                getattr(xp_of(dst), ufunc)(dst, src * alpha if alpha != 1 else src, out=dst)
+        finally:
+            restore_fp(token)
         self._version_counter[0] += 1
         return self
     return apply_inplace(self, op, other, **kwargs)

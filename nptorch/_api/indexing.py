@@ -7,12 +7,14 @@ so their gradients (and second derivatives) come from those two Functions.
 import numpy as np
 
 from .._device import check_same_device, xp_of
+from .._fp_errors import restore as restore_fp, silence as silence_fp
 from .._functions.indexing import Index, IndexPut, put
 from .._functions.shape import Embed
 from .._functions._utils import wrap_dim
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._inplace import apply_inplace, check_writable
+from .math import checked_fill_value
 from .reduction import return_types, scalar_type_name
 
 _INVALID_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -134,12 +136,22 @@ def getitem(self, index):
 
 
 def setitem(self, index, value):
-    """``self[index] = value`` (a number, nested list or Tensor, broadcast and cast to
-    ``self.dtype``), recorded by autograd."""
+    """``self[index] = value`` (a number or Tensor, broadcast and cast to ``self.dtype``),
+    recorded by autograd."""
+    if not isinstance(value, (Tensor, bool, int, float, complex, np.generic)):
+        kind = type(value)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"can't assign a {name} to a {self.type()}")
     key = _parse(self, index)
     xp = xp_of(self._data)
     if not isinstance(value, Tensor):
-        value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
+        if self._data.dtype.kind in "iu" and isinstance(value, (int, float, np.generic)):
+            value = checked_fill_value(self, value)  # out of the dtype's range: PyTorch's error
+        token = silence_fp()  # floats out of a float dtype's range become inf, as in PyTorch
+        try:
+            value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
+        finally:
+            restore_fp(token)
     elif value._data.dtype != self._data.dtype:
         if key[1] is not None:
             _check_put_dtypes(self, value)

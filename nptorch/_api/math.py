@@ -697,7 +697,7 @@ _FILL_TYPE_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "i
                     "float64": "double"}
 
 
-def _fill_value(input, value):
+def checked_fill_value(input, value):
     """The number ``value`` checked against ``input``'s dtype as PyTorch does: integer dtypes
     take the values in their range (uint8 also -255..-1, wrapped), floating dtypes the finite
     values below their maximum, inf and nan."""
@@ -727,7 +727,7 @@ def _fill(input, value):
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
-    return F.Copy.apply(input, _fill_value(input, _operand("fill_", "value", 1, value)))
+    return F.Copy.apply(input, checked_fill_value(input, _operand("fill_", "value", 1, value)))
 
 
 def _zero(input):

@@ -350,7 +350,9 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         w = aweights if w is None else w * aweights
     if w is None:
         mean = x.mean(1, keepdim=True)
-        fact = max(x.shape[1] - correction, 0)
+        fact = x.shape[1] - correction
+        no_dof = fact <= 0
+        fact = max(fact, 0)
         xw = x - mean
     else:
         w = w.to(x.dtype)
@@ -358,8 +360,12 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         mean = (x * w).sum(1, keepdim=True) / w_sum
         fact = w_sum - (correction if aweights is None
                         else correction * (w * aweights).sum() / w_sum)
+        no_dof = bool(fact <= 0)
         fact = fact.clamp(min=0)
         xw = (x - mean) * w
+    if no_dof:
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than "
+                      "the number of observations.", stacklevel=2)
     c = matmul(xw, (x - mean).mT) / fact
     return c.squeeze() if input.ndim < 2 else c
 

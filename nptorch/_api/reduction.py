@@ -5,6 +5,8 @@ Value/index reductions (``max(dim=...)``, ``median``, ``mode``, ...) return name
 """
 import collections
 import functools
+import math
+import warnings
 
 import numpy as np
 
@@ -458,7 +460,14 @@ def _moment_args(name, input, dim, unbiased, correction):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return _dims(dim, input._data.ndim), correction
+    dims = _dims(dim, input._data.ndim)
+    shape = input._data.shape
+    kept = math.prod(n for d, n in enumerate(shape) if dims is not None and d not in dims)
+    if (math.prod(shape) // kept if kept else 0) - correction <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      stacklevel=4)
+    return dims, correction
 
 
 def _moment(name, function):
@@ -476,16 +485,18 @@ var = _moment("var", F.Var)
 std = _moment("std", F.Std)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(var, mean)`` over ``dim``."""
-    return (var(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, None if isinstance(dim, bool) else dim, keepdim))
+def _moment_mean(name, function):
+    def op(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        mean_dim = None if isinstance(dim, bool) else dim
+        dims, correction = _moment_args(name, input, dim, unbiased, correction)
+        return function.apply(input, dims, correction, keepdim), mean(input, mean_dim, keepdim)
+    op.__name__ = name
+    op.__doc__ = f"``({name[:3]}, mean)`` over ``dim``."
+    return op
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(std, mean)`` over ``dim``."""
-    return (std(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, None if isinstance(dim, bool) else dim, keepdim))
+var_mean = _moment_mean("var_mean", F.Var)
+std_mean = _moment_mean("std_mean", F.Std)
 
 
 @autocast_op("logsumexp")

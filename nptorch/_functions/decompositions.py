@@ -5,6 +5,8 @@ shapes and dtypes and broadcast the batch dims. Backwards are PyTorch's formulas
 Tensor ops, so they can be differentiated again. Errors that depend on the values (singular or
 non positive-definite matrices) are raised here, with PyTorch's messages.
 """
+import warnings
+
 import numpy as np
 
 from .._device import xp_of
@@ -53,10 +55,18 @@ def _batch_prefix(index, batch_shape):
     return f"(Batch element {int(np.ravel_multi_index(index, batch_shape))}): "
 
 
+def lu_factor(linalg, a):
+    """``linalg.lu_factor(a)`` (SciPy's or CuPy's); a singular matrix gives its zero pivot
+    without SciPy's LinAlgWarning, as LAPACK's getrf in PyTorch does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # LinAlgWarning's base
+        return linalg.lu_factor(a, check_finite=False)
+
+
 def lu_info(a):
     """LAPACK getrf's info per matrix: the 1-based index of the first zero pivot, else 0."""
     import scipy.linalg
-    lu, _ = scipy.linalg.lu_factor(to_cpu(a), check_finite=False)
+    lu, _ = lu_factor(scipy.linalg, to_cpu(a))
     return zero_pivot(np.diagonal(lu, axis1=-2, axis2=-1))
 
 
@@ -107,8 +117,7 @@ def inv_ex_array(a):
     info = lu_info(a)
     eye = xp_of(a).broadcast_to(xp_of(a).eye(a.shape[-1], dtype=a.dtype), a.shape)
     with np.errstate(all="ignore"):
-        y = per_matrix(lambda m, e: sl.lu_solve(sl.lu_factor(m, check_finite=False), e,
-                                                check_finite=False), a, eye)
+        y = per_matrix(lambda m, e: sl.lu_solve(lu_factor(sl, m), e, check_finite=False), a, eye)
     return y, xp_of(a).asarray(info.astype(np.int32))
 
 
@@ -468,8 +477,7 @@ class LUFactor(BuiltinFunction):
         if m != n:  # SciPy's lu_factor takes square matrices only
             lu, piv = _lu_rectangular(x)
         else:
-            with np.errstate(all="ignore"):
-                lu, piv = per_matrix(lambda t: sl.lu_factor(t, check_finite=False), x)
+            lu, piv = per_matrix(lambda t: lu_factor(sl, t), x)
         lu = Tensor._make(lu)
         pivots = Tensor._make(xp_of(x).asarray(piv).astype(np.int32) + 1)
         ctx.mark_non_differentiable(pivots)

@@ -50,8 +50,7 @@ class BinaryCrossEntropy(BuiltinFunction):
     @staticmethod
     def forward(ctx, x, t):
         a, b = x._data, t._data
-        with np.errstate(divide="ignore"):
-            out = -(b * np.maximum(np.log(a), -100) + (1 - b) * np.maximum(np.log1p(-a), -100))
+        out = -(b * np.maximum(np.log(a), -100) + (1 - b) * np.maximum(np.log1p(-a), -100))
         ctx.save_for_backward(x, t)
         return out
 
@@ -105,20 +104,19 @@ class CTCLoss(BuiltinFunction):
         skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
         emit = xp.take_along_axis(lp, xp.broadcast_to(ext[None], (T, N, L)), axis=2)
         neg_inf = -np.inf
-        with np.errstate(divide="ignore", invalid="ignore"):
-            alpha = xp.full((T, N, L), neg_inf, dtype=lp.dtype)
-            alpha[0, :, 0] = emit[0, :, 0]
-            if L > 1:
-                alpha[0, :, 1] = xp.where(target_lengths > 0, emit[0, :, 1], neg_inf)
-            for t in range(1, T):
-                prev = alpha[t - 1]
-                alpha[t] = _logsumexp(prev, _shift(prev, 1, neg_inf),
-                                      xp.where(skip, _shift(prev, 2, neg_inf), neg_inf)) + emit[t]
-            rows = alpha[input_lengths - 1, xp.arange(N)]
-            end = 2 * target_lengths
-            last = xp.take_along_axis(rows, end[:, None], axis=1)[:, 0]
-            before = xp.take_along_axis(rows, xp.maximum(end - 1, 0)[:, None], axis=1)[:, 0]
-            nll = -_logsumexp(last, xp.where(target_lengths > 0, before, neg_inf))
+        alpha = xp.full((T, N, L), neg_inf, dtype=lp.dtype)
+        alpha[0, :, 0] = emit[0, :, 0]
+        if L > 1:
+            alpha[0, :, 1] = xp.where(target_lengths > 0, emit[0, :, 1], neg_inf)
+        for t in range(1, T):
+            prev = alpha[t - 1]
+            alpha[t] = _logsumexp(prev, _shift(prev, 1, neg_inf),
+                                  xp.where(skip, _shift(prev, 2, neg_inf), neg_inf)) + emit[t]
+        rows = alpha[input_lengths - 1, xp.arange(N)]
+        end = 2 * target_lengths
+        last = xp.take_along_axis(rows, end[:, None], axis=1)[:, 0]
+        before = xp.take_along_axis(rows, xp.maximum(end - 1, 0)[:, None], axis=1)[:, 0]
+        nll = -_logsumexp(last, xp.where(target_lengths > 0, before, neg_inf))
         ctx.save_for_backward(log_probs)
         ctx.state = (ext, skip, emit, alpha, nll, input_lengths, target_lengths, zero_infinity)
         if zero_infinity:
@@ -137,26 +135,25 @@ class CTCLoss(BuiltinFunction):
         n = xp.arange(N)
         skip_ahead = _shift(skip, -2, False)  # may s jump to s + 2
         beta = xp.full((T, N, L), neg_inf, dtype=lp.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for t in range(T - 1, -1, -1):
-                init = xp.full((N, L), neg_inf, dtype=lp.dtype)
-                init[n, 2 * target_lengths] = emit[t, n, 2 * target_lengths]
-                has_label = target_lengths > 0
-                init[n[has_label], 2 * target_lengths[has_label] - 1] = \
-                    emit[t, n[has_label], 2 * target_lengths[has_label] - 1]
-                row = init
-                if t < T - 1:
-                    nxt = beta[t + 1]
-                    rec = _logsumexp(nxt, _shift(nxt, -1, neg_inf),
-                                     xp.where(skip_ahead, _shift(nxt, -2, neg_inf), neg_inf)) + emit[t]
-                    row = xp.where((t < input_lengths - 1)[:, None], rec, neg_inf)
-                beta[t] = xp.where((t == input_lengths - 1)[:, None], init, row)
-            occupancy = xp.exp(alpha + beta + nll[None, :, None])  # (T, N, L), posterior
-            occupancy = xp.where(xp.isnan(occupancy), 0, occupancy)
-            per_class = xp.zeros((T, N, C), dtype=lp.dtype)
-            for s in range(L):  # scatter-add the places of each label into its class
-                per_class[:, n, ext[:, s]] += occupancy[:, :, s]
-            grad = xp.exp(lp) - xp.where(per_class > 0, per_class * xp.exp(-lp), 0)
+        for t in range(T - 1, -1, -1):
+            init = xp.full((N, L), neg_inf, dtype=lp.dtype)
+            init[n, 2 * target_lengths] = emit[t, n, 2 * target_lengths]
+            has_label = target_lengths > 0
+            init[n[has_label], 2 * target_lengths[has_label] - 1] = \
+                emit[t, n[has_label], 2 * target_lengths[has_label] - 1]
+            row = init
+            if t < T - 1:
+                nxt = beta[t + 1]
+                rec = _logsumexp(nxt, _shift(nxt, -1, neg_inf),
+                                 xp.where(skip_ahead, _shift(nxt, -2, neg_inf), neg_inf)) + emit[t]
+                row = xp.where((t < input_lengths - 1)[:, None], rec, neg_inf)
+            beta[t] = xp.where((t == input_lengths - 1)[:, None], init, row)
+        occupancy = xp.exp(alpha + beta + nll[None, :, None])  # (T, N, L), posterior
+        occupancy = xp.where(xp.isnan(occupancy), 0, occupancy)
+        per_class = xp.zeros((T, N, C), dtype=lp.dtype)
+        for s in range(L):  # scatter-add the places of each label into its class
+            per_class[:, n, ext[:, s]] += occupancy[:, :, s]
+        grad = xp.exp(lp) - xp.where(per_class > 0, per_class * xp.exp(-lp), 0)
         active = xp.arange(T)[:, None] < input_lengths[None, :]
         grad = xp.where(active[:, :, None], grad, 0)
         if zero_infinity:

@@ -73,7 +73,10 @@ class Mean(BuiltinFunction):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         _reduce_meta(ctx, x, dims, keepdim)
-        return as_output(x._data.mean(axis=dims, keepdims=keepdim))
+        a = x._data
+        if a.size == 0:  # NaN where nothing is averaged; NumPy's mean would warn
+            return as_output(a.sum(axis=dims, keepdims=keepdim) / _count(a.shape, dims))
+        return as_output(a.mean(axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, gy):
@@ -152,12 +155,14 @@ class _Moment(BuiltinFunction):
     def forward(cls, ctx, x, dims, correction, keepdim):
         _reduce_meta(ctx, x, dims, keepdim)
         ctx.dof = _count(x._data.shape, dims) - correction
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ctx.dof > 0:
-                v = x._data.var(axis=dims, ddof=correction, keepdims=keepdim)
-            else:  # the sum of squares over zero degrees of freedom (CuPy gives NaN, not inf)
-                v = x._data.var(axis=dims, keepdims=keepdim) / 0
-            y = Tensor._make(np.sqrt(v) if cls.take_sqrt else v)
+        a = x._data
+        if a.size == 0:  # NaN, or an empty result; NumPy's var would warn
+            v = a.sum(axis=dims, keepdims=keepdim) + np.nan
+        elif ctx.dof > 0:
+            v = a.var(axis=dims, ddof=correction, keepdims=keepdim)
+        else:  # the sum of squares over zero degrees of freedom (CuPy gives NaN, not inf)
+            v = a.var(axis=dims, keepdims=keepdim) / 0
+        y = Tensor._make(np.sqrt(v) if cls.take_sqrt else v)
         ctx.save_for_backward(x, y)
         return y
 
@@ -189,8 +194,7 @@ class LogSumExp(BuiltinFunction):
         xp = xp_of(x._data)
         m = x._data.max(axis=dims, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):  # all -inf: log(0) = -inf, as torch
-            s = np.log(np.exp(x._data - m).sum(axis=dims, keepdims=True)) + m
+        s = np.log(np.exp(x._data - m).sum(axis=dims, keepdims=True)) + m
         y = Tensor._make(_keep(s, dims, keepdim))
         ctx.save_for_backward(x, y)
         return y
@@ -299,8 +303,7 @@ class LogCumSumExp(BuiltinFunction):
         def part(selected):
             logs = Where.apply(selected, log_size, lowest) - y
             return (LogCumSumExp.apply(logs.flip(dim), dim).flip(dim) + x).exp()
-        with np.errstate(divide="ignore"):  # log(0) where g is 0, never selected
-            return part(gy._data > 0) - part(gy._data < 0), None
+        return part(gy._data > 0) - part(gy._data < 0), None
 
 
 def _cumprod_grad_everywhere(x, gy, dim):

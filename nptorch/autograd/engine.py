@@ -11,6 +11,7 @@ No recursion, so graphs of any depth work, and the cost is linear in the graph s
 """
 
 from .._backend import EXTENSION_ABI  # noqa: F401 (the compiled twin's constant)
+from .._fp_errors import restore as _restore_fp, silence as _silence_fp
 
 
 class Node:
@@ -111,12 +112,21 @@ def _call_hooks(node, grads):
 
 
 def run_backward(root_edges, grad_roots, keep_graph, capture_edges=None, accumulate=True):
-    """Backpropagate ``grad_roots`` from ``root_edges`` through the graph.
+    """Backpropagate ``grad_roots`` from ``root_edges`` through the graph, with NumPy's
+    floating-point reports silenced (``nptorch._fp_errors``).
 
     ``capture_edges``: edges whose incoming gradients are returned (``autograd.grad``,
     ``backward(inputs=...)``); then only the nodes leading to them run. With
     ``accumulate=False`` leaves' ``AccumulateGrad`` nodes are not run.
     """
+    token = _silence_fp()
+    try:
+        return _backward(root_edges, grad_roots, keep_graph, capture_edges, accumulate)
+    finally:
+        _restore_fp(token)
+
+
+def _backward(root_edges, grad_roots, keep_graph, capture_edges, accumulate):
     buffers = {}
     for edge, grad in zip(root_edges, grad_roots):
         node, nr = edge
@@ -255,7 +265,16 @@ def gradient_edge(tensor):
 
 
 def function_apply(cls, *args, **kwargs):
-    """``Function.apply``: run forward with grad mode off, wrap and link the outputs."""
+    """``Function.apply``: run forward with grad mode off, wrap and link the outputs; NumPy's
+    floating-point reports are silenced meanwhile (``nptorch._fp_errors``)."""
+    token = _silence_fp()
+    try:
+        return _apply(cls, args, kwargs)
+    finally:
+        _restore_fp(token)
+
+
+def _apply(cls, args, kwargs):
     needs = []
     kind = None
     for a in args:

@@ -110,7 +110,7 @@ def test_setitem_values():
     x = nptorch.zeros(2, 3)
     x[0] = 5
     x[1, 1:] = nptorch.tensor([1., 2.], dtype=nptorch.float64)  # cast to self's dtype
-    x[:, 0] = [7, 8]
+    x[:, 0] = nptorch.tensor([7, 8])
     x[0] = nptorch.ones(1, 1, 3)  # leading size-1 dims, as in PyTorch
     assert x.dtype == nptorch.float32
     assert x.tolist() == [[1., 1., 1.], [8., 1., 2.]]
@@ -118,6 +118,19 @@ def test_setitem_values():
     xi = nptorch.zeros(3, dtype=nptorch.int64)
     xi[[0, 2]] = 1.7
     assert xi.tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize("value", ["a", None, [7, 8], (7, 8), np.array([7.0, 8.0]), object()])
+def test_setitem_refuses_what_is_not_a_number_or_tensor(value):
+    for dtype in ("float32", "int64"):
+        x = nptorch.zeros(2, dtype=getattr(nptorch, dtype))
+        with pytest.raises(TypeError) as ours:
+            x[:] = value
+        t = torch.zeros(2, dtype=getattr(torch, dtype))
+        with pytest.raises(TypeError) as theirs:
+            t[:] = value
+        assert str(ours.value) == str(theirs.value)
+        assert x.tolist() == [0, 0]
 
 
 def test_setitem_gradient_to_value_sums_broadcast():

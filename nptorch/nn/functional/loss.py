@@ -175,11 +175,16 @@ def _nll_terms(input, target, weight, ignore_index, reduction):
 
 
 def _nll_reduce(terms, w, reduction, batched):
+    """The terms reduced; a mean over weights that sum to 0 is NaN, PyTorch's 0 / 0."""
     if reduction == "none":
         return terms if batched else terms.squeeze(0)
-    if reduction == "mean" and not w._data.any():
-        return terms.sum() + math.nan  # PyTorch's 0 / 0 when every target is ignored
-    return terms.sum()
+    total = terms.sum()
+    if reduction == "mean":
+        # the NaN is added on the weights' device: reading their sum back would wait for it
+        weights = w._data
+        nan_if_empty = xp_of(weights).where(weights.sum() == 0, math.nan, 0.0)
+        total = total + _const(nan_if_empty.astype(weights.dtype))
+    return total
 
 
 @autocast_op("nll_loss")
