@@ -26,7 +26,7 @@ def _finish(data, dtype, device, requires_grad):
     return t
 
 
-_SEQUENCES = (list, tuple, range)
+_SEQUENCES = (list, tuple, range, bytearray)
 
 
 def _leaf_dtype(leaf):
@@ -42,9 +42,27 @@ def _leaf_dtype(leaf):
         return leaf.dtype
     if isinstance(leaf, (np.ndarray, np.generic)):
         return _dtype.from_numpy_dtype(leaf.dtype)
-    if isinstance(leaf, str):
-        raise ValueError("too many dimensions 'str'")
+    if isinstance(leaf, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{kind.__name__}'")
     raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
+
+
+def _first_elements(data):
+    """The shape of nested sequences as PyTorch reads it, along the first elements, and the
+    first element that is not a sequence (or the first empty sequence)."""
+    shape, item = [], data
+    while isinstance(item, _SEQUENCES):
+        shape.append(len(item))
+        if not len(item):
+            break
+        item = item[0]
+    return shape, item
+
+
+def _check_first_leaf(data):
+    """A string where PyTorch reads the shape is one more (invalid) dimension for it."""
+    if isinstance(_first_elements(data)[1], str):
+        raise ValueError("too many dimensions 'str'")
 
 
 def _infer_dtype(data):
@@ -70,12 +88,7 @@ def _infer_dtype(data):
 
 def _ragged_error(data):
     """PyTorch's error for nested sequences whose lengths do not match."""
-    shape, item = [], data
-    while isinstance(item, _SEQUENCES):
-        shape.append(len(item))
-        if not len(item):
-            break
-        item = item[0]
+    shape = _first_elements(data)[0]
     stack = [(data, 0)]
     while stack:
         seq, dim = stack.pop()
@@ -125,10 +138,9 @@ def _array_from(data, dtype):
     if isinstance(data, (np.ndarray, np.generic)):
         inferred = _dtype.from_numpy_dtype(data.dtype)
     elif isinstance(data, _SEQUENCES):
+        _check_first_leaf(data)
         inferred = _infer_dtype(data)
     else:
-        if isinstance(data, str):
-            raise TypeError("new(): invalid data type 'str'")
         inferred = _leaf_dtype(data)
     dt = dtype or inferred
     floats_to_ints = (dt.np_dtype.kind in "iu" and inferred.is_floating_point

@@ -3,7 +3,6 @@ top-level aliases (``det``, ``inverse``, ``cholesky``, ``qr``, ``svd``, ``lu_sol
 
 Only real floating dtypes are supported; batch dims lead, as in PyTorch.
 """
-import warnings
 
 import numpy as np
 
@@ -371,10 +370,7 @@ def _check_lu(name, A, pivot):
 
 def _lu_factor_ex(op, A, pivot, check_errors):
     _check_lu("torch.lu_factor", A, pivot)
-    from scipy.linalg import LinAlgWarning
-    with warnings.catch_warnings():  # singular matrices are reported by info
-        warnings.simplefilter("ignore", LinAlgWarning)
-        lu, pivots = F.LUFactor.apply(A)
+    lu, pivots = F.LUFactor.apply(A)
     diag = xp_of(lu._data).diagonal(lu._data, axis1=-2, axis2=-1)
     info = F.zero_pivot(F.to_cpu(diag)).astype(np.int32)
     if check_errors and info.any():

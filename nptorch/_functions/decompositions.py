@@ -5,6 +5,7 @@ shapes and dtypes and broadcast the batch dims. Backwards are PyTorch's formulas
 Tensor ops, so they can be differentiated again. Errors that depend on the values (singular or
 non positive-definite matrices) are raised here, with PyTorch's messages.
 """
+import math
 import warnings
 
 import numpy as np
@@ -73,6 +74,8 @@ def lu_info(a):
 def zero_pivot(diag):
     """The 1-based index of the first zero of each row of ``diag`` (0 when none)."""
     zero = diag == 0
+    if zero.shape[-1] == 0:  # no pivots: nothing singular
+        return np.zeros(zero.shape[:-1], np.int64)
     return np.where(zero.any(-1), zero.argmax(-1) + 1, 0)
 
 
@@ -474,7 +477,9 @@ class LUFactor(BuiltinFunction):
         x = a._data
         sl = scipy_linalg(x, "lu_factor")
         m, n = x.shape[-2:]
-        if m != n:  # SciPy's lu_factor takes square matrices only
+        if x.size == 0:
+            lu, piv = x.copy(), xp_of(x).zeros(x.shape[:-2] + (min(m, n),), np.int32)
+        elif m != n:  # SciPy's lu_factor takes square matrices only
             lu, piv = _lu_rectangular(x)
         else:
             lu, piv = per_matrix(lambda t: lu_factor(sl, t), x)
@@ -531,7 +536,8 @@ def permutation_matrix(pivots, m, dtype):
     piv = to_cpu(pivots).astype(np.int64) - 1
     batch = piv.shape[:-1]
     perm = np.broadcast_to(np.arange(m), batch + (m,)).copy()
-    flat_perm, flat_piv = perm.reshape(-1, m), piv.reshape(-1, piv.shape[-1])
+    count = math.prod(batch)  # (reshape(-1, 0) cannot tell the count of empty matrices)
+    flat_perm, flat_piv = perm.reshape(count, m), piv.reshape(count, piv.shape[-1])
     for row, swaps in zip(flat_perm, flat_piv):
         for i, j in enumerate(swaps):
             row[i], row[j] = row[j], row[i]

@@ -481,3 +481,14 @@ def test_integer_trace_and_matrix_power():
     for fn in (lambda lib, a: lib.trace(a), lambda lib, a: lib.linalg.matrix_power(a, 3),
                lambda lib, a: lib.cov(a), lambda lib, a: lib.kron(a, a)):
         _same(*_pair(fn, np.arange(9).reshape(3, 3)))
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0), (2, 0, 3), (0, 2, 2)])
+def test_lu_of_empty_matrices_matches_pytorch(shape):
+    ours, theirs = nptorch.zeros(shape), torch.zeros(shape)
+    pairs = [(nptorch.linalg.lu_factor_ex(ours), torch.linalg.lu_factor_ex(theirs)),
+             (nptorch.linalg.lu(ours), torch.linalg.lu(theirs))]
+    for got, expected in pairs:
+        for g, e in zip(got, expected):
+            assert tuple(g.shape) == tuple(e.shape) and str(g.dtype)[8:] == str(e.dtype)[6:]
+            np.testing.assert_array_equal(g.numpy(), e.numpy())

@@ -72,6 +72,11 @@ def test_tensor_requires_grad():
     ({1: 2}, RuntimeError, "Could not infer dtype of dict"),
     ("abc", TypeError, "new\\(\\): invalid data type 'str'"),
     (["a"], ValueError, "too many dimensions 'str'"),
+    (["a", 1], ValueError, "too many dimensions 'str'"),
+    ([1, "a"], TypeError, "new\\(\\): invalid data type 'str'"),
+    ([[1], ["a"]], TypeError, "new\\(\\): invalid data type 'str'"),
+    (b"ab", TypeError, "new\\(\\): invalid data type 'bytes'"),
+    ([1, b"a"], TypeError, "new\\(\\): invalid data type 'bytes'"),
     ([2 ** 63], ValueError, "Overflow when unpacking long long"),
     (np.array(["a"]), TypeError, "can't convert np.ndarray of type numpy.str_"),
 ])
@@ -79,6 +84,12 @@ def test_tensor_bad_data(torch, data, error, message):
     for lib in (nptorch, torch):
         with pytest.raises(error, match=message):
             lib.tensor(data)
+
+
+def test_tensor_from_bytearray_holds_its_bytes(torch):
+    for lib in (nptorch, torch):
+        t = lib.tensor(bytearray(b"ab"))
+        assert t.tolist() == [97, 98] and t.dtype == lib.int64
 
 
 def test_unsupported_numpy_dtype():
