@@ -735,7 +735,9 @@ def _zero(input):
 
 
 def _copy(input, src, non_blocking=False):
-    _tensor_arg("copy_", src, "src")
+    src = _operand("copy_", "other", 1, src)
+    if not isinstance(src, Tensor):  # a number is copied as a 0-d tensor: cast, not range-checked
+        src = Tensor._make(np.asarray(src))
     src = src.to(input.device)
     shape = input._data.shape
     error = _size_mismatch(input, src)

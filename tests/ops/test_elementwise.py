@@ -1,4 +1,6 @@
 """Elementwise ops against PyTorch: values, gradients, promotion, in-place forms and errors."""
+import math
+
 import numpy as np
 import pytest
 
@@ -407,6 +409,18 @@ def test_fill_and_copy_keep_graph():
     w.copy_(s)
     (w * nptorch.arange(6.0).reshape(3, 2)).sum().backward()
     assert s.grad.tolist() == [6.0, 9.0] and s.grad.dtype == nptorch.float32
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "float16", "float32", "bool"])
+def test_copy_of_a_number_casts_it_as_pytorch(dtype):
+    """copy_ takes a number as a 0-d tensor: cast (wrapping), not range-checked as fill_."""
+    for value in (300, -1, math.nan, 1e10, 2.7, True, -2 ** 40):
+        ours = nptorch.zeros(2, dtype=getattr(nptorch, dtype)).copy_(value)
+        theirs = torch.zeros(2, dtype=getattr(torch, dtype)).copy_(value)
+        np.testing.assert_array_equal(np.array(ours.tolist()), np.array(theirs.tolist()))
+    with pytest.raises(TypeError, match=r"copy_\(\): argument 'other' \(position 1\) must be "
+                                        "Tensor, not list"):
+        nptorch.zeros(2).copy_([1, 2])
 
 
 def test_inplace_errors():
