@@ -16,15 +16,20 @@ except ImportError:  # NumPy 1.x: a thread-local state, set with seterr
 
 
 def silence():
-    """Turn NumPy's floating-point reports off; returns what ``restore`` takes."""
-    if STATE is not None:
-        return STATE.set(SILENT)
-    return np.seterr(all="ignore")
+    """Turn NumPy's floating-point reports off; returns what ``restore`` takes (None when they
+    are off already, as in an operation called by another or by a backward pass)."""
+    if STATE is None:
+        return np.seterr(all="ignore")
+    if STATE.get() is SILENT:
+        return None
+    return STATE.set(SILENT)
 
 
 def restore(token):
     """Undo the ``silence`` call that returned ``token``."""
-    if STATE is not None:
-        STATE.reset(token)
-    else:
+    if token is None:
+        return
+    if STATE is None:
         np.seterr(**token)
+    else:
+        STATE.reset(token)

@@ -6,7 +6,7 @@ behaviour; see that module for the algorithm. Imports nothing from nptorch but
 Notation: a node's ``next_edges`` holds one ``(node, input_nr)`` per input, or None.
 """
 
-from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set
+from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 
 from nptorch import _fp_errors
 
@@ -18,16 +18,21 @@ cdef object _FP_SILENT = _fp_errors.SILENT
 
 cdef inline object _silence_fp():
     """``nptorch._fp_errors.silence``, through the C API of context variables on NumPy 2."""
-    if _FP_STATE is not None:
-        return PyContextVar_Set(_FP_STATE, _FP_SILENT)
-    return _fp_errors.silence()
+    if _FP_STATE is None:
+        return _fp_errors.silence()
+    if get_value(_FP_STATE) is _FP_SILENT:
+        return None
+    return PyContextVar_Set(_FP_STATE, _FP_SILENT)
 
 
 cdef inline int _restore_fp(object token) except -1:
-    if _FP_STATE is not None:
-        return PyContextVar_Reset(_FP_STATE, token)
-    _fp_errors.restore(token)
-    return 0
+    """``nptorch._fp_errors.restore``."""
+    if token is None:
+        return 0
+    if _FP_STATE is None:
+        _fp_errors.restore(token)
+        return 0
+    return PyContextVar_Reset(_FP_STATE, token)
 
 
 cdef class Node:
