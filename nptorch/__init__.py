@@ -95,7 +95,7 @@ from ._ops_namespace import ops  # noqa: E402  (also importable as the module np
 # Submodules that ordinary scripts seldom touch load on first use (~25 ms of the import; ops is
 # loaded, as it must be importable as the module nptorch.ops, but it imports library only on the
 # first operator lookup).
-_LAZY = ("accelerator", "compiler", "library", "multiprocessing", "quasirandom", "signal")
+_LAZY = ("accelerator", "compiler", "hub", "library", "multiprocessing", "quasirandom", "signal")
 
 
 def __getattr__(name):
