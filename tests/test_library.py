@@ -369,10 +369,13 @@ def test_no_grad_paths():
     assert seen == [False, False, False]
 
 
-@pytest.mark.parametrize("returned", ["too_few", "grad_for_float", "extra_nones"])
+@pytest.mark.parametrize("returned", ["too_few", "grad_for_float", "extra_nones",
+                                      "list_for_tensor", "number_for_tensor"])
 def test_backward_result_checks_match_torch(returned):
     backward = {"too_few": lambda ctx, g: g, "grad_for_float": lambda ctx, g: (g, 1.0),
-                "extra_nones": lambda ctx, g: (g * 2, None, None)}[returned]
+                "extra_nones": lambda ctx, g: (g * 2, None, None),
+                "list_for_tensor": lambda ctx, g: ([g], None),
+                "number_for_tensor": lambda ctx, g: (2.0, None)}[returned]
 
     def call(lib):
         Tensor = lib.Tensor
@@ -391,6 +394,44 @@ def test_backward_result_checks_match_torch(returned):
         assert call(nptorch) == call(torch) == [2.0, 2.0]
     else:
         _same_error(call)
+
+
+@pytest.mark.parametrize("returned", ["longer_list", "tuple_for_list", "extra_none",
+                                      "tensor_for_list"])
+def test_tensor_list_backward_structure_checks_match_torch(returned):
+    backward = {"longer_list": lambda ctx, g: ([g, g, g], g),
+                "tuple_for_list": lambda ctx, g: ((g, g), g),
+                "extra_none": lambda ctx, g: ([g, g], g, None),
+                "tensor_for_list": lambda ctx, g: (g, g)}[returned]
+
+    def call(lib):
+        Tensor = lib.Tensor
+
+        @lib.library.custom_op(f"nplib_tlbwd_{returned}::prod", mutates_args=())
+        def prod(xs: list[Tensor], y: Tensor) -> Tensor:
+            return xs[0] * xs[1] * y
+
+        prod.register_autograd(backward)
+        xs = [lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)]
+        prod(xs, lib.ones(2)).sum().backward()
+
+    _same_error(call)
+
+
+def test_tensor_list_backward_with_none_entries_matches_torch():
+    out = []
+    for lib in _libs():
+        Tensor = lib.Tensor
+
+        @lib.library.custom_op(f"{_ns('tlnone')}::prod", mutates_args=())
+        def prod(xs: list[Tensor], y: Tensor) -> Tensor:
+            return xs[0] * xs[1] * y
+
+        prod.register_autograd(lambda ctx, g: ([g * 2, None], None))
+        xs = [lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)]
+        prod(xs, lib.ones(2)).sum().backward()
+        out.append((_np(xs[0].grad).tolist(), xs[1].grad))
+    assert out[1] == out[0] == ([2.0, 2.0], None)
 
 
 # -- custom_op: mutation and aliasing ------------------------------------------------------
@@ -1051,6 +1092,21 @@ _SCHEMAS = [
     "f(Tensor? x=None, int y=-1, float z=1e18, str s=\"a\\\"b\") -> Tensor?",
     "f(Tensor x, int n) -> Tensor",
     "f(Tensor x)->Tensor",
+    "f(Tensor x, int[] a=[1, 1], int[2] b=[2, 3], bool[2] c=True, float[2] d=1, "
+    "SymInt[] e=[4, 4]) -> Tensor",
+    "f(Tensor(a!)?[] x, Tensor(b!)[][] y, Tensor(c)[](d) z, Tensor(e)[]? w) -> ()",
+    "f(Tensor(a|b! -> c|d) x, Tensor(b|a) y, Tensor(a -> a) z, Tensor! w) -> Tensor!",
+    "f(Tensor x, complex a=1.5j, complex b=-1j, float c=1j, int d=0x10, int e=1E3, "
+    "float f=0x1p3, float? g=1, int h=00012) -> Tensor",
+    "f(Tensor x, str a=\"a\\nb'c\\\\\", str b='\\101\\t', str c=True, str d=1, "
+    "float e=\"s\", str f=\"\"\"q\"\"\") -> Tensor",
+    "f(Tensor x, ScalarType a=double, ScalarType? b=long, ScalarType c=uint16, int d=float, "
+    "int e=Mean, float g=contiguous_format, ScalarType h=strided, ScalarType[] i=[half]) -> "
+    "Tensor",
+    "f(Tensor x, ...) -> (Tensor, ...)",
+    "f(...) -> ...",
+    "f(Tensor x, DeviceIndex i, ConstQuantizerPtr q, None n, Capsule c) -> NoneType",
+    "f(Tensor x, Device d=\"mps:1\", Generator? g=None) -> Tensor",
 ]
 
 
@@ -1080,7 +1136,29 @@ _BAD_SCHEMAS = ["(Tensor x) -> Tensor", "bad schema", "h(Tensor x)", "h(Tensor x
                 "h(Tensor x, int[] y=1) -> Tensor", "h(Tensor(a x) -> Tensor",
                 "h(Tensor x, float e=inf) -> Tensor", "h(Tensor x, ScalarType y=foo) -> Tensor",
                 "h(Tensor x, Device y=cpu) -> Tensor", "h(Tensor x) -> (Tensor, )",
-                "h(Tensor x) -> Tensor foo bar", "h(Tensor x) -> (Tensor, Tensor)[]", "foo"]
+                "h(Tensor x) -> Tensor foo bar", "h(Tensor x) -> (Tensor, Tensor)[]", "foo",
+                "h.default(Tensor x) -> Tensor", "h.__x(Tensor x) -> Tensor",
+                "ns:h(Tensor x) -> Tensor", "h(Tensor?(a!) x) -> Tensor",
+                "h(Tensor(!) x) -> Tensor", "h(Tensor() x) -> Tensor", "h(Tensor(a|) x) -> Tensor",
+                "h(Tensor(a!!) x) -> Tensor", "h(Tensor(a -> b!) x) -> Tensor",
+                "h(Tensor(*|a) x) -> Tensor", "h(Tensor x, SymFloat y) -> Tensor",
+                "h(Tensor x, int[]? y=[1]) -> Tensor", "h(Tensor x, Tensor[] y=[]) -> Tensor",
+                "h(Tensor x, int[] y=None) -> Tensor", "h(Tensor x, int[] y=foo) -> Tensor",
+                "h(Tensor x, int[] y=[1.5]) -> Tensor", "h(Tensor x, bool[] y=[1]) -> Tensor",
+                "h(Tensor x, float[] y=[True]) -> Tensor",
+                "h(Tensor x, complex[] y=[True]) -> Tensor", "h(Tensor x, int[2] y=True) -> Tensor",
+                "h(Tensor x, int?[2] y=1) -> Tensor", "h(Tensor x, str[] y=[\"a\"]) -> Tensor",
+                "h(Tensor x, Layout y=sparse_coo) -> Tensor",
+                "h(Tensor x, MemoryFormat y=channels_last) -> Tensor",
+                "h(Tensor x, float y=1e400) -> Tensor", "h(Tensor x, float y=1e-400) -> Tensor",
+                "h(Tensor x, int y=9223372036854775808) -> Tensor",
+                "h(Tensor x, complex y=1) -> Tensor", "h(Tensor x, Any y=1) -> Tensor",
+                "h(Tensor x, Generator y=1) -> Tensor", "h(Tensor x, QScheme y=1) -> Tensor",
+                "h(Tensor x, str y=\"\\x41\") -> Tensor", "h(Tensor x, str y=\"\\q\") -> Tensor",
+                "h(Tensor x, str y=\"\\u0041\") -> Tensor",
+                "h(Tensor x, ..., Tensor y) -> Tensor", "h(Tensor x=None, ...) -> Tensor",
+                "h(Tensor x) -> (..., Tensor)", "h(Tensor x, int[2][] y) -> Tensor",
+                "h(Tensor x, Device y=\"foo\") -> Tensor"]
 
 
 @pytest.mark.parametrize("schema", _BAD_SCHEMAS)

@@ -74,11 +74,6 @@ def check_functional(op, schema, *, allow_valid_view=False):
             "for that.")
 
 
-def _describe(values):
-    return "(" + ", ".join(f"list of {len(v)}" if isinstance(v, list) else "*"
-                           for v in values) + ")"
-
-
 def make_autograd_impl(op, info):
     """The kernel registered at the ``Autograd`` key of the OpOverload ``op``."""
     name = f"GeneratedBackwardFor_{op._namespace}_{op._opname}_{op._overloadname}"
@@ -130,17 +125,21 @@ def make_autograd_impl(op, info):
             ctx.needs_input_grad = prev_needs_input_grad
         if not isinstance(result, tuple):
             result = (result,)
+        result = (*result, None)  # for the metadata input
         if has_tensorlists:
             result = _flatten_grads(result, metadata.input_spec)
-        result = (*result, None)
         if len(result) < len(prev_needs_input_grad):
             return result  # the Function's own check reports the count
         for pos, (g, is_tensor) in enumerate(zip(result, metadata.input_is_tensor)):
-            if g is not None and not is_tensor:
+            if g is None:
+                continue
+            if not is_tensor:
                 raise RuntimeError(
                     f"function {type(ctx).__name__} returned a gradient different than None at "
                     f"position {pos + 1}, but the corresponding forward input was not a "
                     "Variable")
+            if not isinstance(g, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
         return result
 
     generated = type(name, (_autograd.Function,), {
@@ -167,21 +166,52 @@ def make_autograd_impl(op, info):
     return autograd_impl
 
 
+def _tree_spec(value, is_leaf):
+    """The structure of ``value`` as PyTorch's pytree sees it: ``"*"`` for a leaf, else the
+    container's type name and its children's structures."""
+    if is_leaf(value):
+        return "*"
+    return type(value).__name__, [_tree_spec(v, is_leaf) for v in value]
+
+
+def _tree_spec_repr(spec, indent=0):
+    """``spec`` printed as a pytree ``TreeSpec``."""
+    if spec == "*":
+        return spec
+    name, children = spec
+    text = ""
+    if children:
+        indent += 2
+        text = _tree_spec_repr(children[0], indent) + ("," if len(children) > 1 else "")
+        text += ",".join("\n" + " " * indent + _tree_spec_repr(c, indent)
+                         for c in children[1:])
+    return f"TreeSpec({name}, None, [{text}])"
+
+
+def _is_grad_leaf(value):
+    # tuples, and lists holding only tensors and Nones, are containers
+    if isinstance(value, tuple):
+        return False
+    if isinstance(value, list):
+        return any(v is not None and not isinstance(v, Tensor) for v in value)
+    return True
+
+
 def _flatten_grads(result, input_spec):
-    flat = []
-    ok = len(result) >= len(input_spec) and all(g is None for g in result[len(input_spec):])
-    for g, n in zip(result, input_spec):
-        if n is None and not isinstance(g, (list, tuple)):
-            flat.append(g)
-        elif n is not None and isinstance(g, (list, tuple)) and len(g) == n:
-            flat.extend(g)
-        else:
-            ok = False
-    if not ok:
+    """The gradients of an operator with lists of tensors, one per flat input: ``result``
+    (ending with the metadata input's) must have the structure of the inputs, as in
+    PyTorch."""
+    expected = ("tuple", ["*" if n is None else ("list", ["*"] * n) for n in input_spec]
+                + ["*"])
+    got = _tree_spec(result, _is_grad_leaf)
+    if got != expected:
         raise RuntimeError(
             "Expected the return from backward to be of the same structure as the inputs. "
-            f"Got: {_describe(result)} (return from backward), "
-            f"{_describe([[0] * n if n is not None else 0 for n in input_spec])} (inputs)")
+            f"Got: {_tree_spec_repr(got)} (return from backward), "
+            f"{_tree_spec_repr(expected)} (inputs)")
+    flat = []
+    for g in result:
+        flat.extend(g if isinstance(g, list) else (g,))
     return tuple(flat)
 
 

@@ -1,6 +1,7 @@
 """``spawn`` and ``start_processes``: run ``fn(i, *args)`` in ``nprocs`` new processes and
 report the first one that fails, as ``torch.multiprocessing`` does."""
 import ctypes
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -11,6 +12,8 @@ import tempfile
 import time
 import traceback
 import warnings
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ProcessContext", "ProcessException", "ProcessExitedException",
            "ProcessRaisedException", "spawn", "SpawnContext", "start_processes"]
@@ -56,7 +59,7 @@ def _interrupt_when_parent_dies():
             pass
 
 
-def _run(fn, i, args, error_file):
+def _wrap(fn, i, args, error_file):
     """A child's entry point: ``fn(i, *args)``, its traceback written to ``error_file`` if it
     raises."""
     _interrupt_when_parent_dies()
@@ -111,10 +114,13 @@ class ProcessContext:
             self._join_all(grace_period)
         for process in self.processes:
             if process.is_alive():
+                log.warning("Terminating process %s via signal SIGTERM", process.pid)
                 process.terminate()
         self._join_all(30 if grace_period is None else grace_period)
         for process in self.processes:
             if process.is_alive():
+                log.warning("Unable to shutdown process %s via SIGTERM , forcefully exiting via "
+                            "SIGKILL", process.pid)
                 process.kill()
             process.join()
 
@@ -165,7 +171,7 @@ def start_processes(fn, args=(), nprocs=1, join=True, daemon=False, start_method
     processes, error_files = [], []
     for i in range(nprocs):
         error_files.append(_free_path())
-        process = context.Process(target=_run, args=(fn, i, args, error_files[-1]),
+        process = context.Process(target=_wrap, args=(fn, i, args, error_files[-1]),
                                   daemon=daemon)
         process.start()
         processes.append(process)
