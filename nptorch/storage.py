@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _compat, _dtype
 from ._device import CPU, device as _device_cls, device_of, move, to_device
+from ._typename import type_name
 from ._tensor import Tensor
 
 __all__ = ["Storage", "TypedStorage", "UntypedStorage"]
@@ -155,28 +156,6 @@ def _storage_start(array):
     return _extent(_root(array))[0]
 
 
-_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
-
-
-def _type_name(value):
-    """The name of ``value``'s type as PyTorch's messages print it: bare for builtins, tensors
-    and other classes defined in Python; dotted for extension types, storages and the classes
-    nptorch exports in place of PyTorch's extension types (``nptorch.dtype``, ``nptorch.Size``,
-    ...)."""
-    cls = type(value)
-    if cls.__module__ == "builtins" or isinstance(value, Tensor):
-        return cls.__name__
-    if cls.__module__ == __name__:
-        return f"{cls.__module__}.{cls.__qualname__}"
-    if cls.__module__.startswith("nptorch"):
-        import nptorch
-        if getattr(nptorch, cls.__name__, None) is cls:
-            return f"nptorch.{cls.__name__}"
-    if cls.__flags__ & _HEAP_TYPE:
-        return cls.__name__
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
 def _check_dtype(dtype):
     if not isinstance(dtype, _dtype.dtype):
         raise TypeError(f"Argument 'dtype' must be nptorch.dtype, not {type(dtype)}")
@@ -221,7 +200,7 @@ class UntypedStorage:
     def __init__(self, *args, device=None, allocator=None):
         if len(args) > 1:
             raise TypeError(f"nptorch.UntypedStorage() received an invalid combination of "
-                            f"arguments - got ({', '.join(_type_name(a) for a in args)}), but "
+                            f"arguments - got ({', '.join(type_name(a) for a in args)}), but "
                             f"expected one of:\n{_UNTYPED_FORMS}")
         from ._api.creation import empty
         target = to_device(device) or CPU
@@ -240,11 +219,11 @@ class UntypedStorage:
                     raise RuntimeError(
                         f"nptorch.UntypedStorage(): tried to construct a storage from a sequence "
                         f"({type(seq).__name__}), but one of the items was of type "
-                        f"{_type_name(v)} instead of int")
+                        f"{type_name(v)} instead of int")
             data = move(np.array([v & 0xFF for v in seq], dtype=np.uint8), target)
         else:
             raise RuntimeError(f"nptorch.UntypedStorage(): Expected a sequence type, but got "
-                               f"{_type_name(args[0])}")
+                               f"{type_name(args[0])}")
         self._set_bytes(data)
         self._fixed = False
         self._filename = None
@@ -384,7 +363,7 @@ class UntypedStorage:
         as in PyTorch, a negative ``idx`` does not count from the end."""
         if not isinstance(value, int):
             raise RuntimeError(f"can only set storage content with a int types, but got "
-                               f"{_type_name(value)} instead")
+                               f"{type_name(value)} instead")
         if isinstance(idx, slice):
             where = slice(*self._range(idx, int(self._bytes.size)))
         else:
@@ -415,7 +394,7 @@ class UntypedStorage:
             source = source._untyped_storage
         if not isinstance(source, UntypedStorage):
             raise TypeError(f"copy_(): argument 'src' (position 1) must be nptorch.Storage, not "
-                            f"{_type_name(source)}")
+                            f"{type_name(source)}")
         if source.nbytes() != self.nbytes():
             raise RuntimeError(f"size does not match, self was {self.nbytes()} bytes but src was "
                                f"{source.nbytes()} bytes")
@@ -428,7 +407,7 @@ class UntypedStorage:
     def fill_(self, value):
         """Set every byte to the int ``value`` modulo 256; returns self."""
         if not isinstance(value, int):
-            raise RuntimeError(f"fill_ expects int, but got {_type_name(value)}")
+            raise RuntimeError(f"fill_ expects int, but got {type_name(value)}")
         self._bytes.fill(value & 0xFF)
         return self
 
@@ -487,7 +466,7 @@ class UntypedStorage:
         uninitialised); returns self. Not for memory that tensors use (see the module
         docstring)."""
         if isinstance(size, bool) or not _is_int(size):
-            raise RuntimeError(f"resize_ expects an int, but got {_type_name(size)}")
+            raise RuntimeError(f"resize_ expects an int, but got {type_name(size)}")
         size = int(size)
         if size < 0:
             raise RuntimeError(f"resize_: the size must be non-negative, but got {size}")

@@ -8,7 +8,8 @@ from .. import _dtype
 from .._device import to_device as _to_device
 from .._memory_format import memory_format, physical_order as _physical_order
 from .._tensor import Tensor
-from ..storage import _tensor_over, _type_name, _untyped_of, _view, is_storage
+from .._typename import type_name
+from ..storage import _tensor_over, _untyped_of, _view, is_storage
 from ._inplace import check_inplace
 from .convert import clone, new as _new_from_args
 from .memory import set_to
@@ -44,7 +45,7 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
         given = (source,) + ((storage_offset,) if storage_offset != 0 or size is not None
                              else ()) + tuple(a for a in (size, stride) if a is not None)
         raise TypeError(f"set_() received an invalid combination of arguments - got "
-                        f"({', '.join(_type_name(a) for a in given)}), but expected one of:\n"
+                        f"({', '.join(type_name(a) for a in given)}), but expected one of:\n"
                         f"{_SET_FORMS}")
     if from_tensor:
         # as PyTorch: the memory of a contiguous tensor of any dtype, the offset counted (in

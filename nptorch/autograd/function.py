@@ -12,6 +12,7 @@ import weakref
 import numpy as _np
 
 from .. import _backend, _compat
+from .._typename import type_name
 from . import grad_mode
 
 _engine = _backend.engine()
@@ -242,8 +243,7 @@ class BackwardFunction(_NodeAPI, _engine.FunctionNode):
         for i, g in enumerate(result[:expected]):
             if g is not None and self.next_edges[i] is not None:
                 if not isinstance(g, Tensor):
-                    raise TypeError(f"function {self.name()} returned a gradient of type "
-                                    f"{type(g).__name__} at index {i}, expected a Tensor or None")
+                    raise RuntimeError(f"expected Variable or None (got {type_name(g)})")
                 shape, dt = self._inputs[i]
                 if tuple(g.shape) != shape:
                     raise RuntimeError(

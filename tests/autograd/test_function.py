@@ -533,3 +533,24 @@ def test_in_place_on_non_leaf_is_differentiable(torch):
     tg, tname = run(torch)
     np.testing.assert_allclose(g, tg, rtol=1e-5)
     assert name == tname
+
+
+@pytest.mark.parametrize("gradient", [
+    lambda lib, g: [g], lambda lib, g: 3, lambda lib, g: np.ones(2), lambda lib, g: (g, g)])
+def test_backward_returning_a_wrong_gradient_raises_as_pytorch(gradient):
+    torch = pytest.importorskip("torch")
+    errors = []
+    for lib in (nptorch, torch):
+        class Twice(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return gradient(lib, g)
+
+        with pytest.raises(RuntimeError) as caught:
+            Twice.apply(lib.ones(2, requires_grad=True)).sum().backward()
+        errors.append(str(caught.value).replace("TwiceBackward", "Backward"))
+    assert errors[0] == errors[1]
