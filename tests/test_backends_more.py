@@ -1,5 +1,5 @@
 """``torch.backends`` shims for the CPU libraries: ``mkldnn``, ``mkl``, ``openmp``, ``cpu`` and
-``opt_einsum``, checked against PyTorch's documented behaviour and errors."""
+``opt_einsum``, and for Metal (``mps``, absent), checked against PyTorch's documented behaviour and errors."""
 import importlib
 import inspect
 import subprocess
@@ -24,7 +24,7 @@ def _restore_mkldnn_flags():
 
 
 def test_modules_are_importable():
-    for name in ("cpu", "mkl", "mkldnn", "openmp", "opt_einsum"):
+    for name in ("cpu", "mkl", "mkldnn", "mps", "openmp", "opt_einsum"):
         module = importlib.import_module(f"nptorch.backends.{name}")
         assert getattr(nptorch.backends, name) is module
 
@@ -206,3 +206,12 @@ def test_opt_einsum_flag_errors_match_torch(torch, kwargs):
 
     check_same_error_as_torch(call)
     assert oe.enabled is False and oe.strategy is None
+
+
+def test_mps_is_neither_built_nor_available_and_macos_queries_raise():
+    mps = nptorch.backends.mps
+    assert mps.is_built() is False and mps.is_available() is False
+    device = "mps" if mps.is_available() else "cpu"  # a script's usual device choice
+    assert nptorch.zeros(1, device=device).device.type == "cpu"
+    check_same_error_as_torch(lambda lib: lib.backends.mps.is_macos13_or_newer())
+    check_same_error_as_torch(lambda lib: lib.backends.mps.is_macos_or_newer(14, 0))

@@ -4,13 +4,13 @@
 products on TensorFloat-32 tensor cores. CuPy picks its own algorithms, so ``cudnn.benchmark``,
 ``cudnn.deterministic`` and ``cuda.matmul.allow_tf32`` are stored but change nothing.
 
-``cpu``, ``mkl``, ``mkldnn``, ``openmp`` and ``opt_einsum`` report what nptorch has (no oneDNN,
-no opt_einsum; MKL when NumPy's BLAS is MKL) and keep the flags scripts set.
+``cpu``, ``mkl``, ``mkldnn``, ``mps``, ``openmp`` and ``opt_einsum`` report what nptorch has (no
+oneDNN, no Metal, no opt_einsum; MKL when NumPy's BLAS is MKL) and keep the flags scripts set.
 """
 import types
 
 from .. import _compat
-from . import cpu, mkl, mkldnn, openmp, opt_einsum  # noqa: F401
+from . import cpu, mkl, mkldnn, mps, openmp, opt_einsum  # noqa: F401
 
 cudnn = types.SimpleNamespace(benchmark=False, deterministic=False, enabled=True,
                               allow_tf32=True, is_available=lambda: False)
