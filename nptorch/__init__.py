@@ -33,6 +33,10 @@ from .amp._state import *  # noqa: F401,F403  (is_autocast_enabled, get_autocast
 
 globals().update(_api.FUNCTIONS)
 
+# what nptorch computes with: NumPy's LAPACK and FFT, and MKL where NumPy's BLAS is MKL
+has_lapack = has_spectral = True
+has_mkl = backends.mkl.is_available()
+
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 
@@ -56,6 +60,15 @@ def result_type(tensor1, tensor2):
     return _result_type(tensor1, tensor2)
 
 
+def is_distributed(input):
+    """False: no nptorch tensor is distributed."""
+    if not isinstance(input, Tensor):
+        from ._typename import type_name
+        raise TypeError("is_distributed(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type_name(input)}")
+    return False
+
+
 def can_cast(from_, to):
     from ._api._inplace import _can_cast
     return _can_cast(from_.np_dtype, to.np_dtype)
@@ -70,7 +83,11 @@ from ._settings import (compile, set_float32_matmul_precision,  # noqa: E402
 from ._threads import (set_num_threads, get_num_threads, init_num_threads,  # noqa: E402
                        set_num_interop_threads, get_num_interop_threads)
 from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor,  # noqa: E402
-                            IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)
+                            IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor,
+                            set_default_tensor_type)
+from ._control_flow import cond, while_loop  # noqa: E402
+from ._from_file import from_file  # noqa: E402
+from .amp import GradScaler  # noqa: E402
 from . import storage  # noqa: E402
 from .storage import (UntypedStorage, TypedStorage, is_storage, FloatStorage,  # noqa: E402
                       DoubleStorage, HalfStorage, LongStorage, IntStorage, ShortStorage,

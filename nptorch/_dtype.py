@@ -80,9 +80,12 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
-    """Set the default floating dtype; only float32 and float64 are allowed, as in PyTorch."""
-    if d not in (float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    """Set the default floating dtype (float16, float32 or float64)."""
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the "
+                        "default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
 
 
