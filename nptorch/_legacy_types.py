@@ -25,8 +25,15 @@ class _LegacyTensorType(type):
         return isinstance(obj, Tensor) and obj.is_cuda is cls.is_cuda and obj.dtype is cls.dtype
 
     def __call__(cls, *args, **kwargs):
+        cls.check_available()
         return legacy_new(cls.dtype, device("cuda" if cls.is_cuda else "cpu"), args, kwargs,
                           constructor=True)
+
+    def check_available(cls):
+        """PyTorch's error for a CUDA type without CUDA."""
+        if cls.is_cuda and not cuda.is_available():
+            raise TypeError(f"type {cls.legacy_name} not available. Torch not compiled with CUDA "
+                            "enabled.")
 
 
 def _legacy_type(dtype, cuda=False):
@@ -78,9 +85,7 @@ def set_default_tensor_type(t, /):
     if not isinstance(t, _LegacyTensorType):
         raise TypeError("invalid type object: only floating-point types are supported as the "
                         "default type")
-    if t.is_cuda and not cuda.is_available():
-        raise TypeError(f"type {t.legacy_name} not available. Torch not compiled with CUDA "
-                        "enabled.")
+    t.check_available()
     _dtype.set_default_dtype(t.dtype)
     if t.is_cuda:
         set_default_device("cuda")

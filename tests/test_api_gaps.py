@@ -384,3 +384,18 @@ def test_convert_conv_weight_memory_format_like_torch(torch, name, fmt):
     conv = nptorch.nn.Conv2d(2, 3, 3)
     assert nptorch.nn.utils.memory_format.convert_conv2d_weight_memory_format(
         conv, nptorch.channels_last).weight.is_contiguous(memory_format=nptorch.channels_last)
+
+
+def test_cuda_legacy_types_and_device_kind_properties():
+    torch = pytest.importorskip("torch")
+    x, t = nptorch.zeros(2), torch.zeros(2)
+    for name in ("is_xpu", "is_mps", "is_ipu", "is_mtia", "is_maia", "is_vulkan", "is_xla"):
+        assert getattr(x, name) is getattr(t, name) is False
+    assert nptorch.cuda.FloatTensor.is_cuda and not isinstance(x, nptorch.cuda.FloatTensor)
+    assert isinstance(x, nptorch.FloatTensor)
+    if not nptorch.cuda.is_available():
+        with pytest.raises(TypeError, match=r"type torch\.cuda\.FloatTensor not available\. "
+                                            "Torch not compiled with CUDA enabled\."):
+            nptorch.cuda.FloatTensor(2)
+    with pytest.raises(AttributeError, match="has no attribute 'NotAType'"):
+        nptorch.cuda.NotAType

@@ -123,3 +123,11 @@ def manual_seed(seed):
 
 
 manual_seed_all = manual_seed
+
+
+def __getattr__(name):
+    """The legacy types of CUDA tensors (``FloatTensor``, ...), defined with the CPU ones."""
+    from .._legacy_types import CUDA_TYPES
+    if name in CUDA_TYPES:
+        return CUDA_TYPES[name]
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
