@@ -8,8 +8,7 @@
  * multiply-adds. OpenBLAS packs its operands on every call and reaches 60-90% of this rate on
  * these shapes (B 32, K 256, M 1024, one core: 65 against 100-105 GFLOP/s).
  *
- * Vectors are GCC's vector extension (gcc and clang: AVX2 + FMA in the x86-64-v3 clone, SSE2
- * or NEON elsewhere). Other compilers get one-lane "vectors": the same code, correct but slow.
+ * Vectors are simd_vectors.h's.
  *
  * Each function exists for float (suffix _f) and double (_d); one macro writes both.
  */
@@ -19,23 +18,13 @@
 #include <string.h>
 #include "cpu_clones.h"
 #include "fastmath.h"  /* NPTORCH_ALWAYS_INLINE */
+#include "simd_vectors.h"
 
 /* rows of `a` per register block: 4 x 3 accumulators, 3 panel vectors and a broadcast in 16
  * vector registers. 12 independent multiply-add chains cover the FMA units' latency; at the
  * batch sizes that are multiples of 4 no rows are left for a narrower block (with 6 x 2, a
  * batch of 32 left a block of 2 rows running at half rate: 11% slower steps at B 32). */
 #define NPTORCH_GEMM_MR 4
-
-#if defined(__GNUC__)
-/* aligned(sizeof(T)): loads and stores at any element, as panels and rows need */
-typedef float nptorch_vec_f __attribute__((vector_size(32), aligned(4)));
-typedef double nptorch_vec_d __attribute__((vector_size(32), aligned(8)));
-#define NPTORCH_LANES(T) (32 / (int)sizeof(T))
-#else
-typedef float nptorch_vec_f;
-typedef double nptorch_vec_d;
-#define NPTORCH_LANES(T) 1
-#endif
 
 #define NPTORCH_PACKED_GEMM(T, S)                                                       \
 enum { NPTORCH_NR_##S = 3 * NPTORCH_LANES(T) };  /* columns of out per panel */          \

@@ -71,6 +71,16 @@ def conv2d(x, w, win, groups, OH, OW):
     conv_weight_matches("conv2d", rank4("conv2d", x)[1], w, groups, win, OH, OW)
 
 
+def direct_output(name, x, OH, OW, win):
+    """The output of a stride-1 convolution without dilation of ``x`` (N, C, H, W), as the
+    direct kernels compute it: of the size that the padded images give."""
+    H, W = x.shape[2:]
+    check((OH, OW) == (H + 2 * win.PH - win.KH + 1, W + 2 * win.PW - win.KW + 1)
+          and OH > 0 and OW > 0,
+          f"{name}: output size ({OH}, {OW}) does not match input {x.shape} and window "
+          f"{tuple(win)}")
+
+
 def conv2d_input(gy, w, H, W, win, groups):
     """The input gradient's sizes: ``(N, O, OH, OW, C)``."""
     N, O, OH, OW = rank4("conv2d_input", gy)

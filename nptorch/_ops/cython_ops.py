@@ -11,6 +11,7 @@ from .. import _backend
 from . import checks
 from .checks import FLOATS
 from .chunked_conv import ChunkedConvolution, flipped_kernel
+from .direct_conv import DirectConvolution
 from .cython_recurrent import CythonRecurrentOps
 from .reference import ArrayOps, adaptive_bounds, avg_divisor
 from .winograd import WinogradConvolution
@@ -31,13 +32,15 @@ class _SameConvolutionInputGradient:
         return self._input_grad_by_columns(gy, w, H, W, win, groups, (N, O, OH, OW, C))
 
 
-class CythonOps(WinogradConvolution, _SameConvolutionInputGradient, ChunkedConvolution,
-                CythonRecurrentOps, ArrayOps):
+class CythonOps(DirectConvolution, WinogradConvolution, _SameConvolutionInputGradient,
+                ChunkedConvolution, CythonRecurrentOps, ArrayOps):
     """Convolution, pooling, ReLU and batch-norm kernels compiled with Cython
-    (``nptorch._C.conv``, ``winograd``, ``pool``, ``pointwise``, ``batchnorm``)."""
+    (``nptorch._C.conv``, ``direct_conv``, ``winograd``, ``pool``, ``pointwise``,
+    ``batchnorm``)."""
 
     def __init__(self):
         self._conv = _backend.load_extension("conv")
+        self._direct = _backend.load_extension("direct_conv")
         self._winograd = _backend.load_extension("winograd")
         self._pool = _backend.load_extension("pool")
         self._bn = _backend.load_extension("batchnorm")
