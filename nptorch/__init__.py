@@ -34,6 +34,7 @@ from .amp._state import *  # noqa: F401,F403  (is_autocast_enabled, get_autocast
 globals().update(_api.FUNCTIONS)
 
 # what nptorch computes with: NumPy's LAPACK and FFT, and MKL where NumPy's BLAS is MKL
+# (has_openmp: below)
 has_lapack = has_spectral = True
 has_mkl = backends.mkl.is_available()
 
@@ -116,6 +117,8 @@ _LAZY = ("accelerator", "compiler", "hub", "library", "multiprocessing", "quasir
 
 
 def __getattr__(name):
+    if name == "has_openmp":  # whether the compiled kernels have OpenMP: read from them on use
+        return backends.openmp.is_available()
     if name not in _LAZY:
         raise AttributeError(f"module 'nptorch' has no attribute '{name}'")
     import importlib
@@ -125,4 +128,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"has_openmp"})

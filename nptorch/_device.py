@@ -7,6 +7,11 @@ from . import _compat
 
 _builtin_type = builtins.type  # ``type`` is an argument name in device()
 
+# the device types PyTorch names, in its order; nptorch has the first two
+_TORCH_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+                       "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                       "privateuseone")
+
 
 class device:
     """Where a tensor's data lives, as PyTorch's ``torch.device``."""
@@ -34,8 +39,10 @@ class device:
                             f"({_builtin_type(type).__name__}), but expected one of: (device "
                             "device), (str type, int index = -1)")
         if type not in ("cpu", "cuda"):
-            raise RuntimeError(
-                f"Expected one of cpu, cuda device type at start of device string: {type}")
+            if type in _TORCH_DEVICE_TYPES:
+                raise RuntimeError(f"nptorch has no {type} device: its devices are cpu and cuda")
+            raise RuntimeError(f"Expected one of {', '.join(_TORCH_DEVICE_TYPES)} device type at "
+                               f"start of device string: {type}")
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
         self.type = type

@@ -63,6 +63,18 @@ def format_strides(shape, fmt):
     return _dense_strides(shape, order)
 
 
+def dense_array(flat, shape, fmt):
+    """The array of ``shape`` laid out in ``fmt`` over the elements of the 1-D ``flat`` (as
+    many as the shape holds), in their order in memory."""
+    if fmt not in _CHANNELS_LAST:
+        return flat.reshape(shape)
+    rank, order = _CHANNELS_LAST[fmt]
+    if len(shape) != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt._name} format")
+    stored = order[::-1]  # outermost first
+    return flat.reshape([shape[d] for d in stored]).transpose(np.argsort(stored))
+
+
 def _dense_strides(shape, order):
     """The strides of a dense tensor of ``shape`` whose dims are laid out in ``order``,
     innermost first."""

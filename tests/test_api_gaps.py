@@ -145,10 +145,12 @@ def test_is_distributed(torch):
 
 
 def test_build_flags_describe_nptorch(torch):
-    for name in ("has_lapack", "has_mkl", "has_spectral"):
+    for name in ("has_lapack", "has_mkl", "has_spectral", "has_openmp"):
         assert type(getattr(nptorch, name)) is type(getattr(torch, name)) is bool
+        assert name in dir(nptorch)
     assert nptorch.has_lapack and nptorch.has_spectral
     assert nptorch.has_mkl is nptorch.backends.mkl.is_available()
+    assert nptorch.has_openmp is nptorch.backends.openmp.is_available()
     x = nptorch.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=nptorch.float64)
     np.testing.assert_allclose(nptorch.linalg.inv(x).numpy(), np.linalg.inv(x.numpy()))
 

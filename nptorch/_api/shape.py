@@ -6,6 +6,7 @@ from .. import _dtype
 from .._device import xp_of
 from .._functions import shape as F
 from .._functions._utils import cast, sum_to, wrap_dim
+from .._memory_format import check_format, dense_array, preserve_format, suggest_format
 from ..storage import _storage_of, _storage_start
 from ._inplace import check_inplace
 from .linalg import t
@@ -228,8 +229,12 @@ def storage_offset(input):
 
 
 def resize_(input, *sizes, memory_format=None):
-    """Give ``input`` the shape ``sizes`` in place, keeping its leading elements (in row-major
-    order); new elements are uninitialised. A view cannot grow past its own elements."""
+    """Give ``input`` the shape ``sizes`` in place, keeping its leading elements (in memory
+    order), laid out in ``memory_format`` (contiguous by default); new elements are
+    uninitialised. A view cannot grow past its own elements."""
+    check_format("resize_", memory_format)
+    if memory_format is preserve_format:
+        raise RuntimeError("Unsupported memory formatPreserve")
     if input.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
     shape = _shape_args(sizes)
@@ -244,14 +249,17 @@ def resize_(input, *sizes, memory_format=None):
         grown = xp_of(flat).empty(n, flat.dtype)
         grown[:flat.size] = flat
         flat = grown
-    input._data = flat[:n].reshape(shape)
+    input._data = dense_array(flat[:n], shape, memory_format)
     input._version_counter[0] += 1
     return input
 
 
 def resize_as_(input, other, memory_format=None):
-    """``resize_`` to ``other``'s shape."""
-    return resize_(input, other.shape)
+    """``resize_`` to ``other``'s shape; ``preserve_format`` takes ``other``'s layout."""
+    check_format("resize_as_", memory_format)
+    if memory_format is preserve_format:
+        memory_format = suggest_format(other.shape, other.stride())
+    return resize_(input, other.shape, memory_format=memory_format)
 
 
 def unfold(input, dimension, size, step):

@@ -5,6 +5,8 @@ import pytest
 import nptorch
 from nptorch._device import check_same_device
 
+from helpers import check_same_error_as_torch
+
 
 @pytest.mark.parametrize("spec", ["cpu", "cuda", "cuda:1", "cpu:0", "cpu:1", "cuda:12"])
 def test_parsing_matches_torch(torch, spec):
@@ -34,6 +36,18 @@ def test_bad_strings(torch, spec, message):
     for lib in (nptorch, torch):
         with pytest.raises(RuntimeError, match=message):
             lib.device(spec)
+
+
+@pytest.mark.parametrize("spec", ["gpu", "CPU", "tpu"])
+def test_unknown_types_get_torchs_message(torch, spec):
+    check_same_error_as_torch(lambda lib: lib.device(spec))
+
+
+@pytest.mark.parametrize("spec, name", [("mps", "mps"), ("meta", "meta"), ("xpu:1", "xpu")])
+def test_device_types_nptorch_lacks_are_named(spec, name):
+    with pytest.raises(RuntimeError, match=f"^nptorch has no {name} device: its devices are cpu "
+                                           "and cuda$"):
+        nptorch.device(spec)
 
 
 def test_bad_arguments(torch):

@@ -175,6 +175,24 @@ def test_resize():
             lib.ones(2, requires_grad=True).resize_(3)
 
 
+def test_resize_to_a_memory_format():
+    for lib in (torch, nptorch):
+        x = lib.arange(6.0).resize_(1, 2, 1, 3, memory_format=lib.channels_last)
+        assert x.stride() == (6, 1, 6, 2) and x.tolist() == [[[[0.0, 2.0, 4.0]],
+                                                              [[1.0, 3.0, 5.0]]]]
+        assert lib.zeros(4).resize_(1, 2, 1, 2, memory_format=lib.contiguous_format
+                                    ).stride() == (4, 2, 2, 1)
+        last = lib.zeros(1, 2, 3, 4).to(memory_format=lib.channels_last)
+        assert lib.zeros(2).resize_as_(last).stride() == (24, 12, 4, 1)
+        assert lib.zeros(2).resize_as_(last, memory_format=lib.preserve_format
+                                       ).stride() == (24, 1, 8, 2)
+    for call in (lambda lib: lib.zeros(4).resize_(2, 2, memory_format=lib.channels_last),
+                 lambda lib: lib.zeros(4).resize_(1, 4, memory_format=lib.channels_last_3d),
+                 lambda lib: lib.zeros(4).resize_(4, memory_format=lib.preserve_format),
+                 lambda lib: lib.zeros(4).resize_(4, memory_format="channels_last")):
+        assert _raised_alike(call)
+
+
 def test_apply_and_map():
     for lib in (torch, nptorch):
         a = lib.tensor([1.0, 2.0])
