@@ -10,6 +10,23 @@ from ..autograd.function import once_differentiable
 from ._utils import BuiltinFunction
 
 
+def _picked(x, t):
+    """``x[n, t[n, ...], ...]``: each item's value at its target class (dim 1)."""
+    xp = xp_of(x)
+    if x.ndim == 2:  # indexing beats take_along_axis's index building on small batches
+        return x[xp.arange(len(t)), t]
+    return xp.take_along_axis(x, t[:, None], 1)[:, 0]
+
+
+def _place(x, t, values):
+    """``x[n, t[n, ...], ...] = values[n, ...]``."""
+    xp = xp_of(x)
+    if x.ndim == 2:
+        x[xp.arange(len(t)), t] = values
+    else:
+        xp.put_along_axis(x, t[:, None], values[:, None], 1)
+
+
 class TargetTerms(BuiltinFunction):
     """``coef[n, ...] * x[n, t[n, ...], ...]``: each item's value at its target class (dim 1),
     scaled; args ``(x, t, coef)`` with ``t`` (int64) and ``coef`` arrays of the result's shape.
@@ -19,8 +36,7 @@ class TargetTerms(BuiltinFunction):
     @staticmethod
     def forward(ctx, x, t, coef):
         ctx.t, ctx.coef, ctx.shape = t, coef, x._data.shape
-        picked = xp_of(x._data).take_along_axis(x._data, t[:, None], 1)[:, 0]
-        return picked * coef
+        return _picked(x._data, t) * coef
 
     @staticmethod
     def backward(ctx, gy):
@@ -34,9 +50,8 @@ class TargetPlaces(BuiltinFunction):
     @staticmethod
     def forward(ctx, y, t, coef, shape):
         ctx.t, ctx.coef = t, coef
-        xp = xp_of(t)
-        x = xp.zeros(shape, y._data.dtype)
-        xp.put_along_axis(x, t[:, None], (y._data * coef)[:, None], 1)
+        x = xp_of(t).zeros(shape, y._data.dtype)
+        _place(x, t, y._data * coef)
         return x
 
     @staticmethod

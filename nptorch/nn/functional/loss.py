@@ -150,7 +150,9 @@ def _check_nll_shapes(input, target):
 def _nll_terms(input, target, weight, ignore_index, reduction):
     """The terms ``-w[t] * input[n, t, ...]`` of every target (divided by the weights' total
     for ``reduction='mean'``), the weights ``w[t]`` (0 where ``target == ignore_index``) as a
-    constant Tensor, and where targets are kept; unbatched input is batched."""
+    constant Tensor, and where targets are kept; unbatched input is batched. Without class
+    weights, when every target is a class and none is ignored, the weights and places are None
+    (all 1, all kept)."""
     _check_nll_shapes(input, target)
     n_classes = input.shape[0 if input.dim() == 1 else 1]
     _check_class_weight(weight, input, n_classes)
@@ -158,13 +160,18 @@ def _nll_terms(input, target, weight, ignore_index, reduction):
         input, target = input.unsqueeze(0), target.unsqueeze(0)
     t = target._data.astype(np.int64, copy=False)
     xp = xp_of(t)
+    dtype = input._data.dtype
+    if (weight is None and t.size and not 0 <= ignore_index < n_classes
+            and bool(((t >= 0) & (t < n_classes)).all())):
+        coef = xp.full(t.shape, -1 / t.size if reduction == "mean" else -1, dtype)
+        return L.TargetTerms.apply(input, t, coef), None, None
     kept = t != ignore_index
     bad = kept & ((t < 0) | (t >= n_classes))
     if bool(bad.any()):
         raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
     t = xp.where(kept, t, 0)
-    w = (weight._data[t] if weight is not None else xp.ones(t.shape, input._data.dtype)) * kept
-    w = w.astype(input._data.dtype, copy=False)
+    w = (weight._data[t] if weight is not None else xp.ones(t.shape, dtype)) * kept
+    w = w.astype(dtype, copy=False)
     coef = -w
     if reduction == "mean":
         # PyTorch's gradient -w[t] / total, also where the total is 0 (inf or nan), and 0 for
@@ -175,11 +182,12 @@ def _nll_terms(input, target, weight, ignore_index, reduction):
 
 
 def _nll_reduce(terms, w, reduction, batched):
-    """The terms reduced; a mean over weights that sum to 0 is NaN, PyTorch's 0 / 0."""
+    """The terms reduced; a mean over weights that sum to 0 is NaN, PyTorch's 0 / 0 (``w`` is
+    None when every weight is 1)."""
     if reduction == "none":
         return terms if batched else terms.squeeze(0)
     total = terms.sum()
-    if reduction == "mean":
+    if reduction == "mean" and w is not None:
         # the NaN is added on the weights' device: reading their sum back would wait for it
         weights = w._data
         nan_if_empty = xp_of(weights).where(weights.sum() == 0, math.nan, 0.0)
@@ -236,9 +244,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if label_smoothing == 0:
         return nll
     smooth = -(logp if weight is None else logp * weight.reshape(w_shape)).sum(class_dim)
-    smooth = smooth.masked_fill(_const(~kept.reshape(smooth.shape)), 0.0)
+    if kept is not None:
+        smooth = smooth.masked_fill(_const(~kept.reshape(smooth.shape)), 0.0)
     if reduction == "mean":
-        smooth = smooth.sum() / (w.sum() if weight is not None else float(kept.sum()))
+        smooth = smooth.sum() / (w.sum() if weight is not None else
+                                 float(smooth.numel() if kept is None else kept.sum()))
     else:
         smooth = _reduce(smooth, reduction)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
