@@ -14,10 +14,28 @@ from .._dtype import bool_
 from ..autograd import grad_mode
 from ..nn.functional import normalization as _norm
 from ..nn.functional.dropout import _dropout
-from ._checks import type_error
+from ._checks import int_arg, type_error
 from .creation import empty, ones_like
 from .norms import _check_floating
 from .reduction import norm, scalar_type_name
+
+
+def int_list(op, name, value, position):
+    """``value``, a tuple or list of ints, as a list (PyTorch's ``tuple of ints`` argument)."""
+    if not isinstance(value, (tuple, list)):
+        raise type_error(op, name, "tuple of ints", value, position)
+    for i, v in enumerate(value):
+        if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be tuple of "
+                            f"ints, but found element of type {type(v).__name__} at pos {i}")
+    return [int(v) for v in value]
+
+
+def check_kernel_dtype(input, kernel):
+    """PyTorch's refusal of a non-floating ``input`` by the floating kernel ``kernel``."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_type_name(input)}'")
 
 
 def _compute_dtype(input, *params):
@@ -53,15 +71,13 @@ def _normalize(input, view, weight, bias, affine, axes, eps, dtype):
 def native_layer_norm(input, normalized_shape, weight, bias, eps):
     """Layer normalization over the trailing ``normalized_shape`` dims: ``(output, mean,
     rstd)``, the statistics shaped as the input with the normalized dims kept as ones."""
-    if not isinstance(normalized_shape, (tuple, list)):
-        raise type_error("native_layer_norm", "normalized_shape", "tuple of ints",
-                         normalized_shape, 2)
-    shape = tuple(int(s) for s in normalized_shape)
+    shape = tuple(int_list("native_layer_norm", "normalized_shape", normalized_shape, 2))
     if not shape:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
                            "containing at least one element, but got normalized_shape = []")
     _norm._check_trailing(input, shape, "*, ")
     _norm._check_affine(shape, weight=weight, bias=bias)
+    check_kernel_dtype(input, "LayerNormKernelImpl")
     dtype = _compute_dtype(input, weight, bias)
     d = _norm._numel(shape)
     y, mean, var = _normalize(input, (-1, d), weight, bias, (1, d), (1,), eps, dtype)
@@ -81,10 +97,11 @@ def native_batch_norm(input, weight, bias, running_mean, running_var, training, 
     c = input.size(1)
     _norm._check_channels(c, weight=weight, bias=bias, running_mean=running_mean,
                           running_var=running_var)
+    check_kernel_dtype(input, "batch_norm")
     dtype = _compute_dtype(input, weight, bias, running_mean, running_var)
     if not training:
         y = _norm._channel_norm(input, running_mean, running_var, weight, bias, False, momentum,
-                                eps, (0, 2))
+                                eps, (0, 2)).to(input.dtype)
         none = empty(0, dtype=dtype, device=input.device)
         return y, none, none.clone()
     if input.numel() == 0:
@@ -106,12 +123,14 @@ def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
 
     As in PyTorch, the statistics are differentiable functions of the input.
     """
+    group = int_arg("native_group_norm", "group", group, 7)
     if group <= 0:
         raise RuntimeError(f"Expected num groups to be greater than 0, got {group}")
     _norm.check_groups(input, C, group, weight, bias)
     if input.numel() != N * C * HxW:
         raise RuntimeError(f"Expected input to hold N * C * HxW = {N * C * HxW} elements, but "
                            f"got input of shape {list(input.shape)}")
+    check_kernel_dtype(input, "GroupNormKernelImpl")
     dtype = _compute_dtype(input, weight, bias)
     view, axes = (N, group, C // group, HxW), (2, 3)
     y, mean, var = _normalize(input, view, weight, bias, (1, group, C // group, 1), axes, eps,
@@ -129,6 +148,8 @@ def native_dropout(input, p, train):
     marks the kept ones. Masks come from the generator of ``nn.functional.dropout``."""
     if not isinstance(p, numbers.Real):
         raise type_error("native_dropout", "p", "float", p, 2)
+    if not (train is None or isinstance(train, bool)):
+        raise type_error("native_dropout", "train", "bool", train, 3)
     if input.numel() == 0:
         return input.clone(), empty(input.shape, dtype=input.dtype, device=input.device)
     if train is False:
@@ -150,8 +171,9 @@ def native_norm(input, p=2, dim=_UNSET, keepdim=_UNSET, dtype=_UNSET):
     """The ``p``-norm of all of ``input``, or with ``dim``, ``keepdim`` and ``dtype`` (given
     together) over ``dim`` (empty: all dims) in ``dtype``.
 
-    PyTorch computes it for sparse tensors only; nptorch, whose tensors are dense, gives it
-    the same values on dense ones, differentiably.
+    PyTorch computes it for sparse tensors only; nptorch, whose tensors are dense, computes
+    the dense norm (over every element: for negative ``p`` zeros count, where a sparse
+    tensor's norm sees only its stored values), differentiably.
     """
     given = [a is not _UNSET for a in (dim, keepdim, dtype)]
     if any(given) and not all(given):

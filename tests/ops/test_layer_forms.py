@@ -1,6 +1,8 @@
 """The top-level layer functions whose signatures differ from nn.functional's (int
 reductions, weight-first embeddings, ``convolution``, ``batch_norm``, the feature and alpha
 dropouts, ...) compared with PyTorch: values, gradients, float64 gradcheck and errors."""
+import math
+
 import numpy as np
 import pytest
 
@@ -350,3 +352,237 @@ def test_inplace_dropouts_write_into_their_input(name):
 ])
 def test_dropout_errors_match_torch(call):
     check_same_error_as_torch(call)
+
+
+# -- behaviours of the top-level forms that differ from nn.functional's ------------------------
+@pytest.mark.parametrize("fn,specs", [
+    (lambda lib, x, y: lib.binary_cross_entropy_with_logits(x, y), [(4, 3), _PROBS]),
+    (lambda lib, a, b, t: lib.cosine_embedding_loss(a, b, t), [(4, 3), (4, 3), _SIGNS]),
+    (lambda lib, x, t: lib.hinge_embedding_loss(x, t.unsqueeze(1)), [(4, 3), _SIGNS]),
+    (lambda lib, x, y: lib.kl_div(x, y), [(4, 3), _PROBS]),
+    (lambda lib, a, b, t: lib.margin_ranking_loss(a, b, t), [(4,), (4,), _SIGNS]),
+    (lambda lib, a, p, n: lib.triplet_margin_loss(a, p, n), [(4, 3), (4, 3), (4, 3)]),
+])
+def test_loss_default_reduction_is_none_as_in_torch(fn, specs):
+    # PyTorch's bindings read the ``Mean`` default of these int reductions as 0
+    check_op(fn, *specs)
+
+
+def test_ctc_loss_default_reduction_is_none_as_in_torch():
+    logits = np.random.default_rng(1).standard_normal((6, 2, 5)).astype(np.float32)
+    check_op(lambda lib, x, t: lib.ctc_loss(x.log_softmax(2), t, [6, 5], [3, 2]), logits,
+             np.array([[1, 2, 2], [3, 1, 0]]))
+
+
+@pytest.mark.parametrize("reduction", [0, 1, 2])
+def test_top_level_losses_skip_the_functional_checks(reduction):
+    weights = np.array([[1, 2, 3]] * 4)
+    # a target broadcast over the input (PyTorch cannot differentiate this one)
+    check_op(lambda lib, x, y, w: lib.binary_cross_entropy_with_logits(
+        x, y, w[0].to(x.dtype), None, reduction), (3,), _PROBS, weights, grad=False)
+    # the output takes the target's dtype
+    check_op(lambda lib, x, y: lib.binary_cross_entropy_with_logits(
+        x.double(), y, None, None, reduction), (4, 3), _PROBS)
+    check_op(lambda lib, x, y, pw: lib.binary_cross_entropy_with_logits(
+        x, y, None, pw.to(x.dtype), reduction), (4, 3), _PROBS, weights[0])
+    # no check of the dims, nor of the margin's sign
+    check_op(lambda lib, a, b, t: lib.margin_ranking_loss(a, b, t, 0.2, reduction),
+             (4, 3), (4, 3), (3,))
+    check_op(lambda lib, a, p, n: lib.triplet_margin_loss(a, p, n, -0.5, 2.0, 1e-6, True,
+                                                          reduction), (4, 3), (4, 3), (4, 3))
+    check_op(lambda lib, a, p, n: lib.triplet_margin_loss(a, p, n, 0.0, 1.0, 1e-6, False,
+                                                          reduction), (3,), (3,), (3,))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.binary_cross_entropy_with_logits(lib.zeros(4, 3), lib.zeros(3)),
+    lambda lib: lib.binary_cross_entropy_with_logits(lib.zeros(4, 3), lib.zeros(4, 3,
+                                                                                dtype=lib.long)),
+    lambda lib: lib.binary_cross_entropy_with_logits(lib.zeros(3), lib.zeros(3), None,
+                                                     lib.ones(4, 3)),
+    lambda lib: lib.binary_cross_entropy_with_logits(lib.zeros(3), lib.zeros(3), lib.ones(4, 3)),
+    lambda lib: lib.kl_div(lib.zeros(3), lib.ones(3, dtype=lib.long)),
+    lambda lib: lib.kl_div(lib.zeros(3, dtype=lib.long), lib.ones(3)),
+    lambda lib: lib.kl_div(lib.zeros(3), lib.ones(3, dtype=lib.bool)),
+    lambda lib: lib.triplet_margin_loss(lib.zeros(2, 3), lib.zeros(3), lib.zeros(2, 3)),
+])
+def test_top_level_loss_errors_match_torch(call):
+    check_same_error_as_torch(call)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.embedding(lib.ones(5, 3), lib.tensor([1]), True),
+    lambda lib: lib.embedding(lib.ones(5, 3), lib.tensor([1]), 1.0),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3), lib.tensor([1, 2]), lib.tensor([0]), False, 0,
+                                  False, None, False, 1.0),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3), lib.tensor([1, 2]), lib.tensor([[0]])),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3), lib.tensor(1), lib.tensor([0])),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3), lib.tensor([1, 2]), lib.tensor([0.0])),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3, dtype=lib.long), lib.tensor([1, 2]),
+                                  lib.tensor([0])),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3), lib.tensor([1, 2]), lib.tensor([0]), False, 0,
+                                  False, lib.ones(2, dtype=lib.float64)),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3, dtype=lib.float64), lib.tensor([1, 5]),
+                                  lib.tensor([0])),
+    lambda lib: lib.embedding_bag(lib.ones(5, 3), lib.tensor([1, 2]),
+                                  lib.tensor([], dtype=lib.long), False, 0, False, None, True),
+    lambda lib: lib.embedding_renorm_(lib.ones(5, 3, dtype=lib.long), lib.tensor([1]), 1.0,
+                                      2.0),
+    lambda lib: lib.embedding_renorm_(lib.ones(5, 3), lib.tensor([-6]), 1.0, 2.0),
+])
+def test_embedding_errors_match_torch(call):
+    check_same_error_as_torch(call)
+
+
+@pytest.mark.parametrize("psw", [np.ones((2, 3), np.float32), np.ones(5, np.float32)])
+def test_embedding_bag_refuses_misshapen_per_sample_weights(psw):
+    for lib in (torch, nptorch):
+        with pytest.raises(RuntimeError, match="per_sample_weights"):
+            lib.embedding_bag(lib.ones(5, 3), lib.tensor(_BAG_IDX), lib.tensor(_BAG_OFFSETS),
+                              False, 0, False, lib.tensor(psw))
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("types", [(np.int32, np.int32), (np.int32, np.int64)])
+def test_embedding_bag_bookkeeping_shapes_and_types_match_torch(requires_grad, types):
+    weight = np.random.default_rng(6).standard_normal((5, 3)).astype(np.float32)
+    offsets = np.array([0, 2, 2, 6])
+    for mode in (0, 1, 2):
+        check_equal_to_torch(lambda lib: [t.detach() for t in lib.embedding_bag(
+            lib.tensor(weight, requires_grad=requires_grad), lib.tensor(_BAG_IDX.astype(types[0])),
+            lib.tensor(offsets.astype(types[1])), False, mode, False, None, True)])
+
+
+def test_embedding_bag_max_mode_ignores_scale_grad_by_freq():
+    check_op(lambda lib, w, i, o: lib.embedding_bag(w, i, o, True, 2), (5, 3), _BAG_IDX,
+             _BAG_OFFSETS)
+
+
+def test_embedding_renorm_counts_negative_indices_from_the_end():
+    weight = np.random.default_rng(7).standard_normal((5, 3)).astype(np.float32) * 3
+    check_equal_to_torch(lambda lib: lib.embedding_renorm_(lib.tensor(weight),
+                                                           lib.tensor([-1, 0, -5, 4]), 1.0, 2.0))
+
+
+_NORM_DTYPES = [(np.float64, np.float32, np.float32), (np.float32, np.float32, np.float64),
+                (np.float32, np.float64, np.float32), (np.float16, np.float16, np.float32),
+                (np.float16, np.float32, np.float16), (np.float32, np.float64, np.float64),
+                (np.float64, np.float64, np.float32)]
+
+
+def _norm_call(name, dtypes, training, affine):
+    x, params, stats = dtypes
+    rng = np.random.default_rng(8)
+    values = rng.standard_normal((4, 3, 5)), rng.standard_normal(3), rng.uniform(0.5, 2, 3)
+
+    def call(lib):
+        mean, var = lib.tensor(values[1].astype(stats)), lib.tensor(values[2].astype(stats))
+        w = lib.tensor(values[2].astype(params)) if affine else None
+        b = lib.tensor(values[1].astype(params)) if affine else None
+        out = getattr(lib, name)(lib.tensor(values[0].astype(x)), w, b, mean, var, training,
+                                 0.1, 1e-5, False)
+        return out, mean, var
+    return call
+
+
+@pytest.mark.parametrize("name", ["batch_norm", "instance_norm"])
+@pytest.mark.parametrize("dtypes", _NORM_DTYPES)
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("affine", [True, False])
+def test_normalization_dtypes_match_torch(name, dtypes, training, affine):
+    call = _norm_call(name, dtypes, training, affine)
+    try:
+        theirs = call(torch)
+    except RuntimeError:
+        check_same_error_as_torch(call)
+        return
+    ours = call(nptorch)
+    tol = 2e-3 if np.float16 in dtypes else 1e-5
+    for o, t in zip(ours, theirs):
+        assert str(o.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        np.testing.assert_allclose(o.numpy().astype(np.float64), t.numpy().astype(np.float64),
+                                   rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.batch_norm(lib.ones(4, 3, 5, dtype=lib.long), None, None, None, None, True,
+                               0.1, 1e-5, False),
+    lambda lib: lib.batch_norm(lib.ones(4, 2, 5), lib.ones(1), lib.ones(2), lib.ones(3),
+                               lib.ones(2), True, 0.1, 1e-5, False),
+    lambda lib: lib.instance_norm(lib.ones(4, 2, 5), lib.ones(1), lib.ones(2), lib.ones(3),
+                                  lib.ones(2), True, 0.1, 1e-5, False),
+    lambda lib: lib.instance_norm(lib.ones(4, 3, 5), None, None, lib.zeros(3), None, True, 0.1,
+                                  1e-5, False),
+    lambda lib: lib.instance_norm(lib.ones(4, 3, 5), lib.ones(3, 1), None, None, None, True,
+                                  0.1, 1e-5, False),
+])
+def test_more_normalization_errors_match_torch(call):
+    check_same_error_as_torch(call)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_of_an_empty_input_matches_torch(affine):
+    def call(lib):
+        mean, var = lib.zeros(3), lib.ones(3)
+        w, b = (lib.tensor([2.0, 3.0, 4.0]), lib.tensor([1.0, 0.0, 0.0])) if affine else (None,
+                                                                                          None)
+        return lib.batch_norm(lib.ones(0, 3, 5), w, b, mean, var, True, 0.1, 1e-5, False), mean, var
+    check_equal_to_torch(call)
+
+
+@pytest.mark.parametrize("use_input_stats", [True, False])
+def test_instance_norm_gradients_of_its_affine_parameters_match_torch(use_input_stats):
+    stats = [np.zeros(3, np.float32), np.ones(3, np.float32)] if not use_input_stats else []
+
+    def fn(lib, x, w, b):
+        running = [lib.tensor(s) for s in stats] or [None, None]
+        return lib.instance_norm(x, w, b, *running, use_input_stats, 0.1, 1e-5, False)
+    check_op(fn, (2, 3, 4), (3,), (3,))
+
+
+@pytest.mark.parametrize("value", [-1, 255, 7])
+def test_constant_pad_nd_wraps_negative_values_into_uint8(value):
+    check_equal_to_torch(lambda lib: lib.constant_pad_nd(lib.ones(3, dtype=lib.uint8), [1, 1],
+                                                         value))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3), [1.5, 1]),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3), [True, 1]),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3), lib.tensor([1, 1])),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3), 1),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3), [1, 1], None),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3), [1, 1], 1j),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3, dtype=lib.long), [1, 1], math.inf),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3, dtype=lib.int32), [1, 1], math.nan),
+    lambda lib: lib.constant_pad_nd(lib.ones(2, 3, dtype=lib.int8), [1, 1], 300),
+    lambda lib: lib.convolution(lib.ones(2, 4, 7), lib.ones(6, 2, 3), None, [1.0], [0], [1],
+                                False, [0], 2),
+    lambda lib: lib.convolution(lib.ones(2, 4, 7), lib.ones(2, 3), None, [1], [0], [1], False,
+                                [0], 1),
+])
+def test_padding_and_convolution_argument_errors_match_torch(call):
+    check_same_error_as_torch(call)
+
+
+@pytest.mark.parametrize("name", ["alpha_dropout_", "feature_dropout", "feature_dropout_",
+                                  "feature_alpha_dropout", "feature_alpha_dropout_"])
+@pytest.mark.parametrize("args", [(None, True), (0.5, 1), (0.5, None), (math.nan, True)])
+def test_dropout_argument_type_errors_match_torch(name, args):
+    for lib in (torch, nptorch):
+        with pytest.raises((TypeError, RuntimeError), match="must be|between 0 and 1") as info:
+            getattr(lib, name)(lib.ones(2, 3), *args)
+        if lib is torch:
+            expected = info.type
+        else:
+            assert info.type is expected
+
+
+@pytest.mark.parametrize("name", ["alpha_dropout_", "feature_dropout", "feature_dropout_",
+                                  "feature_alpha_dropout", "feature_alpha_dropout_"])
+def test_dropouts_of_integer_tensors_match_torch(name):
+    check_same_error_as_torch(lambda lib: getattr(lib, name)(lib.ones(2, 3, dtype=lib.long), 0.5,
+                                                             True))
+    for p, train in ((1.0, True), (0.0, True), (0.5, False)):
+        check_equal_to_torch(lambda lib: getattr(lib, name)(lib.ones(2, 3, dtype=lib.long), p,
+                                                            train))

@@ -384,3 +384,36 @@ def test_native_norm_errors():
         lib.zeros(2, 3).to_sparse() if lib is torch else lib.zeros(2, 3), "fro"))
     with pytest.raises(TypeError, match="dim, keepdim and dtype together"):
         nptorch.native_norm(nptorch.zeros(3), 2, [0])
+
+
+# -- argument checks and dtypes ----------------------------------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.native_layer_norm(lib.ones(2, 5), [5.0], None, None, 1e-5),
+    lambda lib: lib.native_layer_norm(lib.ones(2, 5), [True], None, None, 1e-5),
+    lambda lib: lib.native_layer_norm(lib.ones(2, 5, dtype=lib.long), [5], None, None, 1e-5),
+    lambda lib: lib.native_batch_norm(lib.ones(4, 3, 5, dtype=lib.long), None, None, None, None,
+                                      True, 0.1, 1e-5),
+    lambda lib: lib.native_group_norm(lib.ones(2, 6, 5), None, None, 2, 6, 5, 3.0, 1e-5),
+    lambda lib: lib.native_group_norm(lib.ones(2, 6, 5, dtype=lib.long), None, None, 2, 6, 5,
+                                      3, 1e-5),
+    lambda lib: lib.native_dropout(lib.ones(2, 3), 0.5, 1),
+    lambda lib: lib.native_dropout(lib.ones(2, 3), 0.5, 1.0),
+])
+def test_native_argument_errors_match_torch(call):
+    check_same_error_as_torch(call)
+
+
+def test_native_batch_norm_in_evaluation_keeps_a_float16_input_dtype():
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((4, 3, 5)).astype(np.float16)
+    stats = rng.standard_normal(3).astype(np.float32), rng.uniform(0.5, 2, 3).astype(np.float32)
+
+    def call(lib):
+        return lib.native_batch_norm(lib.tensor(x), lib.ones(3), lib.zeros(3),
+                                     lib.tensor(stats[0]), lib.tensor(stats[1]), False, 0.1,
+                                     1e-5)
+    ours, theirs = call(nptorch), call(torch)
+    for o, t in zip(ours, theirs):
+        assert str(o.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        np.testing.assert_allclose(o.numpy().astype(np.float32), t.numpy().astype(np.float32),
+                                   rtol=2e-3, atol=2e-3)
