@@ -63,6 +63,29 @@ class Matmul(BuiltinFunction):
         return ga, gb
 
 
+class Linear(BuiltinFunction):
+    """``x @ w^T + b`` (``b`` optional) for ``x`` of at least two dims: one node where the
+    composition records a transpose, a product and a sum, the bias added into the product."""
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        y = xp_of(x._data).matmul(x._data, w._data.T)
+        if b is not None:
+            y += b._data
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        rows = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
+        return (Matmul.apply(gy, w) if need_x else None,
+                Matmul.apply(swap_last(rows), x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
+                if need_w else None,
+                rows.sum(0) if need_b else None)
+
+
 def _transposed(x):
     """Whether ``x`` is a transposed view of a matrix (``weight.t()`` in ``linear``). Its
     gradient is then computed transposed too, as PyTorch does, so that it arrives at the

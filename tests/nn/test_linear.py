@@ -8,7 +8,7 @@ import pytest
 import nptorch
 import nptorch.nn.functional as F
 
-from helpers import check_op, load_torch_state
+from helpers import check_op, check_same_error_as_torch, load_torch_state
 
 torch = pytest.importorskip("torch")
 
@@ -18,6 +18,29 @@ def test_linear(shape):
     check_op(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), shape, (3, 5), (3,),
              atol=1e-5)
     check_op(lambda lib, x, w: lib.nn.functional.linear(x, w), shape, (3, 5), atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (2, 3, 5)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_second_derivatives(shape, bias):
+    x = nptorch.randn(*shape, dtype=nptorch.float64, requires_grad=True)
+    w = nptorch.randn(3, 5, dtype=nptorch.float64, requires_grad=True)
+    b = nptorch.randn(3, dtype=nptorch.float64, requires_grad=True) if bias else None
+    inputs = (x, w, b) if bias else (x, w)
+    assert nptorch.autograd.gradgradcheck(lambda *a: F.linear(*a), inputs)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (5, 2, 3), (3,)])
+def test_linear_bias_of_another_dtype(shape):
+    for x_dtype, b_dtype in [("float32", "float64"), ("float64", "float32")]:
+        check_same_error_as_torch(lambda lib: lib.nn.functional.linear(
+            lib.ones(*shape, dtype=getattr(lib, x_dtype)),
+            lib.ones(4, 3, dtype=getattr(lib, x_dtype)), lib.ones(4, dtype=getattr(lib, b_dtype))))
+
+
+def test_linear_broadcast_bias():
+    check_op(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), (4, 5), (3, 5), (4, 3),
+             atol=1e-5)
 
 
 @pytest.mark.parametrize("batch", [(4,), (2, 3), ()])

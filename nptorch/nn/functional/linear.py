@@ -1,5 +1,7 @@
 """nn.functional: linear and bilinear maps."""
 
+from ..._dtype import scalar_type_name
+from ..._functions import linalg as L
 from ...amp._policy import autocast_op
 
 __all__ = ["linear", "bilinear"]
@@ -8,8 +10,24 @@ __all__ = ["linear", "bilinear"]
 @autocast_op("linear")
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, weight ``(out_features, in_features)``."""
+    if _one_node(input, weight, bias):
+        return L.Linear.apply(input, weight, bias)
+    if bias is not None and bias.dtype != weight.dtype == input.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(bias)} and {scalar_type_name(weight)}")
     y = input.matmul(weight.t()) if weight.dim() == 2 else input.matmul(weight)
     return y if bias is None else y + bias
+
+
+def _one_node(input, weight, bias):
+    """Whether ``linear`` is the one ``Linear`` node: a batch of inputs of the weight's size,
+    dtype and device, and a bias of one value per output, of the same dtype, or none.
+    Everything else (promotion, broadcasting, errors) is left to the composition."""
+    if not (input.dim() >= 2 and weight.dim() == 2 and input.shape[-1] == weight.shape[1]
+            and input.dtype == weight.dtype and input.device == weight.device):
+        return False
+    return bias is None or (bias.dtype == input.dtype and tuple(bias.shape) == weight.shape[:1]
+                            and bias.device == input.device)
 
 
 @autocast_op("bilinear")
