@@ -140,7 +140,7 @@ NPTORCH_ALWAYS_INLINE void direct_weight_block_##S(                             
                 gv[o] = *(const nptorch_vec_##S *)(gr + o * gplane + j);                  \
             for (int k = 0; k < nk; k++) {                                                \
                 nptorch_vec_##S xv = *(const nptorch_vec_##S *)(xr + j + k);              \
-                xv = (nptorch_vec_##S)((nptorch_bits_##S)xv & mask);                      \
+                xv = NPTORCH_MASKED(S, xv, mask);                                         \
                 for (int o = 0; o < OB; o++)                                              \
                     acc[o][k] += gv[o] * xv;                                              \
             }                                                                             \

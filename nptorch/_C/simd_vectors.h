@@ -15,12 +15,16 @@ typedef double nptorch_vec_d __attribute__((vector_size(32), aligned(8)));
 typedef int32_t nptorch_bits_f __attribute__((vector_size(32), aligned(4)));
 typedef int64_t nptorch_bits_d __attribute__((vector_size(32), aligned(8)));
 #define NPTORCH_LANES(T) (32 / (int)sizeof(T))
+/* v with the lanes where `mask` (a bits vector) is 0 zeroed */
+#define NPTORCH_MASKED(S, v, mask) ((nptorch_vec_##S)((nptorch_bits_##S)(v) & (mask)))
 #else
 typedef float nptorch_vec_f;
 typedef double nptorch_vec_d;
 typedef int32_t nptorch_bits_f;
 typedef int64_t nptorch_bits_d;
 #define NPTORCH_LANES(T) 1
+/* one lane, never masked off (a cast to an integer would convert the value, not its bits) */
+#define NPTORCH_MASKED(S, v, mask) (v)
 #endif
 
 #endif
