@@ -9,7 +9,7 @@ from nptorch.autograd import gradcheck, gradgradcheck
 
 from nptorch._ops.winograd import WinogradConvolution
 
-from helpers import check_op
+from helpers import check_op, check_same_error_as_torch
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -307,3 +307,19 @@ def test_unfold_of_a_matrix_is_an_index_error():
 def test_layer_errors(fn, message):
     with pytest.raises(ValueError, match=message):
         fn()
+
+
+@pytest.mark.parametrize("d, kwargs", [
+    (1, {"stride": 2, "output_padding": 2}), (1, {"dilation": 2, "output_padding": 2}),
+    (2, {"stride": (2, 3), "dilation": (1, 2), "output_padding": (2, 1)}),
+    (3, {"stride": 2, "output_padding": 2})])
+@pytest.mark.parametrize("batched", [True, False])
+def test_conv_transpose_output_padding_error_matches_torch(d, kwargs, batched):
+    """PyTorch reports a 1-d convolution's output padding as that of a 2-d one of height 1."""
+    shape = (2,) + (5,) * d
+
+    def call(lib):
+        fn = getattr(lib.nn.functional, f"conv_transpose{d}d")
+        x = lib.ones((1,) + shape if batched else shape)
+        return fn(x, lib.ones((2, 3) + (3,) * d), **kwargs)
+    check_same_error_as_torch(call)

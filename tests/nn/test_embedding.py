@@ -7,6 +7,7 @@ import nptorch
 import nptorch.nn as nn
 import nptorch.nn.functional as F
 from nptorch.autograd import gradcheck, gradgradcheck
+from helpers import check_same_error_as_torch
 
 W = np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32)
 IDX = np.array([[1, 2, 2], [0, 5, 1]])
@@ -22,9 +23,9 @@ def _run(lib, fn, w=W, extra=None):
     return y.detach().numpy(), weight, extra
 
 
-def _compare(torch, fn, extra=None):
-    ours, w1, e1 = _run(nptorch, fn, extra=extra)
-    ref, w2, e2 = _run(torch, fn, extra=extra)
+def _compare(torch, fn, extra=None, w=W):
+    ours, w1, e1 = _run(nptorch, fn, w, extra)
+    ref, w2, e2 = _run(torch, fn, w, extra)
     np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(w1.grad.numpy(), w2.grad.numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(w1.detach().numpy(), w2.detach().numpy(), rtol=1e-6)
@@ -51,7 +52,9 @@ def test_embedding_int32_indices_and_gradcheck():
 @pytest.mark.parametrize("kwargs", [{"offsets": [0, 3, 3, 6]},
                                     {"offsets": [0, 3, 3, 6, 8], "include_last_offset": True},
                                     {"offsets": [0, 4], "padding_idx": 2},
-                                    {"offsets": [0, 4], "max_norm": 1.0}])
+                                    {"offsets": [0, 4], "max_norm": 1.0},
+                                    {"offsets": [0, 3, 5], "include_last_offset": True,
+                                     "padding_idx": 2}])
 def test_embedding_bag(torch, mode, kwargs):
     def fn(lib, w, _):
         kw = dict(kwargs, offsets=lib.tensor(kwargs["offsets"]))
@@ -69,6 +72,39 @@ def test_embedding_bag_2d_and_per_sample_weights(torch):
     p = nptorch.tensor(psw.astype(np.float64), requires_grad=True)
     assert gradcheck(lambda w, p: F.embedding_bag(nptorch.tensor(FLAT), w, nptorch.tensor([0, 2, 2]),
                                                   mode="sum", per_sample_weights=p), (w, p))
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("offsets", [[0, 3, 5], [0, 2, 2], [0, 6, 6, 7]])
+def test_embedding_bag_last_bag_runs_to_the_end_of_the_input(torch, mode, offsets):
+    """With include_last_offset, a last offset below the input's length still leaves the
+    indices after it in the last bag (float64: PyTorch's float32 sums without padding_idx stop
+    at the last offset, unlike their bag sizes and gradients)."""
+    _compare(torch, lambda lib, w, _: lib.nn.functional.embedding_bag(
+        lib.tensor(FLAT), w, lib.tensor(offsets), mode=mode, include_last_offset=True),
+        w=W.astype(np.float64))
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("offsets, include_last_offset", [([0, 5, 2, 6], False),
+                                                          ([0, 3, 3, 1], False),
+                                                          ([0, 4, 1, 8], False),
+                                                          ([0, 6, 2, 3], True)])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_bag_unsorted_offsets(torch, mode, offsets, include_last_offset, padding_idx):
+    """PyTorch's result for offsets out of order (float64: its float32 sums read past them):
+    an index joins the bag of the last offset at or before it in sorted order, and a mean
+    divides by the offsets' difference."""
+    results = [lib.nn.functional.embedding_bag(
+        lib.tensor(FLAT), lib.tensor(W.astype(np.float64)), lib.tensor(offsets), mode=mode,
+        include_last_offset=include_last_offset, padding_idx=padding_idx).numpy()
+        for lib in (nptorch, torch)]
+    np.testing.assert_allclose(*results, rtol=1e-12, atol=1e-12)
+
+
+def test_embedding_bag_max_mode_refuses_sparse_gradients():
+    check_same_error_as_torch(lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor(FLAT), lib.tensor(W), lib.tensor([0, 4]), mode="max", sparse=True))
 
 
 def test_embedding_bag_scale_grad_by_freq():

@@ -8,7 +8,7 @@ import nptorch
 import nptorch.nn as nn
 import nptorch.nn.functional as F
 from nptorch.autograd import gradcheck, gradgradcheck
-from helpers import check_op
+from helpers import check_op, check_same_error_as_torch
 
 REDUCTIONS = ["none", "mean", "sum"]
 rng = np.random.default_rng(0)
@@ -510,3 +510,63 @@ def test_errors(call, exc, match):
         warnings.simplefilter("ignore")
         with pytest.raises(exc, match=match):
             call()
+
+
+@pytest.mark.parametrize("dtypes", [("int64", "float32"), ("float32", "int64"), ("int32", "int32"),
+                                    ("bool", "float32"), ("float32", "bool"), ("uint8", "uint8")])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_refuses_integral_inputs(dtypes, log_target):
+    check_same_error_as_torch(lambda lib: lib.nn.functional.kl_div(
+        lib.ones(2, 3, dtype=getattr(lib, dtypes[0])), lib.ones(2, 3, dtype=getattr(lib, dtypes[1])),
+        reduction="sum", log_target=log_target))
+
+
+# (input, target, weight, pos_weight) dtypes: the loss has the target's dtype
+@pytest.mark.parametrize("dtypes", [
+    ("float32", "float32", None, None), ("float16", "float16", None, None),
+    ("float64", "float32", None, None), ("float32", "float16", None, None),
+    ("float16", "float32", None, None), ("float32", "float64", None, None),
+    ("float32", "float32", "float64", "float64"), ("float16", "float16", "float32", "float32"),
+    ("float64", "float32", "float16", "float64")])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_dtypes_match_torch(torch, dtypes, reduction):
+    x = rng.standard_normal((4, 3)) * 3
+    arrays = (x, _probs((4, 3)), _probs((3,), seed=1) + 0.5, _probs((3,), seed=2) * 3)
+    results = []
+    for lib in (nptorch, torch):
+        x, t, w, pw = (None if d is None else lib.tensor(a.astype(d))
+                       for a, d in zip(arrays, dtypes))
+        x.requires_grad_()
+        loss = lib.nn.functional.binary_cross_entropy_with_logits(
+            x, t, weight=w, pos_weight=pw, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss, x.grad))
+    tol = 2e-3 if "float16" in dtypes else 1e-6
+    for ours, theirs in zip(*results):
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch", "nptorch")
+        np.testing.assert_allclose(ours.detach().double().numpy(),
+                                   theirs.detach().double().numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("kwargs", [{"weight": (1, 2, 3)}, {"pos_weight": (2, 1, 3)},
+                                    {"weight": (5, 2, 3)}, {"pos_weight": (4,)},
+                                    {"weight": (3, 1)}])
+def test_bce_with_logits_weights_must_broadcast_to_the_loss(kwargs):
+    check_same_error_as_torch(lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.zeros(2, 3), lib.ones(2, 3), reduction="none",
+        **{k: lib.ones(shape) for k, shape in kwargs.items()}))
+
+
+@pytest.mark.parametrize("name", ["weight", "pos_weight"])
+def test_bce_with_logits_weights_are_not_differentiable(torch, name):
+    def call(lib):
+        return lib.nn.functional.binary_cross_entropy_with_logits(
+            lib.zeros(2, 3), lib.ones(2, 3), **{name: lib.full((3,), 2.0, requires_grad=True)})
+    check_same_error_as_torch(call)
+    with nptorch.no_grad(), torch.no_grad():
+        np.testing.assert_allclose(call(nptorch).numpy(), call(torch).numpy(), rtol=1e-6)
+
+
+def test_bce_with_logits_target_size_matches_torch():
+    check_same_error_as_torch(lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.zeros(2, 3), lib.ones(3)), nptorch_names=("Size",))

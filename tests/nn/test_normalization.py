@@ -7,7 +7,7 @@ import nptorch
 import nptorch.nn.functional as F
 from nptorch.autograd import gradcheck, gradgradcheck
 
-from helpers import check_op, load_torch_state
+from helpers import check_op, check_same_error_as_torch, load_torch_state
 
 torch = pytest.importorskip("torch")
 
@@ -247,3 +247,81 @@ def test_errors():
     with pytest.raises(ValueError, match=r"Expected 3D or higher dimensionality\s+input \(got 2 "
                                          r"dimensions\)"):
         F.local_response_norm(nptorch.randn(2, 3), 2)
+
+
+# -- dtypes ----------------------------------------------------------------------------------
+
+def _norm_call(fn, training, dtypes):
+    """``call(lib)``: ``fn`` of a (2, 3, 4) input with weight, bias and running statistics of
+    ``dtypes`` (input's first; None leaves one out), returning the output and running stats."""
+    def call(lib):
+        x_dtype, *params = dtypes
+        x = lib.tensor(np.sin(np.arange(24.0) * 0.37).reshape(2, 3, 4)).to(getattr(lib, x_dtype))
+        w, b, mean, var = (None if d is None else
+                           lib.tensor(np.arange(3.0) * scale + 0.5).to(getattr(lib, d))
+                           for d, scale in zip(params, (1.5, 0.25, 0.5, 2.0)))
+        f = lib.nn.functional
+        y = (f.batch_norm(x, mean, var, w, b, training=training) if fn == "batch_norm" else
+             f.instance_norm(x, mean, var, w, b, use_input_stats=training))
+        return [y] + [t for t in (mean, var) if t is not None]
+    return call
+
+
+# (input, weight, bias, running_mean, running_var) dtypes PyTorch refuses in batch_norm or
+# instance_norm, training or not
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("fn", ["batch_norm", "instance_norm"])
+@pytest.mark.parametrize("dtypes", [
+    ("float64", "float32", "float32", "float32", "float32"),
+    ("float32", "float64", "float64", "float64", "float64"),
+    ("float64", "float64", "float64", "float64", "float32"),
+    ("float16", "float32", "float16", "float32", "float32"),
+    ("float64", "float64", "float32", "float16", "float64"),
+    ("float64", "float64", "float16", "float32", "float32"),
+    ("float64", None, "float64", "float64", "float32"),
+    ("float64", None, "float32", None, None),
+    ("float32", "float32", None, "float64", None),
+    ("float32", "float32", None, None, "float32"),
+])
+def test_mixed_dtypes_errors_match_torch(fn, training, dtypes):
+    check_same_error_as_torch(_norm_call(fn, training, dtypes))
+
+
+# dtypes PyTorch accepts (instance_norm uses running statistics converted to the weight's dtype)
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("fn, dtypes", [
+    ("batch_norm", ("float16", "float32", "float32", "float32", "float32")),
+    ("batch_norm", ("float16", None, None, "float32", "float32")),
+    ("batch_norm", ("float16", "float16", "float16", "float16", "float16")),
+    ("batch_norm", ("float64", "float64", "float64", "float64", "float64")),
+    ("instance_norm", ("float16", "float32", "float32", "float32", "float32")),
+    ("instance_norm", ("float16", "float32", None, "float16", "float16")),
+    ("instance_norm", ("float32", "float32", "float32", "float64", "float16")),
+    ("instance_norm", ("float64", None, "float64", "float32", "float32")),
+])
+def test_accepted_dtypes_match_torch(fn, training, dtypes):
+    ours, theirs = _norm_call(fn, training, dtypes)(nptorch), _norm_call(fn, training, dtypes)(torch)
+    tol = 2e-3 if "float16" in dtypes else 1e-6
+    for o, t in zip(ours, theirs):
+        assert str(o.dtype) == str(t.dtype).replace("torch", "nptorch")
+        np.testing.assert_allclose(o.double().numpy(), t.double().numpy(), rtol=tol, atol=tol)
+
+
+def test_norm_modules_refuse_mixed_dtypes():
+    check_same_error_as_torch(lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(4, 3, dtype=lib.float64)))
+    check_same_error_as_torch(lambda lib: lib.nn.BatchNorm2d(3).eval()(
+        lib.ones(2, 3, 2, 2, dtype=lib.float64)))
+    check_same_error_as_torch(lambda lib: lib.nn.InstanceNorm1d(3, affine=True)(
+        lib.ones(2, 3, 4, dtype=lib.float64)))
+
+
+@pytest.mark.parametrize("kwargs", [{"weight": 4}, {"running_mean": 4, "running_var": 3},
+                                    {"running_mean": 3, "running_var": 4, "weight": 4}])
+def test_instance_norm_counts_channels_of_the_whole_batch(kwargs):
+    check_same_error_as_torch(lambda lib: lib.nn.functional.instance_norm(
+        lib.ones(2, 3, 4), **{k: lib.ones(n) for k, n in kwargs.items()}))
+
+
+def test_instance_norm_eval_needs_both_running_stats():
+    check_same_error_as_torch(lambda lib: lib.nn.functional.instance_norm(
+        lib.ones(2, 3, 4), lib.zeros(3), None, use_input_stats=False))

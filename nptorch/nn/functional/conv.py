@@ -87,10 +87,12 @@ def _check_conv(op, x, weight, bias, stride, padding, dilation, groups, d, trans
     else:
         for i in range(d):
             if output_padding[i] >= stride[i] and output_padding[i] >= dilation[i]:
-                names = ("depth", "height", "width")[3 - d:]
-                parts = [f"output_padding_{n}: {output_padding[j]}" for j, n in enumerate(names)]
-                parts += [f"stride_{n}: {stride[j]}" for j, n in enumerate(names)]
-                parts += [f"dilation_{n}: {dilation[j]}" for j, n in enumerate(names)]
+                # PyTorch runs (and reports) a 1-d convolution as a 2-d one of height 1
+                names = ("depth", "height", "width")[3 - max(d, 2):]
+                parts = [f"{what}_{n}: {v}" for what, values, fill in
+                         (("output_padding", output_padding, 0), ("stride", stride, 1),
+                          ("dilation", dilation, 1))
+                         for n, v in zip(names, _lift(values, d, fill))]
                 raise RuntimeError("output padding must be smaller than either stride or "
                                    f"dilation, but got {' '.join(parts)}")
     if x._data.dtype != weight._data.dtype:

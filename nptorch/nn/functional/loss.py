@@ -276,15 +276,25 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """``binary_cross_entropy(sigmoid(input), target)`` computed stably from the logits;
-    ``pos_weight`` (broadcast over the last dim) weighs the positive term."""
+    ``pos_weight`` (broadcast over the last dim) weighs the positive term.
+
+    As in PyTorch, the terms are accumulated in place in ``1 - target``: the loss has the
+    target's dtype, and the weights must broadcast to the target's shape."""
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size "
                          f"({input.size()})")
-    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
-    loss = (1 - target) * input - log_weight * logsigmoid(input)
+    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
+        if t is not None and t.requires_grad and grad_mode.is_grad_enabled():
+            raise RuntimeError("The function 'binary_cross_entropy_with_logits' is not "
+                               f"differentiable with respect to argument '{name}'. This input "
+                               "cannot have requires_grad True.")
+    log_sigmoid = logsigmoid(input)
+    if pos_weight is not None:
+        log_sigmoid.mul_((pos_weight - 1).mul(target).add_(1))
+    loss = (1 - target).mul_(input).sub_(log_sigmoid)
     if weight is not None:
-        loss = loss * weight
+        loss.mul_(weight)
     return _reduce(loss, reduction)
 
 
@@ -319,6 +329,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                           "support size.'batchmean' divides only by the batch size, and aligns with "
                           "the KL div math definition.'mean' will be changed to behave the same as "
                           "'batchmean' in the next major release.", stacklevel=2)
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:

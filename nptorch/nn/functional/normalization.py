@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..._api.creation import zeros
+from ..._api.native_forms import _compute_dtype, check_kernel_dtype
 from ..._api.shape import cat
 from ..._functions.normalization import Normalize
 from ...autograd.grad_mode import no_grad
@@ -67,40 +68,78 @@ def _channel_norm(input, running_mean, running_var, weight, bias, use_input_stat
     return (x * scale.reshape(1, c, 1) + shift.reshape(1, c, 1)).reshape(input.shape)
 
 
-def _check_channels(c, **tensors):
+def _check_channels(c, repeats=1, **tensors):
+    """Each tensor given, taken ``repeats`` times, must hold ``c`` elements."""
     for name, t in tensors.items():
-        if t is not None and t.numel() != c:
-            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+        if t is not None and t.numel() * repeats != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel() * repeats}")
+
+
+def _batch_norm_dtype(input, running_mean, running_var, weight, bias, training, repeats=1):
+    """PyTorch's checks of batch normalization's tensors, in its order (``repeats``: instance
+    normalization's copies of them, one per sample); the dtype to compute in."""
+    c = input.shape[1] * repeats
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is None and not training:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+        _check_channels(c, repeats, **{name: t})
+    _check_channels(c, repeats, weight=weight, bias=bias)
+    if training and (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be "
+                         "None")
+    check_kernel_dtype(input, "batch_norm")
+    # the first tensor given decides whether the dtypes are mixed; in training PyTorch checks
+    # the running statistics before the bias
+    if training and weight is not None:
+        return _compute_dtype(input, weight, running_mean, running_var, bias)
+    return _compute_dtype(input, weight, bias, running_mean, running_var)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch Normalization per channel over (N, C, *): batch statistics in training (which
-    update ``running_mean`` / ``running_var`` in place when given), running ones otherwise."""
+    update ``running_mean`` / ``running_var`` in place when given), running ones otherwise.
+    The output has the input's dtype; a float16 input may have float32 parameters, other
+    dtypes must all agree."""
     if training:
         _verify_batch_size(input.shape)
     if training and eps <= 0.0:
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     if eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    _check_channels(input.shape[1], weight=weight, bias=bias, running_mean=running_mean,
-                    running_var=running_var)
-    return _channel_norm(input, running_mean, running_var, weight, bias, training, momentum,
-                         eps, (0, 2))
+    dtype = _batch_norm_dtype(input, running_mean, running_var, weight, bias, training)
+    return _channel_norm(input.to(dtype), running_mean, running_var, weight, bias, training,
+                         momentum, eps, (0, 2)).to(input.dtype)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
-    """Instance Normalization: each channel of each sample over its spatial elements."""
+    """Instance Normalization: each channel of each sample over its spatial elements. The
+    dtypes are checked as by ``batch_norm``, except that running statistics not of the
+    weight's dtype (the input's without weight) are used converted to it."""
     if use_input_stats:
         n = _numel(input.shape[2:])
         if n == 1:
             raise ValueError("Expected more than 1 spatial element when training, got input "
                              f"size {input.shape}")
-    _check_channels(input.shape[1], weight=weight, bias=bias, running_mean=running_mean,
-                    running_var=running_var)
-    return _channel_norm(input, running_mean, running_var, weight, bias, use_input_stats,
-                         momentum, eps, (2,))
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
+    stats_dtype = (input if weight is None else weight).dtype
+    if running_mean is not None and running_mean.dtype != stats_dtype:
+        if running_var is None:
+            raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor "
+                               "in C++) for argument #0 'self'")
+        mean, var = running_mean.to(stats_dtype), running_var.to(stats_dtype)
+        out = instance_norm(input, mean, var, weight, bias, use_input_stats, momentum, eps)
+        with no_grad():
+            running_mean.copy_(mean)
+            running_var.copy_(var)
+        return out
+    dtype = _batch_norm_dtype(input, running_mean, running_var, weight, bias, use_input_stats,
+                              input.shape[0])
+    return _channel_norm(input.to(dtype), running_mean, running_var, weight, bias,
+                         use_input_stats, momentum, eps, (2,)).to(input.dtype)
 
 
 def _as_shape(normalized_shape):

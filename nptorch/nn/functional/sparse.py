@@ -95,6 +95,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
     if mode == "max" and scale_grad_by_freq:
         raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     if mode not in ("sum", "mean", "max"):
         raise ValueError("mode has to be one of sum, mean or max")
     idx = _indices(input, "embedding_bag")
@@ -114,16 +116,22 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                            f"offsets[-1] of {int(starts[-1])}")
     if padding_idx is not None:
         padding_idx %= weight.shape[0]
-    ends = starts[1:] if include_last_offset else xp.concatenate([starts[1:], xp.array([n])])
-    starts = starts[:len(ends)]
+    if include_last_offset:
+        starts = starts[:-1]
     rows = Embedding.apply(weight, idx, gradient_scale(idx, weight.shape[0], padding_idx,
                                                        scale_grad_by_freq))
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.unsqueeze(-1)
-    positions = xp.arange(n)
-    member = (positions >= starts[:, None]) & (positions < ends[:, None])
+    # PyTorch's offset2bag: an index belongs to the bag of the last offset, in sorted order, at or
+    # before it; the last bag runs to the end of the input (past a smaller last offset too)
+    bag = xp.searchsorted(xp.sort(starts), xp.arange(n), side="right") - 1
+    member = bag == xp.arange(len(starts))[:, None]
+    # and a mean divides by the offsets' differences less the padding entries, at least 1
+    sizes = xp.diff(starts, append=n)
     if padding_idx is not None:
-        member &= idx != padding_idx
+        padding = member & (idx == padding_idx)
+        sizes = sizes - padding.sum(1)
+        member &= ~padding
     if mode == "max":
         empty = weight.new_zeros(weight.shape[1])
         from ..._api.shape import stack
@@ -131,5 +139,5 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                       for m in member]) if len(member) else weight.new_zeros((0, weight.shape[1]))
     out = Tensor._make(member.astype(weight._data.dtype)) @ rows
     if mode == "mean":
-        out = out / Tensor._make(xp.maximum(member.sum(1), 1)[:, None].astype(weight._data.dtype))
+        out = out / Tensor._make(xp.maximum(sizes, 1)[:, None].astype(weight._data.dtype))
     return out
