@@ -1,5 +1,5 @@
 """Names PyTorch also exposes at the top level: layer functions (``torch.conv2d``,
-``torch.dropout``, ...), the function forms of in-place and other Tensor methods
+``torch.max_pool2d``, ...), the function forms of in-place and other Tensor methods
 (``torch.relu_(x)`` is ``x.relu_()``), and the Tensor methods that are layer functions
 (``x.hardshrink()``), and ``torch.vmap``."""
 from .func import vmap
@@ -35,21 +35,6 @@ def _method_as_function(name):
     return function
 
 
-def dropout(input, p, train):
-    """``nn.functional.dropout`` with PyTorch's top-level signature."""
-    return F.dropout(input, p, train)
-
-
-def dropout_(input, p, train):
-    """In-place ``dropout``."""
-    return F.dropout(input, p, train, inplace=True)
-
-
-def alpha_dropout(input, p, train):
-    """``nn.functional.alpha_dropout`` with PyTorch's top-level signature."""
-    return F.alpha_dropout(input, p, train)
-
-
 def selu_(input):
     """In-place ``selu``."""
     return F.selu(input, inplace=True)
@@ -74,8 +59,7 @@ METHODS = {
 FUNCTIONS = {
     **{name: getattr(F, name) for name in _FUNCTIONAL},
     **{name: _method_as_function(name) for name in _METHODS},
-    "dropout": dropout, "dropout_": dropout_, "alpha_dropout": alpha_dropout, "selu_": selu_,
-    "celu_": celu_, "threshold_": threshold_, "vmap": vmap,
+    "selu_": selu_, "celu_": celu_, "threshold_": threshold_, "vmap": vmap,
     # PyTorch's top-level adaptive max pooling always returns the indices too
     "adaptive_max_pool1d": F.adaptive_max_pool1d_with_indices,
 }

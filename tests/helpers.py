@@ -188,6 +188,18 @@ def check_equal_to_torch(call):
         np.testing.assert_array_equal(o.numpy(), t.numpy())
 
 
+def check_same_outcome_as_torch(call):
+    """Assert that ``call(lib)`` gives the same tensors as with PyTorch (as
+    ``check_equal_to_torch``) or, where PyTorch raises, the same error."""
+    torch = pytest.importorskip("torch")
+    try:
+        call(torch)
+    except Exception:
+        check_same_error_as_torch(call)
+    else:
+        check_equal_to_torch(call)
+
+
 def check_close_to_torch(ours, theirs, what, tol=1e-5):
     """Assert that the nptorch tensor ``ours`` (on any device) matches ``theirs`` (a PyTorch
     tensor or an array) to ``atol=tol`` and ``rtol=10 * tol``; ``what`` names it on failure."""

@@ -18,10 +18,10 @@ def int_arg(op, name, value, position=None):
     return int(value)
 
 
-def bool_arg(op, name, value, optional=True):
+def bool_arg(op, name, value, optional=True, position=None):
     """``value``, a bool (or None when ``optional``)."""
     if not (isinstance(value, bool) or optional and value is None):
-        raise type_error(op, name, "bool", value)
+        raise type_error(op, name, "bool", value, position)
     return value
 
 

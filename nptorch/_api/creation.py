@@ -10,6 +10,7 @@ from .._memory_format import (check_format, copy_as, element_strides, format_str
                               layout_strides, preserve_format)
 from .._tensor import Tensor
 from ..random import generator_for
+from .math import checked_fill_value
 
 
 def _finish(data, dtype, device, requires_grad):
@@ -257,8 +258,9 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
                         f"{type(size).__name__}")
-    dt = _dtype.to_dtype(dtype) or _dtype.scalar_dtype(
-        fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    fill_value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    dt = _dtype.to_dtype(dtype) or _dtype.scalar_dtype(fill_value)
+    fill_value = checked_fill_value(dt.np_dtype, fill_value)
     device = default_device(device)
     xp = xp_for(device)
     data = xp.full(_size("full", (size,)), fill_value, dt.np_dtype)

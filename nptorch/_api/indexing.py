@@ -145,9 +145,13 @@ def setitem(self, index, value):
     key = _parse(self, index)
     xp = xp_of(self._data)
     if not isinstance(value, Tensor):
-        if self._data.dtype.kind in "iu" and isinstance(value, (int, float, np.generic)):
-            value = checked_fill_value(self, value)  # out of the dtype's range: PyTorch's error
-        token = silence_fp()  # floats out of a float dtype's range become inf, as in PyTorch
+        if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
+        dt = self._data.dtype
+        if (dt.kind in "iu" or dt == np.float32) and isinstance(value, (int, float, np.generic)):
+            # out of the dtype's range: PyTorch's error (float16 takes such numbers as inf)
+            value = checked_fill_value(dt, value)
+        token = silence_fp()  # floats out of float16's range become inf, as in PyTorch
         try:
             value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
         finally:
@@ -338,6 +342,8 @@ def index_fill(input, dim, index, value):
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value._data.ndim} dimension(s).")
         value = value.to(input.dtype)
+    else:
+        value = checked_fill_value(input._data.dtype, value)
     if index._data.dtype != np.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     # each filled place counts once in the value's gradient, however often it is listed

@@ -3,7 +3,7 @@
 left out, none, as PyTorch's bindings read their ``Mean`` default as 0),
 ``embedding`` / ``embedding_bag`` / ``embedding_renorm_`` with the weight first,
 ``batch_norm`` / ``instance_norm`` with the affine parameters first, ``convolution``,
-``constant_pad_nd`` and the feature and alpha dropouts with a positional ``train``.
+``constant_pad_nd`` and the dropouts (plain, feature and alpha) with a positional ``train``.
 
 Each one checks what PyTorch's top level checks and runs the ``nn.functional`` code (or,
 where the functional form checks more than the top level, the same computation without its
@@ -323,7 +323,7 @@ def constant_pad_nd(input, pad, value=0):
     if isinstance(value, complex):
         raise RuntimeError(f"value cannot be converted to type "
                            f"{_FILL_TYPE_NAMES[input._data.dtype.name]} without overflow")
-    value = checked_fill_value(input, value)
+    value = checked_fill_value(input._data.dtype, value)
     if len(pad) % 2:
         raise RuntimeError(f"Length of pad must be even but instead it equals {len(pad)}")
     if len(pad) // 2 > input.dim():
@@ -369,19 +369,23 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
 # -- dropout ---------------------------------------------------------------------------------
 def _dropout_form(name, feature, alpha, inplace):
     def dropout(input, p, train):
+        if not isinstance(input, Tensor):
+            raise type_error(name, "input", "Tensor", input, 1)
         if not isinstance(p, numbers.Real):
             raise type_error(name, "p", "float", p, 2)
-        bool_arg(name, "train", train, optional=False)
-        if not 0 <= p <= 1:
+        bool_arg(name, "train", train, optional=False, position=3)
+        if not 0 <= p <= 1:  # nan too
             raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
         if train and 0 < p < 1:
             if feature and input.dim() < 2:
                 raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
             if not input.is_floating_point():
+                # the alpha forms first scale a bool input, which makes it int64
+                bool_in_alpha = alpha and input._data.dtype.kind == "b"
                 raise RuntimeError("result type Float can't be cast to the desired output type "
-                                   f"{scalar_type_name(input)}")
+                                   + ("Long" if bool_in_alpha else scalar_type_name(input)))
         return _dropout(input, p, train, inplace, feature=feature, alpha=alpha)
-    dropout.__name__ = name
+    dropout.__name__ = dropout.__qualname__ = name
     kind = ("in-place " if inplace else "") + ("feature " if feature else "") + (
         "alpha " if alpha else "")
     dropout.__doc__ = (f"{kind.capitalize()}dropout with PyTorch's top-level signature "
@@ -401,7 +405,8 @@ FUNCTIONS = {
     "constant_pad_nd": constant_pad_nd, "convolution": convolution,
     **{name: _dropout_form(name, feature, alpha, inplace)
        for name, feature, alpha, inplace in (
-           ("alpha_dropout_", False, True, True),
+           ("dropout", False, False, False), ("dropout_", False, False, True),
+           ("alpha_dropout", False, True, False), ("alpha_dropout_", False, True, True),
            ("feature_dropout", True, False, False), ("feature_dropout_", True, False, True),
            ("feature_alpha_dropout", True, True, False),
            ("feature_alpha_dropout_", True, True, True))},

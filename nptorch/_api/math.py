@@ -1,4 +1,6 @@
 """Elementwise math: ``nptorch.<op>`` functions, Tensor methods, operators and in-place forms."""
+import math
+
 import numpy as np
 
 from .. import _dtype
@@ -51,23 +53,26 @@ def _to_floating(a, b):
     return tuple(cast(v, default) if isinstance(v, Tensor) else float(v) for v in (a, b))
 
 
-def _size_mismatch(a, b):
-    """PyTorch's broadcasting error for two shapes, or None when they broadcast."""
-    sa, sb = (v._data.shape if isinstance(v, Tensor) else () for v in (a, b))
-    n = max(len(sa), len(sb))
-    for i in range(1, n + 1):
-        da, db = sa[-i] if i <= len(sa) else 1, sb[-i] if i <= len(sb) else 1
-        if da != db and 1 not in (da, db):
-            return RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b "
-                                f"({db}) at non-singleton dimension {n - i}")
+def _size_mismatch(*operands):
+    """PyTorch's broadcasting error for the operands' shapes (Tensors, arrays or numbers),
+    broadcast left to right, or None when they broadcast."""
+    sa, *rest = (v._data.shape if isinstance(v, Tensor) else np.shape(v) for v in operands)
+    for sb in rest:
+        n = max(len(sa), len(sb))
+        for i in range(1, n + 1):
+            da, db = sa[-i] if i <= len(sa) else 1, sb[-i] if i <= len(sb) else 1
+            if da != db and 1 not in (da, db):
+                return RuntimeError(f"The size of tensor a ({da}) must match the size of tensor "
+                                    f"b ({db}) at non-singleton dimension {n - i}")
+        sa = np.broadcast_shapes(sa, sb)
     return None
 
 
-def _apply(cls, a, b):
+def _apply(cls, *operands):
     try:
-        return cls.apply(a, b)
+        return cls.apply(*operands)
     except ValueError:
-        error = _size_mismatch(a, b)
+        error = _size_mismatch(*operands)
         if error is None:
             raise
         raise error from None
@@ -294,7 +299,7 @@ def where(condition, input=None, other=None):
     xp = xp_of(condition._data)
     a, b = (cast(v, dt) if isinstance(v, Tensor) else Tensor._make(xp.asarray(v, dt.np_dtype))
             for v in (a, b))
-    return F.Where.apply(condition._data, a, b)
+    return _apply(F.Where, condition._data, a, b)
 
 
 def masked_fill(input, mask, value):
@@ -306,7 +311,7 @@ def masked_fill(input, mask, value):
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
-    value = _operand("masked_fill", "value", 3, value)
+    value = checked_fill_value(input._data.dtype, _operand("masked_fill", "value", 3, value))
     check_same_device("masked_fill_", [input._data, mask._data])
     try:
         return F.MaskedFill.apply(input, mask._data, value)
@@ -697,37 +702,39 @@ _FILL_TYPE_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "i
                     "float64": "double"}
 
 
-def checked_fill_value(input, value):
-    """The number ``value`` checked against ``input``'s dtype as PyTorch does: integer dtypes
-    take the values in their range (uint8 also -255..-1, wrapped), floating dtypes the finite
-    values below their maximum, inf and nan."""
+def checked_fill_value(dtype, value):
+    """The number ``value`` converted for the NumPy ``dtype`` as PyTorch converts a Scalar:
+    integer dtypes take the values in their range (unsigned ones also ints down to ``-max``,
+    wrapped), floats truncated; floating dtypes the values below their maximum, inf and nan."""
     if isinstance(value, Tensor) or isinstance(value, (bool, np.bool_)):
         return value
     value = value.item() if isinstance(value, np.generic) else value
-    if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
-        raise OverflowError("int too big to convert")
-    dt = input._data.dtype
-    if dt.kind in "iu":
-        info = np.iinfo(dt)
-        fits = (-info.max if dt.kind == "u" else info.min) <= value <= info.max
-        result = int(value) % (info.max + 1) if fits and dt.kind == "u" else value
-    elif dt.kind == "f":
-        largest = float(np.finfo(dt).max)  # (``abs`` here is the tensor op)
-        fits = not np.isfinite(value) or -largest <= value <= largest
-        result = value
-    else:
-        return value
-    if not fits:
-        raise RuntimeError(f"value cannot be converted to type {_FILL_TYPE_NAMES[dt.name]} "
-                           "without overflow")
-    return result
+    if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 64:  # an int64 or a uint64
+        raise OverflowError("can't convert negative int to unsigned" if value < 0 else
+                            "int too big to convert")
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        low, high = -info.max if dtype.kind == "u" else info.min, info.max
+        if isinstance(value, float):  # compared as doubles: 2.0 ** 63 passes into int64
+            low, high = float(info.min), float(info.max)
+        if low <= value <= high:  # False for nan
+            return (int(value) - info.min) % 2 ** info.bits + info.min  # two's complement
+    elif dtype.kind == "f":
+        largest = float(np.finfo(dtype).max)
+        if not math.isfinite(value) or -largest <= value <= largest:
+            return value
+    else:  # bool
+        return bool(value)
+    raise RuntimeError(f"value cannot be converted to type {_FILL_TYPE_NAMES[dtype.name]} "
+                       "without overflow")
 
 
 def _fill(input, value):
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
-    return F.Copy.apply(input, checked_fill_value(input, _operand("fill_", "value", 1, value)))
+    value = checked_fill_value(input._data.dtype, _operand("fill_", "value", 1, value))
+    return F.Copy.apply(input, value)
 
 
 def _zero(input):

@@ -521,7 +521,24 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if not isinstance(p, (int, float)):
         raise RuntimeError(f"norm(): unsupported norm type {p!r}")
-    return F.Norm.apply(input, float(p), _dims(dim, input._data.ndim), keepdim)
+    p = float(p)
+    if input._data.size == 0 and (p < 0 or p == math.inf):
+        _check_norm_identity(input, p, dim)
+    return F.Norm.apply(input, p, _dims(dim, input._data.ndim), keepdim)
+
+
+def _check_norm_identity(input, p, dim):
+    """PyTorch's error for a ``p``-norm without an identity (p < 0 or inf) of the empty
+    ``input``: over all of it, or over the first empty dim of ``dim`` (named as given)."""
+    error = f"linalg.vector_norm cannot compute the {p:g} norm on "
+    dims = [dim] if isinstance(dim, int) else list(dim or ())
+    if not dims:
+        raise RuntimeError(error + "an empty tensor because the operation does not have an "
+                           "identity")
+    for d in dims:
+        if input._data.shape[wrap_dim(d, input._data.ndim)] == 0:
+            raise RuntimeError(error + f"the dimension {d}because this dimension is empty and "
+                               "the operation does not have an identity")
 
 
 # -- logical -----------------------------------------------------------------------------

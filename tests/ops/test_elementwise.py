@@ -7,7 +7,7 @@ import pytest
 import nptorch
 from nptorch.autograd import gradgradcheck
 
-from helpers import check_op
+from helpers import check_op, check_same_outcome_as_torch
 
 torch = pytest.importorskip("torch")
 
@@ -495,6 +495,23 @@ def test_errors_match_torch(expr, exc, match):
                "b": lib.tensor([True, False])}
         with pytest.raises(exc, match=match):
             eval(expr, env)
+
+
+@pytest.mark.parametrize("shapes", [
+    ((3,), (3,), (4,)), ((3,), (4,), (4,)), ((3,), (4,), (3,)), ((3,), (1,), (2, 4)),
+    ((2, 3), (3, 1), (5, 1, 4)), ((2, 4), (3,), ()), ((3, 1), (2, 3), (3, 4)),
+])
+@pytest.mark.parametrize("where", [
+    lambda lib, c, a, b: lib.where(c, a, b),
+    lambda lib, c, a, b: a.where(c, b),
+    lambda lib, c, a, b: lib.where(c, a, 0.5),
+    lambda lib, c, a, b: lib.where(c, 2, b),
+], ids=["tensors", "method", "scalar_other", "scalar_input"])
+def test_where_broadcast_errors_match_torch(where, shapes):
+    # shapes are broadcast left to right: condition, input, other
+    c, a, b = shapes
+    check_same_outcome_as_torch(lambda lib: where(
+        lib, lib.ones(c, dtype=lib.bool), lib.ones(a), lib.zeros(b, dtype=lib.int64)))
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])

@@ -1,11 +1,13 @@
 """Reductions compared with PyTorch: values, dtypes, named tuples, gradients and errors."""
+import math
+
 import numpy as np
 import pytest
 
 import nptorch
 from nptorch.autograd import gradgradcheck
 
-from helpers import check_op, check_error
+from helpers import check_op, check_error, check_same_outcome_as_torch
 
 torch = pytest.importorskip("torch")
 
@@ -280,6 +282,20 @@ ERRORS = [
 @pytest.mark.parametrize("fn,exc,match", ERRORS)
 def test_errors(fn, exc, match):
     check_error(fn, exc, match)
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0), (2, 0, 3)])
+@pytest.mark.parametrize("p", [math.inf, -math.inf, 0, 1, 2, -1, -2.5, 0.5])
+@pytest.mark.parametrize("dim", [None, 0, -1, (0, 1), [1, 0], (-1, 0), (0, 5)])
+@pytest.mark.parametrize("norm", [
+    lambda lib, x, p, dim: lib.norm(x, p, dim),
+    lambda lib, x, p, dim: x.norm(p, dim, keepdim=True),
+    lambda lib, x, p, dim: lib.linalg.vector_norm(x, p, dim),
+    lambda lib, x, p, dim: lib.linalg.vector_norm(x, p, dim, True, dtype=lib.float64),
+], ids=["norm", "method", "vector_norm", "vector_norm_keepdim_dtype"])
+def test_norms_of_empty_tensors_match_torch(norm, dim, p, shape):
+    # inf and negative orders have no identity: PyTorch refuses empty reductions with them
+    check_same_outcome_as_torch(lambda lib: norm(lib, lib.ones(shape), p, dim))
 
 
 def test_errors_match_torch_wording():

@@ -2,6 +2,7 @@
 ``new_empty_strided`` compared with PyTorch: values, dtypes, memory sharing, autograd and
 errors."""
 import array
+import math
 import warnings
 
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 import nptorch
 from nptorch._api import flags
 
-from helpers import check_equal_to_torch, check_op, check_same_error_as_torch
+from helpers import (check_equal_to_torch, check_op, check_same_error_as_torch,
+                     check_same_outcome_as_torch)
 
 torch = pytest.importorskip("torch")
 
@@ -242,6 +244,38 @@ def test_fill_is_out_of_place_and_differentiable():
 ])
 def test_fill_errors_match_torch(call):
     check_same_error_as_torch(call)
+
+
+# numbers at the edges of PyTorch's conversion of a Scalar to a dtype: ints wrap into unsigned
+# dtypes down to -max, floats do not; floats are compared as doubles (2.0 ** 63 fits int64)
+_EDGE_SCALARS = [-2.7, -1, -1.0, -0.5, -0.0, 127.5, -128.5, 255.5, 256, -255, -256, -129,
+                 2.0 ** 63, 2 ** 63 - 1, -2 ** 63, math.inf, math.nan, 1e300, 70000.0, True]
+_EDGE_DTYPES = ["uint8", "int8", "int32", "int64", "bool", "float16", "float32"]
+
+
+def _setitem(lib, x, v):
+    x[0] = v
+    return x
+
+
+@pytest.mark.parametrize("dtype", _EDGE_DTYPES)
+@pytest.mark.parametrize("value", _EDGE_SCALARS + [2 ** 63, 2 ** 64 - 1, 2 ** 64, -2 ** 63 - 1])
+@pytest.mark.parametrize("fill", [
+    lambda lib, x, v: x.fill_(v),
+    lambda lib, x, v: x.masked_fill(lib.tensor([True, False]), v),
+    lambda lib, x, v: x.index_fill(0, lib.tensor([1]), v),
+    lambda lib, x, v: lib.constant_pad_nd(x, [1, 0], v),
+], ids=["fill_", "masked_fill", "index_fill", "constant_pad_nd"])
+def test_fills_convert_numbers_as_torch(fill, value, dtype):
+    check_same_outcome_as_torch(lambda lib: fill(lib, lib.zeros(2, dtype=getattr(lib, dtype)),
+                                                 value))
+
+
+@pytest.mark.parametrize("dtype", _EDGE_DTYPES + ["float64"])
+@pytest.mark.parametrize("value", _EDGE_SCALARS + [1e39, 2 ** 63, -2 ** 63 - 1])
+def test_setitem_converts_numbers_as_torch(value, dtype):
+    check_same_outcome_as_torch(lambda lib: _setitem(lib, lib.zeros(2, dtype=getattr(lib, dtype)),
+                                                     value))
 
 
 # -- range, empty_permuted, new_empty_strided ------------------------------------------------

@@ -1,4 +1,5 @@
 """Creation functions: dtype inference, shapes, values and errors, compared with PyTorch."""
+import math
 import re
 from types import SimpleNamespace
 
@@ -7,7 +8,7 @@ import pytest
 
 import nptorch
 
-from helpers import check_error_like_torch
+from helpers import check_error_like_torch, check_same_outcome_as_torch
 
 
 def check(ours, theirs):
@@ -202,6 +203,27 @@ def test_full(torch):
             return lib.full((2, 2), value, dtype=None if dtype is None else getattr(lib, dtype))
         check(make(nptorch), make(torch))
     check(nptorch.full((2,), nptorch.tensor(3.0)), torch.full((2,), torch.tensor(3.0)))
+
+
+@pytest.mark.parametrize("dtype", [None, "uint8", "int8", "int32", "int64", "bool", "float16",
+                                   "float32"])
+@pytest.mark.parametrize("value", [-2.7, -1, -1.0, -0.5, 127.5, 255.5, 300, -129, 2.0 ** 63,
+                                   2 ** 63, 2 ** 64, -2 ** 63 - 1, math.inf, math.nan, 1e300,
+                                   70000.0, True])
+@pytest.mark.parametrize("make", [
+    lambda lib, v, dt: lib.full((2,), v, dtype=dt),
+    lambda lib, v, dt: lib.ones(1, dtype=dt).new_full((2,), v),
+    lambda lib, v, dt: lib.full_like(lib.ones(2, dtype=dt), v),
+], ids=["full", "new_full", "full_like"])
+def test_full_converts_the_value_as_torch(make, value, dtype):
+    check_same_outcome_as_torch(lambda lib: make(lib, value, dtype and getattr(lib, dtype)))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int64", "float16"])
+@pytest.mark.parametrize("value", [300, -2.7, math.nan, 1e10])
+def test_full_converts_a_tensor_value_as_torch(value, dtype):
+    check_same_outcome_as_torch(lambda lib: lib.full((2,), lib.tensor(value),
+                                                     dtype=getattr(lib, dtype)))
 
 
 @pytest.mark.parametrize("name", ["zeros_like", "ones_like", "empty_like", "rand_like", "randn_like"])
