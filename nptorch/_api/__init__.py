@@ -2,14 +2,16 @@
 
 Each module lists its ``FUNCTIONS`` (exported as ``nptorch.<name>``), ``METHODS`` (attached to
 Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of-place ops),
-with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor.
+with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor
+(``inplace_kernels`` has array kernels for others).
 """
 from .._tensor import Tensor
 from . import (broadcast, constants, convert, copies, creation, decompositions, factories,
                flags, indexing, interop, linalg, linalg_compat, lowrank, math, matrix_functions,
                memory, norms, numeric, properties, reduction, sampling, scattering, searching,
                segments, shape, splitting, strided, structured, symbolic)
-from ._inplace import apply_inplace, apply_inplace_ufunc
+from ._inplace import apply_inplace, apply_inplace_kernel, apply_inplace_ufunc
+from .inplace_kernels import KERNELS
 
 MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing,
            decompositions, matrix_functions, splitting, structured, scattering, searching, norms,
@@ -18,9 +20,13 @@ MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linal
 
 
 def _inplace_method(name, fn, ufunc=None):
+    kernel = KERNELS.get(fn)
+
     def method(self, *args, **kwargs):
         if ufunc is not None and len(args) == 1:
             return apply_inplace_ufunc(self, ufunc, fn, args[0], **kwargs)
+        if kernel is not None:
+            return apply_inplace_kernel(self, *kernel, fn, *args, **kwargs)
         return apply_inplace(self, fn, *args, **kwargs)
     method.__name__ = name
     method.__doc__ = f"In-place version of ``{fn.__name__}``."

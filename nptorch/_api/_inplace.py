@@ -12,6 +12,7 @@ from .._dtype import scalar_type_name
 from .._fp_errors import restore as restore_fp, silence as silence_fp
 from .._ops import ops_for
 from .._tensor import Tensor
+from ..amp._state import state as autocast_state
 from ..autograd import grad_mode
 from ..autograd.function import Function
 
@@ -128,6 +129,29 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
         self._version_counter[0] += 1
         return self
     return apply_inplace(self, op, other, **kwargs)
+
+
+def apply_inplace_kernel(self, kernel, tensors, op, *args, **kwargs):
+    """``apply_inplace(self, op, *args, **kwargs)``, by ``kernel(self's array, *arrays,
+    *numbers, **kwargs)`` writing into ``self``'s memory (``inplace_kernels``) when autograd
+    does not record, autocast is off, the first ``tensors`` arguments are tensors of ``self``'s
+    floating dtype, shape and device, and the others are numbers."""
+    dst = self._data
+    operands, numbers = args[:tensors], args[tensors:] + tuple(kwargs.values())
+    if (len(operands) == tensors and dst.dtype.kind == "f" and not autocast_state.active
+            and all(type(t) is Tensor and t._data.dtype == dst.dtype
+                    and t._data.shape == dst.shape and type(t._data) is type(dst)
+                    and device_of(t._data) == device_of(dst) for t in operands)
+            and all(type(n) is int or type(n) is float for n in numbers)
+            and _writable(dst) and not _recording(self, args, kwargs)):
+        token = silence_fp()
+        try:
+            kernel(dst, *(t._data for t in operands), *args[tensors:], **kwargs)
+        finally:
+            restore_fp(token)
+        self._version_counter[0] += 1
+        return self
+    return apply_inplace(self, op, *args, **kwargs)
 
 
 def apply_inplace(self, op, *args, **kwargs):

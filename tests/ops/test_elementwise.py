@@ -342,13 +342,18 @@ def test_inplace_method_forms_and_out():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_inplace_arithmetic_written_directly_matches_out_of_place(dtype):
-    """Outside autograd, add_/sub_/mul_/div_ with a same-dtype tensor or a number write into the
-    tensor directly: the same numbers as the out-of-place ops (and PyTorch's), one version."""
+    """Outside autograd, add_/sub_/mul_/div_ with a same-dtype tensor or a number, and
+    addcmul_/addcdiv_/lerp_ with same-dtype tensors and numbers (optimizers' updates), write
+    into the tensor directly: the same numbers as the out-of-place ops (and PyTorch's), one
+    version."""
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((2, 5, 3)).astype(dtype)
     steps = [("add_", (b,), {"alpha": 0.3}), ("sub_", (b,), {"alpha": -2}), ("mul_", (b,), {}),
              ("div_", (b + 4,), {}), ("add_", (0.7,), {"alpha": 3}), ("mul_", (0.9,), {}),
-             ("sub_", (2,), {}), ("div_", (3.5,), {})]
+             ("sub_", (2,), {}), ("div_", (3.5,), {}),
+             ("addcmul_", (b, b + 1), {"value": 0.3}), ("addcmul_", (b, b), {}),
+             ("addcdiv_", (b, b + 4), {"value": -0.01}), ("addcdiv_", (b, b + 4), {}),
+             ("lerp_", (b, 0.1), {}), ("lerp_", (b, 0.9), {}), ("lerp_", (b, 2), {})]
     for name, args, kwargs in steps:
         results = []
         for lib, grad in ((nptorch, False), (nptorch, True), (torch, False)):
