@@ -40,7 +40,8 @@ def _compiler_flags(compiler_type):
         return ["/O2", "/openmp"], []
     # -g0: Python's default -g makes each .so 5x larger. -fno-trapping-math: with traps possible
     # (they never are enabled here) gcc keeps float selects as branches and vectorises nothing.
-    compile_args, link_args = ["-O3", "-g0", "-fno-trapping-math"], []
+    # -fno-math-errno: sqrt's errno (never read here) would keep its loops scalar.
+    compile_args, link_args = ["-O3", "-g0", "-fno-trapping-math", "-fno-math-errno"], []
     if sys.platform != "darwin":  # Apple's clang ships no OpenMP runtime: prange runs serially there
         compile_args.append("-fopenmp")
         link_args.append("-fopenmp")

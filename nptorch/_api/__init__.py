@@ -3,20 +3,23 @@
 Each module lists its ``FUNCTIONS`` (exported as ``nptorch.<name>``), ``METHODS`` (attached to
 Tensor) and optionally ``INPLACE`` (Tensor methods ``<name>_`` built from out-of-place ops),
 with ``INPLACE_UFUNCS`` naming the ufunc of the ops that may write straight into the tensor
-(``inplace_kernels`` has array kernels for others).
+(and ``KERNELS`` the array kernels of others, with how many tensors they take first).
 """
+from .._ops import updates
 from .._tensor import Tensor
 from . import (broadcast, constants, convert, copies, creation, decompositions, factories,
                flags, indexing, interop, linalg, linalg_compat, lowrank, math, matrix_functions,
                memory, norms, numeric, properties, reduction, sampling, scattering, searching,
                segments, shape, splitting, strided, structured, symbolic)
 from ._inplace import apply_inplace, apply_inplace_kernel, apply_inplace_ufunc
-from .inplace_kernels import KERNELS
 
 MODULES = [convert, creation, math, sampling, reduction, shape, broadcast, linalg, indexing,
            decompositions, matrix_functions, splitting, structured, scattering, searching, norms,
            properties, numeric, interop, factories, copies, strided, flags, lowrank,
            linalg_compat, memory, constants, symbolic, segments]
+
+KERNELS = {math.addcmul: (updates.addcmul, 2), math.addcdiv: (updates.addcdiv, 2),
+           math.lerp: (updates.lerp, 1)}
 
 
 def _inplace_method(name, fn, ufunc=None):

@@ -133,7 +133,7 @@ def apply_inplace_ufunc(self, ufunc, op, other, **kwargs):
 
 def apply_inplace_kernel(self, kernel, tensors, op, *args, **kwargs):
     """``apply_inplace(self, op, *args, **kwargs)``, by ``kernel(self's array, *arrays,
-    *numbers, **kwargs)`` writing into ``self``'s memory (``inplace_kernels``) when autograd
+    *numbers, **kwargs)`` writing into ``self``'s memory (``_ops.updates``) when autograd
     does not record, autocast is off, the first ``tensors`` arguments are tensors of ``self``'s
     floating dtype, shape and device, and the others are numbers."""
     dst = self._data

@@ -169,6 +169,21 @@ class CythonOps(DirectConvolution, WinogradConvolution, _SameConvolutionInputGra
             return super().add_scaled(dst, src, alpha)
         self._pointwise.add_scaled(dst.reshape(-1), src.reshape(-1), alpha)
 
+    def adam_update(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2,
+                    step_size, bias_correction2_sqrt, eps):
+        arrays = [a for a in (param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq) if a is not None]
+        if (param.dtype not in FLOATS
+                or any(a.dtype != param.dtype or a.shape != param.shape
+                       or not a.flags.c_contiguous for a in arrays)
+                or any(np.may_share_memory(a, b) for i, a in enumerate(arrays)
+                       for b in arrays[i + 1:])):
+            return super().adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1,
+                                       beta2, step_size, bias_correction2_sqrt, eps)
+        flat = [a.reshape(-1) for a in arrays]
+        if max_exp_avg_sq is None:
+            flat.append(None)
+        self._pointwise.adam_update(*flat, beta1, beta2, step_size, bias_correction2_sqrt, eps)
+
     # -- batch normalization ---------------------------------------------------------------
     # The kernels run along rows of S values; shorter rows (BatchNorm1d's S = 1) are faster in
     # NumPy's reductions over the batch axis.

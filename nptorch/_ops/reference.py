@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import winograd
+from . import updates, winograd
 from .recurrent import RecurrentOps
 
 
@@ -386,6 +386,13 @@ class ArrayOps(RecurrentOps):
     def add_scaled(self, dst, src, alpha):
         """``dst += alpha * src`` in place (an optimizer's update): ``src`` of ``dst``'s shape."""
         self.xp.add(dst, src * alpha, out=dst)
+
+    def adam_update(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2,
+                    step_size, bias_correction2_sqrt, eps):
+        """One Adam update in place (``updates.adam``): arrays of one shape and dtype,
+        ``max_exp_avg_sq`` None without AMSGrad."""
+        updates.adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size,
+                     bias_correction2_sqrt, eps)
 
     # -- normalization ---------------------------------------------------------------------
     def _sum(self, a, axes, b=None):

@@ -16,8 +16,9 @@ from itertools import chain
 
 from .. import _dtype
 from .._api.creation import tensor
+from .._device import device_of
 from .._tensor import Tensor
-from ..autograd import enable_grad, set_grad_enabled
+from ..autograd import enable_grad, is_grad_enabled, set_grad_enabled
 from ..nn.modules.hooks import register as _register
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
@@ -199,6 +200,23 @@ class Optimizer:
             else:
                 grad = grad.add(p, alpha=weight_decay)
         return grad
+
+    @staticmethod
+    def _plain_arrays(p, *tensors):
+        """The arrays of ``p`` and ``tensors`` (None stays None) when an update may run on them
+        directly: outside autograd, every one of ``p``'s floating dtype, shape and device.
+        Otherwise None: the update then runs as Tensor ops."""
+        data = p._data
+        if is_grad_enabled() or data.dtype.kind != "f":
+            return None
+        arrays = [data]
+        for t in tensors:
+            a = None if t is None else t._data
+            if a is not None and (a.dtype != data.dtype or a.shape != data.shape
+                                  or device_of(a) != device_of(data)):
+                return None
+            arrays.append(a)
+        return arrays
 
     _CAPTURED = "params and state_steps"  # PyTorch's words for what capturable keeps on the GPU
 

@@ -84,6 +84,21 @@ def test_matches_torch(device, name, kwargs):
         assert g.dtype == np.float32
 
 
+@pytest.mark.parametrize("kwargs", [dict(lr=0.01), dict(lr=0.01, amsgrad=True)])
+def test_adam_with_non_finite_gradients_matches_torch(kwargs):
+    """inf and NaN in the gradients spread as in PyTorch, without NumPy's warnings."""
+    init, grads = _data(steps=4)
+    grads[1][0][0, 0], grads[2][1][3] = np.inf, np.nan
+    expected, _ = _reference("Adam", kwargs, init, grads)
+    params = _params(nptorch, init)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _run(optim.Adam(params, **kwargs), params, grads, nptorch)
+    for e, g in zip(expected, got):
+        assert not np.isfinite(g).all()
+        np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Rprop", "ASGD"])
 def test_float64_params(device, name):
     init, grads = _data(seed=3, steps=5, dtype=np.float64)
