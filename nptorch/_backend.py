@@ -14,7 +14,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # Bumped whenever the interface between the Python layer and nptorch/_C changes,
 # so that an extension built from older sources is refused instead of misbehaving.
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 _HOW_TO_BUILD = (
     "Build it with `pip install .` (or `python setup.py build_ext --inplace` in a source "

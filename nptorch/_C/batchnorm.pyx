@@ -35,7 +35,7 @@ cdef extern from "batchnorm_rows.h" nogil:
     void bn_affine2_d(Py_ssize_t n, const double *g, const double *x, double m, double a,
                       double c, double d, double *gx)
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 cdef double SHIFT_RATIO = 16.0
 # channels per parallel task: their rows are read in memory order

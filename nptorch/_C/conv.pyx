@@ -26,7 +26,7 @@ cdef extern from "conv_rows.h" nogil:
     void scatter_add_rows_d(Py_ssize_t rows, Py_ssize_t width, const double* col,
                             Py_ssize_t col_stride, double* x, Py_ssize_t x_stride)
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 
 cdef struct Window:

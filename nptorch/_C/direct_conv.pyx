@@ -42,7 +42,7 @@ cdef extern from *:
     """
     int nptorch_max_threads() nogil
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 OUTPUT_BLOCK = NPTORCH_DIRECT_OB
 
 

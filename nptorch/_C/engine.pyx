@@ -10,7 +10,7 @@ from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 
 from nptorch import _fp_errors
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 cdef object _FP_STATE = _fp_errors.STATE
 cdef object _FP_SILENT = _fp_errors.SILENT

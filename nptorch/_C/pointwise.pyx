@@ -16,7 +16,7 @@ cdef extern from "adam_rows.h" nogil:
                      double* max_sq, double w, int from_m, double rest, double beta2, double c2,
                      double bc2, double eps, double neg_step)
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 
 def relu(const floating[::1] x, floating[::1] y):

@@ -26,7 +26,7 @@ cdef extern from "pool_rows.h" nogil:
     void max_plane_2x2_d(const double* x, double* y, int64_t* idx, Py_ssize_t OH,
                          Py_ssize_t OW, int32_t W)
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 
 cdef inline Py_ssize_t _ceil_div_clamped(Py_ssize_t a, Py_ssize_t b, Py_ssize_t hi) noexcept nogil:

@@ -64,7 +64,7 @@ cdef extern from "packed_gemm.h" nogil:
                           Py_ssize_t lda, const double *packed, const double *bias,
                           double *out, Py_ssize_t ldo, int accumulate)
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 
 cdef floating[::1] _packed(const floating[:, ::1] w, bint transposed):

@@ -35,7 +35,7 @@ cdef extern from "winograd_tiles.h" nogil:
                                          Py_ssize_t OW, Py_ssize_t TH, Py_ssize_t TW,
                                          Py_ssize_t stride)
 
-EXTENSION_ABI = 11
+EXTENSION_ABI = 12
 
 
 def winograd_input(const floating[:, :, :, ::1] x, floating[:, :, ::1] v, Py_ssize_t PH,
